@@ -1,0 +1,109 @@
+"""Accounts: register, verify the email, log in and out, recover, reset and change the password."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from certtracker import accounts
+from certtracker.api import CertTrackerResolver, error_responses
+from certtracker.contract.accounts import (
+    Accepted,
+    LoginRequest,
+    LoginResponse,
+    PasswordChangeRequest,
+    PasswordRecoveryRequest,
+    PasswordResetRequest,
+    RegisterRequest,
+    RegisterResponse,
+    UsernameRecoveryRequest,
+    VerifyEmailRequest,
+)
+from certtracker.observability import logger, metrics
+from certtracker.sessions import ABSOLUTE_TIMEOUT
+from certtracker.settings import AccountsSettings, load
+
+settings = load(AccountsSettings)
+app = CertTrackerResolver()
+
+RECOVERY_ACCEPTED = Accepted(
+    message="If an account matches, we have sent an email to its address. It can take a few minutes to arrive."
+)
+
+
+def _session_cookie(value: str, max_age: int) -> Cookie:
+    return Cookie(
+        name=settings.cookie_name,
+        value=value,
+        path="/",
+        secure=settings.cookie_secure,
+        http_only=True,
+        same_site=SameSite.STRICT_MODE,
+        max_age=max_age,
+    )
+
+
+@app.post("/auth/register", tags=["accounts"], responses=error_responses(409, 413, 422))
+def register(body: RegisterRequest) -> Response[RegisterResponse]:
+    sent = accounts.register(accounts.Registration(**body.model_dump(exclude={"accept_privacy_notice"})))
+    answer = RegisterResponse(
+        status="verification_email_sent" if sent else "verification_email_delayed",
+        message="Check your inbox: open the link we sent to confirm your email address, then log in."
+        if sent
+        else "Your registration is received, but the confirmation email could not be sent just now. "
+        "Ask for a new link from account recovery in a few minutes.",
+    )
+    return Response(201, content_types.APPLICATION_JSON, answer)
+
+
+@app.post("/auth/verify-email", tags=["accounts"], responses=error_responses(410, 413, 422))
+def verify_email(body: VerifyEmailRequest) -> Accepted:
+    accounts.verify_email(body.token)
+    return Accepted(message="Your email address is confirmed. You can log in now.")
+
+
+@app.post("/auth/login", tags=["accounts"], responses=error_responses(401, 403, 413, 422, 429))
+def login(body: LoginRequest) -> Response[LoginResponse]:
+    session = accounts.login(body.username, body.password, source_address=app.source_ip())
+    answer = LoginResponse(token=session.token, csrf_token=session.csrf_token, expires_at=session.expires_at)
+    cookie = _session_cookie(session.token, int(ABSOLUTE_TIMEOUT.total_seconds()))
+    return Response(200, content_types.APPLICATION_JSON, answer, cookies=[cookie])
+
+
+@app.post("/auth/logout", tags=["accounts"], responses=error_responses(401, 403))
+def logout() -> Response[None]:
+    accounts.logout(app.caller().session_id)
+    return Response(204, cookies=[_session_cookie("", 0)])
+
+
+@app.post("/auth/recovery/username", tags=["accounts"], responses=error_responses(413, 422))
+def recover_username(body: UsernameRecoveryRequest) -> Response[Accepted]:
+    accounts.recover_username(body.email)
+    return Response(202, content_types.APPLICATION_JSON, RECOVERY_ACCEPTED)
+
+
+@app.post("/auth/recovery/password", tags=["accounts"], responses=error_responses(413, 422))
+def recover_password(body: PasswordRecoveryRequest) -> Response[Accepted]:
+    accounts.recover_password(body.username_or_email)
+    return Response(202, content_types.APPLICATION_JSON, RECOVERY_ACCEPTED)
+
+
+@app.post("/auth/password-reset", tags=["accounts"], responses=error_responses(410, 413, 422))
+def reset_password(body: PasswordResetRequest) -> Response[None]:
+    accounts.reset_password(body.token, body.new_password)
+    return Response(204)
+
+
+@app.put("/me/password", tags=["accounts"], responses=error_responses(401, 403, 409, 413, 422, 429))
+def change_password(body: PasswordChangeRequest) -> Response[None]:
+    caller = app.caller()
+    accounts.change_password(caller.account_id, caller.session_id, body.current_password, body.new_password)
+    return Response(204)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,66 @@
+"""The Lambda REQUEST authorizer: who is calling, from the session cookie or a bearer token."""
+
+from __future__ import annotations
+
+from http.cookies import CookieError, SimpleCookie
+
+from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
+    APIGatewayAuthorizerRequestEvent,
+    APIGatewayAuthorizerResponse,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from certtracker import sessions
+from certtracker.errors import Forbidden, Unauthorized
+from certtracker.observability import count, logger, metrics
+from certtracker.settings import AuthorizerSettings, load
+
+settings = load(AuthorizerSettings)
+
+
+def _credentials(event: APIGatewayAuthorizerRequestEvent) -> tuple[str | None, bool]:
+    """The session token and whether it came from the cookie (which makes writes need CSRF)."""
+    authorization = event.headers.get("authorization") or ""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip(), False
+    try:
+        cookie = SimpleCookie(event.headers.get("cookie") or "")
+    except CookieError:
+        return None, False
+    morsel = cookie.get(settings.cookie_name)
+    return (morsel.value, True) if morsel and morsel.value else (None, False)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    request = APIGatewayAuthorizerRequestEvent(event)
+    token, via_cookie = _credentials(request)
+    if token is None or len(token) > 128:
+        raise Exception("Unauthorized")  # API Gateway answers 401 (the UNAUTHORIZED gateway response)
+    arn = request.parsed_arn
+    policy = APIGatewayAuthorizerResponse(
+        principal_id="anonymous",
+        region=arn.region,
+        aws_account_id=arn.aws_account_id,
+        api_id=arn.api_id,
+        stage=arn.stage,
+    )
+    try:
+        session = sessions.authenticate(
+            token,
+            method=request.http_method,
+            via_cookie=via_cookie,
+            csrf_token=request.headers.get("x-csrf-token"),
+        )
+    except Unauthorized:
+        raise Exception("Unauthorized") from None
+    except Forbidden:
+        count("CsrfRejected")
+        policy.deny_all_routes()
+        return policy.asdict()
+    policy.principal_id = session.account_id
+    policy.context = {"account_id": session.account_id, "session_id": session.token_hash}
+    policy.allow_all_routes()
+    return policy.asdict()

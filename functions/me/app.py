@@ -1,0 +1,26 @@
+"""Who am I: the caller's account, as the session identifies it."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from certtracker.api import CertTrackerResolver, error_responses
+from certtracker.contract.accounts import Me
+from certtracker.identity import session_account
+from certtracker.observability import logger, metrics
+from certtracker.settings import MeSettings, load
+
+settings = load(MeSettings)
+app = CertTrackerResolver()
+
+
+@app.get("/me", tags=["accounts"], responses=error_responses(401))
+def me() -> Me:
+    return Me.model_validate(session_account(app.caller().account_id), from_attributes=True)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

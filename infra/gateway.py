@@ -1,0 +1,121 @@
+"""API Gateway as template.yaml declares it: routes, the REQUEST authorizer, gateway responses.
+
+The HTTP side is chalice.local's server (infra/local.py); this module is the part that decides,
+so the handler tests can go through exactly the same path in-process.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalice.local import RouteMatcher
+
+from infra import template
+from infra.events import authorizer_event, rest_event
+from infra.lambdas import LocalFunction, load_functions
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
+
+
+@dataclass
+class GatewayResponse:
+    status: int
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        for key, values in self.headers.items():
+            if key.lower() == name.lower():
+                return values[-1]
+        return None
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Gateway:
+    def __init__(self, functions: dict[str, LocalFunction] | None = None) -> None:
+        self.functions = functions or load_functions()
+        self.routes = {(route.path, route.method): route for route in template.routes()}
+        self.matcher = RouteMatcher(sorted({route.path for route in self.routes.values()}))
+        self.authorizer = self.functions[template.authorizer_function()]
+        self.responses = template.gateway_responses()
+
+    def gateway_response(self, kind: str, default_status: int) -> GatewayResponse:
+        config = self.responses.get(kind) or self.responses.get(
+            "DEFAULT_5XX" if default_status >= 500 else "DEFAULT_4XX", {}
+        )
+        body = config.get("ResponseTemplates", {}).get("application/json", f'{{"message": "{kind}"}}')
+        status = int(config.get("StatusCode", default_status))
+        return GatewayResponse(status, {"Content-Type": ["application/json"]}, body.encode())
+
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes | None, source_ip: str = "127.0.0.1"
+    ) -> GatewayResponse:
+        """One request to the API, `target` being the path below the stage (/api) with its query."""
+        method = method.upper()
+        try:
+            match = self.matcher.match_route(target)
+        except ValueError:
+            return self.gateway_response("MISSING_AUTHENTICATION_TOKEN", 403)
+        route = self.routes.get((match.route, method))
+        if route is None:
+            return self.gateway_response("MISSING_AUTHENTICATION_TOKEN", 403)
+        if body is not None and len(body) > MAX_PAYLOAD_BYTES:
+            return self.gateway_response("REQUEST_TOO_LARGE", 413)
+        path = urlsplit(target).path.rstrip("/") or "/"
+        context = None
+        if route.authorized:
+            outcome = self._authorize(method, path, match.route, headers)
+            if isinstance(outcome, GatewayResponse):
+                return outcome
+            context = outcome
+        event = rest_event(
+            method,
+            path,
+            resource=match.route,
+            path_parameters=match.captured or None,
+            query=match.query_params or None,
+            headers=headers,
+            body=body,
+            authorizer=context,
+            source_ip=source_ip,
+        )
+        try:
+            result = self.functions[route.function].invoke(event)
+        except Exception:  # the function crashed: API Gateway answers 502
+            return self.gateway_response("DEFAULT_5XX", 502)
+        return _from_proxy_result(result)
+
+    def _authorize(
+        self, method: str, path: str, resource: str, headers: dict[str, str]
+    ) -> dict[str, Any] | GatewayResponse:
+        try:
+            policy = self.authorizer.invoke(authorizer_event(method, path, resource=resource, headers=headers))
+        except Exception as error:
+            if str(error) == "Unauthorized":
+                return self.gateway_response("UNAUTHORIZED", 401)
+            return self.gateway_response("AUTHORIZER_FAILURE", 500)
+        statements = policy.get("policyDocument", {}).get("Statement", [])
+        if not any(statement.get("Effect") == "Allow" for statement in statements) or any(
+            statement.get("Effect") == "Deny" for statement in statements
+        ):
+            return self.gateway_response("ACCESS_DENIED", 403)
+        context = dict(policy.get("context") or {})
+        context["principalId"] = policy.get("principalId")
+        return context
+
+
+def _from_proxy_result(result: dict[str, Any]) -> GatewayResponse:
+    headers: dict[str, list[str]] = {}
+    for name, value in (result.get("headers") or {}).items():
+        headers[name] = [str(value)]
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers[name] = [str(value) for value in values]
+    raw = result.get("body") or ""
+    body = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode("utf-8")
+    return GatewayResponse(int(result.get("statusCode", 200)), headers, body)

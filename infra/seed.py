@@ -1,0 +1,53 @@
+"""Seed data for the local stack and tests: partner companies with their domains, a demo candidate."""
+
+from __future__ import annotations
+
+from certtracker import clock, passwords
+from certtracker.models.accounts import Account, AccountClaim
+from certtracker.models.partners import DOMAIN_PREFIX, PARTNER_PREFIX, PartnerCompany, PartnerDomain
+
+PARTNERS = [
+    ("P-1001", "Example Partner Inc.", ["partner.example.com"]),
+    ("P-1002", "Northwind Security Ltd.", ["northwind.example", "northwind-security.example"]),
+    ("P-1003", "Contoso Integration GmbH", ["contoso.example"]),
+]
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "Certified-Sunrise-4821"
+DEMO_EMAIL = "demo.candidate@example.org"
+
+
+def partner_companies() -> None:
+    for partner_id, name, domains in PARTNERS:
+        PartnerCompany(pk=PARTNER_PREFIX + partner_id, partner_id=partner_id, name=name, domains=set(domains)).save()
+        for domain in domains:
+            PartnerDomain(pk=DOMAIN_PREFIX + domain, partner_id=partner_id).save()
+
+
+def demo_candidate() -> None:
+    """A verified candidate, written directly: the seed is not a registration and sends no email."""
+    now = clock.now()
+    account_id = "demo0000000000000000000000000000"
+    Account(
+        pk=Account.key(account_id),
+        account_id=account_id,
+        username=DEMO_USERNAME,
+        email=DEMO_EMAIL,
+        email_verified=True,
+        password_hash=passwords.hash_password(DEMO_PASSWORD),
+        password_changed_at=now,
+        first_name="Dana",
+        last_name="Demo",
+        country="US",
+        privacy_notice_version="2026-01",
+        privacy_notice_accepted_at=now,
+        marketing_opt_in=False,
+        created_at=now,
+    ).save()
+    AccountClaim(pk=AccountClaim.for_username(DEMO_USERNAME), account_id=account_id).save()
+    AccountClaim(pk=AccountClaim.for_email(DEMO_EMAIL), account_id=account_id).save()
+
+
+def all_seed_data() -> None:
+    partner_companies()
+    demo_candidate()

@@ -1,0 +1,133 @@
+"""template.yaml read once, for the local stack and the tests: functions, routes, tables, environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+# The local stack's values for template parameters whose deployed defaults need HTTPS.
+LOCAL_PARAMETERS = {
+    "SessionCookieName": "session",
+    "SessionCookieSecure": "false",
+    "SwaggerUiAssetsUrl": "/_local/swagger-ui",
+}
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """PyYAML loader that understands CloudFormation's short-form tags (!Ref, !GetAtt, !Sub, ...)."""
+
+
+def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _construct_tag)
+
+
+@cache
+def template() -> dict[str, Any]:
+    return yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)  # noqa: S506 (a SafeLoader subclass)
+
+
+def resources(kind: str) -> dict[str, dict[str, Any]]:
+    return {name: body for name, body in template()["Resources"].items() if body["Type"] == kind}
+
+
+@dataclass(frozen=True)
+class Route:
+    function: str
+    path: str
+    method: str
+    authorized: bool
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_dir: Path
+    handler: str
+    environment: dict[str, Any] = field(hash=False)
+    memory_mb: int
+    timeout_s: int
+
+
+def functions() -> dict[str, Function]:
+    globals_ = template().get("Globals", {}).get("Function", {})
+    result = {}
+    for name, body in resources("AWS::Serverless::Function").items():
+        props = body["Properties"]
+        environment = dict(globals_.get("Environment", {}).get("Variables", {}))
+        environment.update(props.get("Environment", {}).get("Variables", {}))
+        result[name] = Function(
+            logical_id=name,
+            code_dir=ROOT / props["CodeUri"],
+            handler=props.get("Handler", globals_.get("Handler", "app.handler")),
+            environment=environment,
+            memory_mb=int(props.get("MemorySize", globals_.get("MemorySize", 128))),
+            timeout_s=int(props.get("Timeout", globals_.get("Timeout", 3))),
+        )
+    return result
+
+
+def routes() -> list[Route]:
+    apis = resources("AWS::Serverless::Api")
+    result = []
+    for name, body in resources("AWS::Serverless::Function").items():
+        for event in body["Properties"].get("Events", {}).values():
+            if event["Type"] != "Api":
+                continue
+            props = event["Properties"]
+            api = apis[props["RestApiId"]["Ref"]]["Properties"]
+            default_authorizer = api.get("Auth", {}).get("DefaultAuthorizer")
+            authorizer = props.get("Auth", {}).get("Authorizer", default_authorizer)
+            result.append(Route(name, props["Path"], props["Method"].upper(), authorizer not in (None, "NONE")))
+    return result
+
+
+def authorizer_function() -> str:
+    """The logical id of the function behind the API's default authorizer."""
+    (api,) = resources("AWS::Serverless::Api").values()
+    auth = api["Properties"]["Auth"]
+    return str(auth["Authorizers"][auth["DefaultAuthorizer"]]["FunctionArn"]["Fn::GetAtt"][0])
+
+
+def gateway_responses() -> dict[str, dict[str, Any]]:
+    (api,) = resources("AWS::Serverless::Api").values()
+    return dict(api["Properties"].get("GatewayResponses", {}))
+
+
+def tables() -> dict[str, dict[str, Any]]:
+    return {name: body["Properties"] for name, body in resources("AWS::DynamoDB::Table").items()}
+
+
+def parameter_values(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    values = {name: str(p.get("Default", "")) for name, p in template().get("Parameters", {}).items()}
+    values.update(LOCAL_PARAMETERS)
+    values.update(overrides or {})
+    return values
+
+
+def resolve_environment(function: Function, parameters: dict[str, str]) -> dict[str, str]:
+    """A function's environment with Refs resolved as the local stack names things (tables by logical id)."""
+    resolved = {}
+    for key, value in function.environment.items():
+        if isinstance(value, dict) and "Ref" in value:
+            value = parameters.get(value["Ref"], value["Ref"])
+        resolved[key] = str(value)
+    return resolved

@@ -1,0 +1,1 @@
+"""CertTracker's shared code: domain rules, table models, email, errors and settings."""

@@ -1,0 +1,298 @@
+"""Accounts: registration, email verification, login, recovery, password reset and change."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+
+from certtracker import clock, email, partners, passwords, sessions, throttling
+from certtracker.errors import Conflict, Forbidden, Gone, InvalidInput, Unauthorized
+from certtracker.identity import find_account, find_by_email, find_by_username, session_account
+from certtracker.models.accounts import Account, AccountClaim
+from certtracker.models.base import transaction as new_transaction
+from certtracker.models.one_time_tokens import OneTimeToken
+from certtracker.observability import count, logger
+from certtracker.settings import AccountsSettings, load
+from certtracker.tokens import digest, new_token
+
+VERIFY_EMAIL_TTL = timedelta(hours=24)
+RESET_PASSWORD_TTL = timedelta(minutes=30)
+RECOVERY_EMAILS_PER_HOUR = 5
+
+
+@dataclass(frozen=True)
+class Registration:
+    username: str
+    email: str
+    password: str
+    first_name: str
+    last_name: str
+    country: str
+    marketing_opt_in: bool = False
+
+
+def _settings() -> AccountsSettings:
+    return load(AccountsSettings)
+
+
+def _link(path: str, token: str | None = None) -> str:
+    base = str(_settings().web_base_url).rstrip("/")
+    # The token travels in the fragment, so it never reaches a server log or a Referer header.
+    return f"{base}{path}" + (f"#token={token}" if token else "")
+
+
+def _send(to: str, kind: str, values: dict[str, str]) -> bool:
+    return email.send(_settings().mail_from, to, kind, values)
+
+
+def _issue_token(purpose: str, account: Account, ttl: timedelta) -> tuple[str, OneTimeToken]:
+    token = new_token()
+    now = clock.now()
+    item = OneTimeToken(
+        token_hash=digest(token),
+        purpose=purpose,
+        account_id=account.account_id,
+        email=account.email if purpose == "verify_email" else None,
+        issued_at=now,
+        expires_at=now + ttl,
+    )
+    return token, item
+
+
+def _send_verification(account: Account) -> bool:
+    token, item = _issue_token("verify_email", account, VERIFY_EMAIL_TTL)
+    item.save()
+    return _send(
+        account.email,
+        "verify_email",
+        {
+            "first_name": account.first_name,
+            "email": account.email,
+            "username": account.username,
+            "link": _link("/verify-email", token),
+        },
+    )
+
+
+def register(registration: Registration) -> bool:
+    """Create an unverified account and email its verification link. Returns whether the email went out.
+
+    An email that already has an account gets the same answer (its owner is told by email),
+    so registration never reveals who has an account; a taken username must be told.
+    """
+    if partners.partner_for_email(registration.email):
+        raise InvalidInput(partners.PARTNERNET_ROUTE, field="email", code="partner_email_domain")
+    passwords.check_password_policy(registration.password, username=registration.username)
+    now = clock.now()
+    account_id = uuid.uuid4().hex
+    account = Account(
+        pk=Account.key(account_id),
+        account_id=account_id,
+        username=registration.username,
+        email=registration.email,
+        email_verified=False,
+        password_hash=passwords.hash_password(registration.password),
+        password_changed_at=now,
+        first_name=registration.first_name,
+        last_name=registration.last_name,
+        country=registration.country,
+        privacy_notice_version=_settings().privacy_notice_version,
+        privacy_notice_accepted_at=now,
+        marketing_opt_in=registration.marketing_opt_in,
+        created_at=now,
+    )
+    token, token_item = _issue_token("verify_email", account, VERIFY_EMAIL_TTL)
+    try:
+        with new_transaction() as transaction:
+            transaction.save(
+                AccountClaim(pk=AccountClaim.for_username(account.username), account_id=account_id),
+                condition=AccountClaim.pk.does_not_exist(),
+            )
+            transaction.save(
+                AccountClaim(pk=AccountClaim.for_email(account.email), account_id=account_id),
+                condition=AccountClaim.pk.does_not_exist(),
+            )
+            transaction.save(account, condition=Account.pk.does_not_exist())
+            transaction.save(token_item)
+    except TransactWriteError as error:
+        reasons = [getattr(reason, "code", None) for reason in (error.cancellation_reasons or [])]
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            raise Conflict("This username is taken. Choose another one.", code="username_taken") from None
+        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+            count("RegistrationWithExistingEmail")
+            return _send(account.email, "already_registered", {"email": account.email, "link": _link("/recover")})
+        raise
+    count("AccountRegistered")
+    logger.info("account registered", extra={"account_id": account_id})
+    return _send(
+        account.email,
+        "verify_email",
+        {
+            "first_name": account.first_name,
+            "email": account.email,
+            "username": account.username,
+            "link": _link("/verify-email", token),
+        },
+    )
+
+
+def _live_token(token: str, purpose: str) -> OneTimeToken:
+    try:
+        item = OneTimeToken.get(digest(token), consistent_read=True)
+    except DoesNotExist:
+        item = None
+    if item is None or item.purpose != purpose or item.expires_at <= clock.now():
+        raise Gone(
+            "This link is invalid, used or expired. Ask for a new one from account recovery.", code="link_expired"
+        )
+    return item
+
+
+def verify_email(token: str) -> None:
+    item = _live_token(token, "verify_email")
+    try:
+        with new_transaction() as transaction:
+            transaction.delete(item, condition=OneTimeToken.token_hash.exists())
+            transaction.update(
+                Account(pk=Account.key(item.account_id)),
+                actions=[Account.email_verified.set(True)],
+                condition=Account.email == item.email,
+            )
+    except TransactWriteError:
+        raise Gone(
+            "This link is invalid, used or expired. Ask for a new one from account recovery.", code="link_expired"
+        ) from None
+    count("EmailVerified")
+
+
+def login(username: str, password: str, *, source_address: str) -> sessions.NewSession:
+    user_key = throttling.username_key(username)
+    address_key = throttling.address_key(source_address)
+    throttling.ensure_not_locked(user_key, address_key)
+    account = find_by_username(username)
+    if account is None:
+        passwords.spend_verification_time()
+        valid = False
+    else:
+        valid = passwords.verify_password(account.password_hash, password)
+    if not valid or account is None:
+        count("LoginFailed")
+        throttling.record_failure({user_key: throttling.PER_USERNAME, address_key: throttling.PER_ADDRESS})
+        raise Unauthorized("The username or password is wrong.", code="invalid_credentials")
+    throttling.clear(user_key)
+    if not account.email_verified:
+        _send_verification(account)
+        raise Forbidden("Confirm your email address first: we have sent you a new link.", code="email_not_verified")
+    if passwords.needs_rehash(account.password_hash):
+        account.update(actions=[Account.password_hash.set(passwords.hash_password(password))])
+    count("LoginSucceeded")
+    return sessions.start_session(account.account_id)
+
+
+def _may_send_recovery(account: Account) -> bool:
+    return throttling.allow_within(
+        "recovery#" + account.account_id, limit=RECOVERY_EMAILS_PER_HOUR, window=timedelta(hours=1)
+    )
+
+
+def recover_username(email_address: str) -> None:
+    """Email the username to a verified address. Says nothing about whether the account exists."""
+    account = find_by_email(email_address)
+    if account is None or not _may_send_recovery(account):
+        return
+    if not account.email_verified:
+        _send_verification(account)  # an unverified address gets nothing but its verification link
+        return
+    _send(
+        account.email,
+        "username_reminder",
+        {"first_name": account.first_name, "username": account.username, "link": _link("/login")},
+    )
+    count("UsernameRecovered")
+
+
+def recover_password(username_or_email: str) -> None:
+    """Email a single-use reset link valid 30 minutes. Says nothing about whether the account exists."""
+    account = find_by_email(username_or_email) if "@" in username_or_email else find_by_username(username_or_email)
+    if account is None or not _may_send_recovery(account):
+        return
+    if not account.email_verified:
+        _send_verification(account)
+        return
+    token, item = _issue_token("reset_password", account, RESET_PASSWORD_TTL)
+    item.save()
+    _send(
+        account.email,
+        "password_reset",
+        {"first_name": account.first_name, "username": account.username, "link": _link("/reset-password", token)},
+    )
+    count("PasswordResetRequested")
+
+
+def _set_password(account: Account, new_password: str, *, consume: OneTimeToken | None = None) -> None:
+    now = clock.now()
+    with new_transaction() as transaction:
+        if consume is not None:
+            transaction.delete(consume, condition=OneTimeToken.token_hash.exists())
+        transaction.update(
+            account,
+            actions=[
+                Account.password_hash.set(passwords.hash_password(new_password)),
+                Account.password_changed_at.set(now),
+            ],
+            condition=Account.password_hash == account.password_hash,
+        )
+    _send(
+        account.email,
+        "password_changed",
+        {
+            "first_name": account.first_name,
+            "username": account.username,
+            "changed_at": now.strftime("%Y-%m-%d %H:%M"),
+            "link": _link("/recover"),
+        },
+    )
+
+
+def reset_password(token: str, new_password: str) -> None:
+    item = _live_token(token, "reset_password")
+    account = find_account(item.account_id)
+    # A link issued before the last password change is spent, even if it has not expired.
+    if account is None or item.issued_at < account.password_changed_at:
+        raise Gone(
+            "This link is invalid, used or expired. Ask for a new one from account recovery.", code="link_expired"
+        )
+    passwords.check_password_policy(new_password, username=account.username, field="new_password")
+    try:
+        _set_password(account, new_password, consume=item)
+    except TransactWriteError:
+        raise Gone(
+            "This link is invalid, used or expired. Ask for a new one from account recovery.", code="link_expired"
+        ) from None
+    sessions.end_all_sessions(account.account_id)
+    count("PasswordReset")
+
+
+def change_password(account_id: str, session_id: str, current_password: str, new_password: str) -> None:
+    account = session_account(account_id)
+    user_key = throttling.username_key(account.username)
+    throttling.ensure_not_locked(user_key)
+    if not passwords.verify_password(account.password_hash, current_password):
+        throttling.record_failure({user_key: throttling.PER_USERNAME})
+        raise Forbidden("The current password is wrong.", code="wrong_password")
+    passwords.check_password_policy(new_password, username=account.username, field="new_password")
+    try:
+        _set_password(account, new_password)
+    except TransactWriteError:
+        raise Conflict(
+            "The password was changed at the same time elsewhere. Try again.", code="password_changed_concurrently"
+        ) from None
+    sessions.end_all_sessions(account_id, keep=session_id)
+    count("PasswordChanged")
+
+
+def logout(session_id: str) -> None:
+    sessions.end_session(session_id)

@@ -1,0 +1,176 @@
+"""The REST resolver every HTTP function uses: validation, the one error mapping, body limits, headers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict
+
+from certtracker.errors import DomainError, TooManyRequests, Unauthorized
+from certtracker.observability import logger
+
+# Every JSON body CertTracker accepts is small; anything bigger is refused before parsing.
+MAX_BODY_BYTES = 16 * 1024
+
+SECURITY_HEADERS = {
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+class StrictModel(BaseModel):
+    """Request bodies: unknown fields are refused, strings are stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def error_response(
+    status: int, code: str, message: str, *, field: str | None = None, headers: dict[str, str] | None = None
+) -> Response[str]:
+    detail: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        detail["field"] = field
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps({"error": detail}),
+        headers=headers or {},
+    )
+
+
+# The responses every route may give besides its own, for the OpenAPI document.
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    descriptions = {
+        400: "Malformed request",
+        401: "Not logged in, or the session has ended",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Conflict with existing data",
+        410: "The link has expired or was already used",
+        413: "Body too large",
+        422: "A field is missing or invalid; `field` names it",
+        429: "Too many attempts; see Retry-After",
+        503: "A dependency is unavailable; see Retry-After",
+    }
+    return {
+        status: {
+            "description": descriptions[status],
+            "content": {"application/json": {"model": ErrorBody}},
+        }
+        for status in statuses
+    }
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, as the authorizer established it: never taken from the request body."""
+
+    account_id: str
+    session_id: str
+
+
+class CertTrackerResolver(APIGatewayRestResolver):
+    def __init__(self) -> None:
+        super().__init__(enable_validation=True)
+        self.exception_handler(DomainError)(self._domain_error)
+        self.exception_handler(RequestValidationError)(self._validation_error)
+        self.not_found()(self._route_not_found)
+        self.exception_handler(Exception)(self._unexpected_error)
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        body = event.get("body") or ""
+        if len(body) > MAX_BODY_BYTES * (2 if event.get("isBase64Encoded") else 1):
+            response = self._oversized(len(body))
+        else:
+            response = super().resolve(event, context)
+        _add_security_headers(response)
+        return response
+
+    def caller(self) -> Caller:
+        context = self.current_event.raw_event.get("requestContext", {}).get("authorizer") or {}
+        account_id, session_id = context.get("account_id"), context.get("session_id")
+        if not account_id or not session_id:
+            raise Unauthorized("Log in first: this needs a session.", code="not_logged_in")
+        return Caller(account_id=account_id, session_id=session_id)
+
+    def source_ip(self) -> str:
+        return str(self.current_event.request_context.identity.source_ip or "unknown")
+
+    @staticmethod
+    def _oversized(size: int) -> dict[str, Any]:
+        logger.info("request body refused", extra={"body_bytes": size})
+        return {
+            "statusCode": 413,
+            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "body": json.dumps(
+                {
+                    "error": {
+                        "code": "payload_too_large",
+                        "message": f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+                    }
+                }
+            ),
+            "isBase64Encoded": False,
+        }
+
+    @staticmethod
+    def _domain_error(error: DomainError) -> Response[str]:
+        headers = {}
+        if isinstance(error, TooManyRequests) or hasattr(error, "retry_after"):
+            headers["Retry-After"] = str(error.retry_after)  # type: ignore[attr-defined]
+        return error_response(
+            error.status, error.code, error.message, field=getattr(error, "field", None), headers=headers
+        )
+
+    @staticmethod
+    def _validation_error(error: RequestValidationError) -> Response[str]:
+        problems = error.errors()
+        first = problems[0] if problems else {}
+        if first.get("type") == "json_invalid":
+            return error_response(400, "invalid_json", "The request body is not valid JSON.")
+        location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+        field = ".".join(location) or None
+        reason = str(first.get("msg", "is invalid"))
+        if first.get("type") == "extra_forbidden":
+            reason = "is not a field this request accepts"
+        elif first.get("type") == "missing":
+            reason = "is required"
+        message = f"'{field}' {reason}." if field else f"The request is invalid: {reason}."
+        return error_response(422, "validation_error", message, field=field)
+
+    @staticmethod
+    def _route_not_found(error: NotFoundError) -> Response[str]:
+        return error_response(404, "not_found", "There is no such route.")
+
+    @staticmethod
+    def _unexpected_error(error: Exception) -> Response[str]:
+        logger.exception("unhandled error")
+        return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
+
+
+def _add_security_headers(response: dict[str, Any]) -> None:
+    single = response.setdefault("headers", {}) if "multiValueHeaders" not in response else None
+    multi = response.get("multiValueHeaders")
+    for name, value in SECURITY_HEADERS.items():
+        if multi is not None:
+            if not any(key.lower() == name.lower() for key in multi):
+                multi[name] = [value]
+        elif single is not None and not any(key.lower() == name.lower() for key in single):
+            single[name] = value

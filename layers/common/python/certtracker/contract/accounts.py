@@ -1,0 +1,78 @@
+"""Request and response models of the accounts routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from certtracker.api import StrictModel
+from certtracker.fields import CountryCode, EmailAddress, OpaqueToken, Password, PersonName, Username
+
+
+class RegisterRequest(StrictModel):
+    username: Username
+    email: EmailAddress
+    password: Password
+    first_name: PersonName
+    last_name: PersonName
+    country: CountryCode
+    accept_privacy_notice: Literal[True] = Field(description="Must be true: the privacy notice is accepted")
+    marketing_opt_in: bool = False
+
+
+class RegisterResponse(BaseModel):
+    status: Literal["verification_email_sent", "verification_email_delayed"]
+    message: str
+
+
+class VerifyEmailRequest(StrictModel):
+    token: OpaqueToken
+
+
+class LoginRequest(StrictModel):
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
+    password: Password
+
+
+class LoginResponse(BaseModel):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`; the browser uses the cookie")
+    csrf_token: str = Field(description="Send as X-CSRF-Token on cookie-authenticated writes")
+    expires_at: datetime
+
+
+class UsernameRecoveryRequest(StrictModel):
+    email: EmailAddress
+
+
+class PasswordRecoveryRequest(StrictModel):
+    username_or_email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
+
+
+class PasswordResetRequest(StrictModel):
+    token: OpaqueToken
+    new_password: Password
+
+
+class PasswordChangeRequest(StrictModel):
+    current_password: Password
+    new_password: Password
+
+
+class Accepted(BaseModel):
+    message: str
+
+
+class Me(BaseModel):
+    account_id: str
+    username: str
+    email: str
+    email_verified: bool
+    first_name: str
+    last_name: str
+    country: str
+    partner_id: str | None
+    marketing_opt_in: bool
+    privacy_notice_version: str
+    created_at: datetime

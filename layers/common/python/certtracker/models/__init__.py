@@ -1,0 +1,21 @@
+"""One PynamoDB model module per table."""
+
+from __future__ import annotations
+
+from pynamodb.models import Model
+
+from certtracker.models.accounts import Account, AccountClaim
+from certtracker.models.login_throttle import LoginThrottle
+from certtracker.models.one_time_tokens import OneTimeToken
+from certtracker.models.partners import PartnerCompany, PartnerDomain
+from certtracker.models.sessions import Session
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    Account,
+    AccountClaim,
+    LoginThrottle,
+    OneTimeToken,
+    PartnerCompany,
+    PartnerDomain,
+    Session,
+)

@@ -1,0 +1,55 @@
+"""The accounts table: one item per account, plus one claim item per unique username and email."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from certtracker.models.base import TableName, Timestamp
+
+ACCOUNT_PREFIX = "ACCOUNT#"
+USERNAME_PREFIX = "USERNAME#"
+EMAIL_PREFIX = "EMAIL#"
+
+
+class Account(Model):
+    class Meta:
+        table_name = TableName("ACCOUNTS_TABLE")
+
+    pk = UnicodeAttribute(hash_key=True)  # ACCOUNT#<account_id>
+    account_id = UnicodeAttribute()
+    username = UnicodeAttribute()
+    email = UnicodeAttribute()
+    email_verified = BooleanAttribute(default=False)
+    password_hash = UnicodeAttribute()
+    password_changed_at = Timestamp()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    country = UnicodeAttribute()
+    privacy_notice_version = UnicodeAttribute()
+    privacy_notice_accepted_at = Timestamp()
+    marketing_opt_in = BooleanAttribute(default=False)
+    partner_id = UnicodeAttribute(null=True)
+    created_at = Timestamp()
+
+    @staticmethod
+    def key(account_id: str) -> str:
+        return ACCOUNT_PREFIX + account_id
+
+
+class AccountClaim(Model):
+    """Holds a username or an email for one account; a conditional put makes it unique."""
+
+    class Meta:
+        table_name = TableName("ACCOUNTS_TABLE")
+
+    pk = UnicodeAttribute(hash_key=True)  # USERNAME#<lower username> or EMAIL#<normalized email>
+    account_id = UnicodeAttribute()
+
+    @staticmethod
+    def for_username(username: str) -> str:
+        return USERNAME_PREFIX + username.lower()
+
+    @staticmethod
+    def for_email(email: str) -> str:
+        return EMAIL_PREFIX + email.lower()

@@ -1,0 +1,28 @@
+"""Partner companies: which email domains belong to a partner of the program."""
+
+from __future__ import annotations
+
+from certtracker.models.partners import DOMAIN_PREFIX, PartnerDomain
+
+# The seed page's words to a partner employee who tries to self-register.
+PARTNERNET_ROUTE = (
+    "This email address belongs to a partner company. Partner employees do not use self-registration: "
+    "your CertTracker account must be associated with your PartnerNet record so that your company "
+    "receives credit towards partner program requirements. Ask your company's primary partner contact "
+    "to verify that you have an active PartnerNet contact record; once it exists, a CertTracker account "
+    "with your partner details is created for you automatically within 24 hours."
+)
+
+
+def _domain_and_parents(domain: str) -> list[str]:
+    labels = domain.lower().split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
+def partner_for_email(email: str) -> str | None:
+    """The partner id owning the email's domain (or a parent domain of it), if any: one batch read."""
+    domain = email.rpartition("@")[2]
+    keys = [DOMAIN_PREFIX + candidate for candidate in _domain_and_parents(domain)]
+    for item in PartnerDomain.batch_get(keys):
+        return str(item.partner_id)
+    return None

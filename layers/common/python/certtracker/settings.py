@@ -1,0 +1,68 @@
+"""Typed settings per function, read from the environment once, failing at cold start."""
+
+from __future__ import annotations
+
+from typing import TypeVar, cast
+
+from pydantic import Field, HttpUrl, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class FunctionSettings(BaseSettings):
+    """What every function needs. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+
+class MailSettings(FunctionSettings):
+    mail_from: str = Field(min_length=3)
+    web_base_url: HttpUrl
+
+
+class SessionSettings(FunctionSettings):
+    sessions_table: str
+    cookie_name: str = Field(pattern=r"^(__Host-)?[A-Za-z0-9_-]+$")
+    cookie_secure: bool = True
+
+
+class AccountsSettings(MailSettings, SessionSettings):
+    accounts_table: str
+    one_time_tokens_table: str
+    login_throttle_table: str
+    partners_table: str
+    privacy_notice_version: str = Field(min_length=1)
+
+
+class AuthorizerSettings(SessionSettings):
+    pass
+
+
+class MeSettings(FunctionSettings):
+    accounts_table: str
+
+
+class DocsSettings(FunctionSettings):
+    swagger_ui_assets_url: str = Field(min_length=1)
+
+
+S = TypeVar("S", bound=FunctionSettings)
+
+
+class SettingsError(RuntimeError):
+    """Raised at cold start when the function's environment is incomplete."""
+
+
+_loaded: dict[type[FunctionSettings], FunctionSettings] = {}
+
+
+def load(settings_class: type[S]) -> S:
+    """Read the settings once per container; a missing variable stops the function with a clear message."""
+    if settings_class not in _loaded:
+        try:
+            _loaded[settings_class] = settings_class()
+        except ValidationError as error:
+            missing = ", ".join(str(e["loc"][0]).upper() for e in error.errors())
+            raise SettingsError(
+                f"{settings_class.__name__}: missing or invalid environment variables: {missing}"
+            ) from error
+    return cast(S, _loaded[settings_class])

@@ -1,0 +1,124 @@
+"""Handler ring: each function in-process behind the template's gateway, against moto."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from certtracker import clock
+from certtracker.aws import reset_clients
+from infra import mailbox, resources, seed
+from infra.gateway import Gateway, GatewayResponse
+
+PASSWORD = "Orchid-Lantern-Violet-42"
+
+
+@pytest.fixture(scope="session")
+def gateway() -> Gateway:
+    return Gateway()  # functions load once per session, like one warm container each
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws():
+        reset_clients()
+        resources.create_all()
+        seed.partner_companies()
+        yield
+    reset_clients()
+    clock.reset()
+
+
+class Mailbox:
+    def all(self) -> list[dict[str, Any]]:
+        return mailbox.sent_messages()
+
+    def to(self, address: str) -> list[dict[str, Any]]:
+        return [message for message in self.all() if address in message["to"]]
+
+    def latest_link(self, address: str, path: str) -> str:
+        """The token of the newest link to `path` sent to `address`."""
+        for message in self.to(address):
+            found = re.search(re.escape(path) + r"#token=([A-Za-z0-9_-]+)", message["text"])
+            if found:
+                return found.group(1)
+        raise AssertionError(f"no {path} link was sent to {address}")
+
+
+class Api:
+    """A client of the API as a browser or script would use it, through the in-process gateway."""
+
+    def __init__(self, gateway: Gateway, source_ip: str = "203.0.113.7") -> None:
+        self.gateway = gateway
+        self.source_ip = source_ip
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> GatewayResponse:
+        sent = dict(headers or {})
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        if payload is not None:
+            sent.setdefault("Content-Type", "application/json")
+        return self.gateway.handle(method, path, sent, payload, source_ip=self.source_ip)
+
+    def register(self, username: str, email: str, password: str = PASSWORD, **extra: Any) -> GatewayResponse:
+        body = {
+            "username": username,
+            "email": email,
+            "password": password,
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "country": "GB",
+            "accept_privacy_notice": True,
+            **extra,
+        }
+        return self.call("POST", "/auth/register", body)
+
+    def login(self, username: str, password: str = PASSWORD) -> GatewayResponse:
+        return self.call("POST", "/auth/login", {"username": username, "password": password})
+
+
+@pytest.fixture
+def api(aws: None, gateway: Gateway) -> Api:
+    return Api(gateway)
+
+
+@pytest.fixture
+def mail(aws: None) -> Mailbox:
+    return Mailbox()
+
+
+@pytest.fixture
+def candidate(api: Api, mail: Mailbox) -> dict[str, str]:
+    """A registered, verified candidate who is logged in."""
+    return make_candidate(api, mail, "ada", "ada@example.org")
+
+
+def make_candidate(api: Api, mail: Mailbox, username: str, email: str) -> dict[str, str]:
+    assert api.register(username, email).status == 201
+    token = mail.latest_link(email, "/verify-email")
+    assert api.call("POST", "/auth/verify-email", {"token": token}).status == 200
+    login = api.login(username)
+    assert login.status == 200, login.body
+    body = login.json()
+    return {
+        "username": username,
+        "email": email,
+        "token": body["token"],
+        "csrf_token": body["csrf_token"],
+        "cookie": login.header("Set-Cookie") or "",
+    }
