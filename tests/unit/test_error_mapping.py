@@ -100,3 +100,12 @@ def test_every_response_carries_the_security_headers() -> None:
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["cache-control"] == "no-store"
     assert "max-age" in headers["strict-transport-security"]
+
+
+def test_a_body_that_is_not_declared_json_is_a_415() -> None:
+    response = app.resolve(
+        rest_event("POST", "/things", body='{"name": "a"}', headers={"Content-Type": "text/plain"}),
+        LambdaContext("test"),
+    )
+    assert response["statusCode"] == 415
+    assert json.loads(response["body"])["error"]["code"] == "unsupported_media_type"

@@ -9,7 +9,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from pydantic import BaseModel, ConfigDict
 
 from certtracker.errors import DomainError, TooManyRequests, Unauthorized
@@ -17,6 +20,8 @@ from certtracker.observability import logger
 
 # Every JSON body CertTracker accepts is small; anything bigger is refused before parsing.
 MAX_BODY_BYTES = 16 * 1024
+
+UNSUPPORTED_MEDIA_TYPE = "Send the body as JSON, with the header Content-Type: application/json."
 
 SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
@@ -65,6 +70,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "Conflict with existing data",
         410: "The link has expired or was already used",
         413: "Body too large",
+        415: "The body is not JSON",
         422: "A field is missing or invalid; `field` names it",
         429: "Too many attempts; see Retry-After",
         503: "A dependency is unavailable; see Retry-After",
@@ -91,13 +97,16 @@ class CertTrackerResolver(APIGatewayRestResolver):
         super().__init__(enable_validation=True)
         self.exception_handler(DomainError)(self._domain_error)
         self.exception_handler(RequestValidationError)(self._validation_error)
+        self.exception_handler(RequestUnsupportedContentType)(self._unsupported_content_type)
         self.not_found()(self._route_not_found)
         self.exception_handler(Exception)(self._unexpected_error)
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         body = event.get("body") or ""
         if len(body) > MAX_BODY_BYTES * (2 if event.get("isBase64Encoded") else 1):
-            response = self._oversized(len(body))
+            response = _refusal(413, "payload_too_large", f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+        elif body and not _declares_json(event.get("headers") or {}):
+            response = _refusal(415, "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE)
         else:
             response = super().resolve(event, context)
         _add_security_headers(response)
@@ -112,23 +121,6 @@ class CertTrackerResolver(APIGatewayRestResolver):
 
     def source_ip(self) -> str:
         return str(self.current_event.request_context.identity.source_ip or "unknown")
-
-    @staticmethod
-    def _oversized(size: int) -> dict[str, Any]:
-        logger.info("request body refused", extra={"body_bytes": size})
-        return {
-            "statusCode": 413,
-            "headers": {"Content-Type": content_types.APPLICATION_JSON},
-            "body": json.dumps(
-                {
-                    "error": {
-                        "code": "payload_too_large",
-                        "message": f"The request body is larger than {MAX_BODY_BYTES} bytes.",
-                    }
-                }
-            ),
-            "isBase64Encoded": False,
-        }
 
     @staticmethod
     def _domain_error(error: DomainError) -> Response[str]:
@@ -156,6 +148,10 @@ class CertTrackerResolver(APIGatewayRestResolver):
         return error_response(422, "validation_error", message, field=field)
 
     @staticmethod
+    def _unsupported_content_type(error: RequestUnsupportedContentType) -> Response[str]:
+        return error_response(415, "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE)
+
+    @staticmethod
     def _route_not_found(error: NotFoundError) -> Response[str]:
         return error_response(404, "not_found", "There is no such route.")
 
@@ -163,6 +159,23 @@ class CertTrackerResolver(APIGatewayRestResolver):
     def _unexpected_error(error: Exception) -> Response[str]:
         logger.exception("unhandled error")
         return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
+
+
+def _declares_json(headers: Mapping[str, str]) -> bool:
+    """A body is JSON unless its Content-Type says otherwise (a missing header is taken as JSON)."""
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type in ("", "application/json") or media_type.endswith("+json")
+
+
+def _refusal(status: int, code: str, message: str) -> dict[str, Any]:
+    """A response given before routing, in the error shape."""
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": json.dumps({"error": {"code": code, "message": message}}),
+        "isBase64Encoded": False,
+    }
 
 
 def _add_security_headers(response: dict[str, Any]) -> None:

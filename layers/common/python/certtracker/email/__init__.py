@@ -46,10 +46,10 @@ def build(sender: str, to: str, kind: str, values: dict[str, str]) -> EmailMessa
 def send(sender: str, to: str, kind: str, values: dict[str, str]) -> bool:
     """Send one message. Returns False (logged and counted) when SES refuses or fails after its retries."""
     message = build(sender, to, kind, values)
+    # A raw message's recipients are its To header; naming them again would deliver twice.
     try:
         client("sesv2").send_email(
             FromEmailAddress=sender,
-            Destination={"ToAddresses": [to]},
             Content={"Raw": {"Data": message.as_bytes()}},
         )
     except (BotoCoreError, ClientError) as error:

@@ -1,0 +1,162 @@
+"""The local stack's HTTP side: chalice.local's dev server, with /api, the web pages and /_local."""
+
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+from chalice.local import ChaliceRequestHandler, LocalDevServer
+
+from infra import mailbox, template
+from infra.gateway import Gateway, GatewayResponse
+
+WEB_ROOT = template.ROOT / "web"
+API_PREFIX = "/api"
+
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _swagger_assets() -> Path | None:
+    try:
+        import swagger_ui
+    except ImportError:
+        return None
+    return Path(swagger_ui.__file__).parent / "static"
+
+
+class LocalRequestHandler(ChaliceRequestHandler):
+    """Routes /api/* through the template's gateway; serves /_local tools and web/ pages."""
+
+    gateway: Gateway
+
+    def __init__(self, request: Any, client_address: Any, server: Any, app_object: Gateway, config: Any) -> None:
+        self.gateway = app_object  # one gateway (one warm container per function) for every request
+        BaseHTTPRequestHandler.__init__(self, request, client_address, server)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the functions log; a line per request would drown them
+
+    def _generic_handle(self) -> None:
+        headers, body = self._parse_payload()
+        path = self.path.split("?", 1)[0]
+        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            target = self.path[len(API_PREFIX) :] or "/"
+            response = self.gateway.handle(self.command, target, headers, body, source_ip=self.client_address[0])
+        elif path.startswith("/_local/"):
+            response = self._local(path, headers, body)
+        else:
+            response = self._static(path)
+        self._send(response)
+
+    # chalice binds its own method to the usual verbs; bind ours to those and to any other verb
+    # (TRACE, QUERY, ...), which API Gateway answers with a gateway response rather than a 501.
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle  # noqa: N815
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
+
+    def _send(self, response: GatewayResponse) -> None:
+        headers: dict[str, Any] = {name: values for name, values in response.headers.items()}
+        content_type = response.header("Content-Type") or "application/json"
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+        headers["Content-Type"] = content_type
+        if self.command == "HEAD" or response.status in (204, 304):
+            self._send_http_response_no_body(response.status, headers)
+        else:
+            self._send_http_response_with_body(response.status, headers, response.body)
+
+    # ------------------------------------------------------------------ /_local
+    def _local(self, path: str, headers: dict[str, str], body: bytes | None) -> GatewayResponse:
+        if path == "/_local/health":
+            return _json(200, {"status": "ok"})
+        if path == "/_local/mail":
+            messages = mailbox.sent_messages()
+            if "application/json" in headers.get("Accept", headers.get("accept", "")):
+                return _json(200, messages)
+            return _html(200, _mail_page(messages))
+        if path.startswith("/_local/swagger-ui/"):
+            assets = _swagger_assets()
+            name = path.rsplit("/", 1)[-1]
+            if assets and (assets / name).is_file():
+                if name == "swagger-initializer.js":
+                    script = _SWAGGER_INIT.encode()
+                    return GatewayResponse(200, {"Content-Type": ["text/javascript"]}, script)
+                return _file(assets / name)
+        return _json(404, {"error": {"code": "not_found", "message": "There is no such local tool."}})
+
+    # ------------------------------------------------------------------ web/
+    def _static(self, path: str) -> GatewayResponse:
+        relative = path.lstrip("/") or "index.html"
+        candidate = (WEB_ROOT / relative).resolve()
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        if not candidate.is_relative_to(WEB_ROOT.resolve()) or not candidate.is_file():
+            # The web pages are a single-page app: unknown paths get the page, which routes itself.
+            candidate = WEB_ROOT / "index.html"
+        response = _file(candidate)
+        for name, value in PAGE_HEADERS.items():
+            response.headers[name] = [value]
+        return response
+
+
+_SWAGGER_INIT = """window.onload = function () {
+  window.ui = SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#swagger-ui", deepLinking: true });
+};
+"""
+
+
+def _json(status: int, value: Any) -> GatewayResponse:
+    return GatewayResponse(status, {"Content-Type": ["application/json"]}, json.dumps(value).encode())
+
+
+def _html(status: int, page: str) -> GatewayResponse:
+    headers = {"Content-Type": ["text/html; charset=utf-8"], **{k: [v] for k, v in PAGE_HEADERS.items()}}
+    return GatewayResponse(status, headers, page.encode())
+
+
+def _file(path: Path) -> GatewayResponse:
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if content_type.startswith("text/") or content_type.endswith("javascript"):
+        content_type += "; charset=utf-8"
+    return GatewayResponse(200, {"Content-Type": [content_type]}, path.read_bytes())
+
+
+def _mail_page(messages: list[dict[str, Any]]) -> str:
+    items = []
+    for message in messages:
+        items.append(
+            "<article><h2>{subject}</h2><p class=meta>to {to} &middot; {sent_at}</p>"
+            "<pre>{text}</pre><details><summary>HTML version</summary>"
+            '<iframe sandbox="" srcdoc="{page}" title="HTML version"></iframe></details></article>'.format(
+                subject=html.escape(message["subject"]),
+                to=html.escape(", ".join(message["to"])),
+                sent_at=html.escape(message["sent_at"] or ""),
+                text=html.escape(message["text"]),
+                page=html.escape(message["html"], quote=True),
+            )
+        )
+    body = "\n".join(items) or "<p>No email has been sent yet.</p>"
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Local mail</title>
+<link rel="stylesheet" href="/local-tools.css"></head><body>
+<h1>Emails sent ({len(messages)}), newest first</h1>{body}</body></html>"""
+
+
+class LocalServer:
+    def __init__(self, host: str, port: int, gateway: Gateway | None = None) -> None:
+        self.server = LocalDevServer(gateway or Gateway(), None, host, port, handler_cls=LocalRequestHandler)  # type: ignore[arg-type]
+
+    def serve_forever(self) -> None:
+        self.server.server.serve_forever()
+
+    def shutdown(self) -> None:
+        self.server.shutdown()
