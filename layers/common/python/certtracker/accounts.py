@@ -123,7 +123,7 @@ def register(registration: Registration) -> bool:
             raise Conflict("This username is taken. Choose another one.", code="username_taken") from None
         if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
             count("RegistrationWithExistingEmail")
-            return _send(account.email, "already_registered", {"email": account.email, "link": _link("/recover")})
+            return _tell_owner_of_existing_email(account.email)
         raise
     count("AccountRegistered")
     logger.info("account registered", extra={"account_id": account_id})
@@ -137,6 +137,15 @@ def register(registration: Registration) -> bool:
             "link": _link("/verify-email", token),
         },
     )
+
+
+def _tell_owner_of_existing_email(address: str) -> bool:
+    existing = find_by_email(address)
+    if existing is None:  # erased between the write and now: nothing to tell
+        return True
+    if not existing.email_verified:
+        return _send_verification(existing)  # an unverified address gets nothing but its verification link
+    return _send(address, "already_registered", {"email": address, "link": _link("/recover")})
 
 
 def _live_token(token: str, purpose: str) -> OneTimeToken:
@@ -273,6 +282,8 @@ def reset_password(token: str, new_password: str) -> None:
             "This link is invalid, used or expired. Ask for a new one from account recovery.", code="link_expired"
         ) from None
     sessions.end_all_sessions(account.account_id)
+    # Recovery is what the lockout message suggests: the new password must work at once.
+    throttling.clear(throttling.username_key(account.username))
     count("PasswordReset")
 
 
