@@ -13,6 +13,7 @@ from chalice.local import ChaliceRequestHandler, LocalDevServer
 
 from infra import mailbox, template
 from infra.gateway import Gateway, GatewayResponse
+from infra.scheduler import Scheduler
 
 WEB_ROOT = template.ROOT / "web"
 API_PREFIX = "/api"
@@ -39,6 +40,7 @@ class LocalRequestHandler(ChaliceRequestHandler):
 
     def __init__(self, request: Any, client_address: Any, server: Any, app_object: Gateway, config: Any) -> None:
         self.gateway = app_object  # one gateway (one warm container per function) for every request
+        self.server_scheduler: Scheduler = config
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -84,6 +86,14 @@ class LocalRequestHandler(ChaliceRequestHandler):
             if "application/json" in headers.get("Accept", headers.get("accept", "")):
                 return _json(200, messages)
             return _html(200, _mail_page(messages))
+        if path.startswith("/_local/run/") and self.command == "POST":
+            function = path.removeprefix("/_local/run/")
+            try:
+                result = self.server_scheduler.run_now(function)
+            except KeyError:
+                message = f"{function} is not a scheduled function of template.yaml."
+                return _json(404, {"error": {"code": "not_found", "message": message}})
+            return _json(200, {"function": function, "result": result})
         if path.startswith("/_local/swagger-ui/"):
             assets = _swagger_assets()
             name = path.rsplit("/", 1)[-1]
@@ -152,11 +162,23 @@ def _mail_page(messages: list[dict[str, Any]]) -> str:
 
 
 class LocalServer:
-    def __init__(self, host: str, port: int, gateway: Gateway | None = None) -> None:
-        self.server = LocalDevServer(gateway or Gateway(), None, host, port, handler_cls=LocalRequestHandler)  # type: ignore[arg-type]
+    """chalice.local's threaded dev server; `config` (unused by our handler class) carries the scheduler."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.gateway = Gateway()
+        self.scheduler = Scheduler(self.gateway.functions)
+        self.server = LocalDevServer(
+            self.gateway,  # type: ignore[arg-type]
+            self.scheduler,  # type: ignore[arg-type]
+            host,
+            port,
+            handler_cls=LocalRequestHandler,  # type: ignore[arg-type]
+        )
 
     def serve_forever(self) -> None:
+        self.scheduler.start()
         self.server.server.serve_forever()
 
     def shutdown(self) -> None:
+        self.scheduler.stop()
         self.server.shutdown()

@@ -88,3 +88,9 @@ def test_unknown_routes_and_methods_answer_in_the_error_shape(stack) -> None:
         response = requests.request(method, stack.api + path, timeout=10)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
+
+
+def test_running_a_function_that_has_no_schedule_is_a_clear_404(stack) -> None:
+    response = requests.post(stack.base + "/_local/run/MeFunction", timeout=10)
+    assert response.status_code == 404
+    assert "not a scheduled function" in response.json()["error"]["message"]
