@@ -37,6 +37,9 @@ class LocalRequestHandler(ChaliceRequestHandler):
     """Routes /api/* through the template's gateway; serves /_local tools and web/ pages."""
 
     gateway: Gateway
+    # chalice writes headers and body separately; with Nagle on, every keep-alive response would
+    # wait ~40 ms for the client's delayed ACK (measured by bench/).
+    disable_nagle_algorithm = True
 
     def __init__(self, request: Any, client_address: Any, server: Any, app_object: Gateway, config: Any) -> None:
         self.gateway = app_object  # one gateway (one warm container per function) for every request

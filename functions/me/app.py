@@ -6,7 +6,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from certtracker.api import CertTrackerResolver, error_responses
-from certtracker.contract.accounts import Me
+from certtracker.contract.me import Me
 from certtracker.identity import session_account
 from certtracker.observability import logger, metrics
 from certtracker.settings import MeSettings, load

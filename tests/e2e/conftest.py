@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,25 +46,25 @@ def stack() -> Iterator[Stack]:
     port, aws_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(CERTTRACKER_PORT=str(port), CERTTRACKER_AWS_PORT=str(aws_port), PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
+    # Output to a file, not a pipe: an unread pipe that fills up would block the stack.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen([sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(base + "/_local/health", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log.seek(0)
+                raise RuntimeError(f"the local stack did not start:\n{log.read().decode(errors='replace')}")
+            time.sleep(0.2)
+        yield Stack(base)
+        process.terminate()
         try:
-            if requests.get(base + "/_local/health", timeout=1).ok:
-                break
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            output = process.stdout.read().decode() if process.stdout else ""
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             process.kill()
-            raise RuntimeError(f"the local stack did not start:\n{output}")
-        time.sleep(0.2)
-    yield Stack(base)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()

@@ -62,17 +62,3 @@ class PasswordChangeRequest(StrictModel):
 
 class Accepted(BaseModel):
     message: str
-
-
-class Me(BaseModel):
-    account_id: str
-    username: str
-    email: str
-    email_verified: bool
-    first_name: str
-    last_name: str
-    country: str
-    partner_id: str | None
-    marketing_opt_in: bool
-    privacy_notice_version: str
-    created_at: datetime

@@ -1,0 +1,126 @@
+"""`make bench` (`python -m bench [--quick]`): prints the cold-import and gateway tables; exits 1 on a failure."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+from collections.abc import Sequence
+
+from bench import cold_start, gateway_rps
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    """A plain-text table: the first `left` columns aligned left, the numbers right."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            cell.ljust(width) if i < left else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+
+
+def cold_import_report(results: list[cold_start.Result], repeats: int, importtime_runs: int) -> tuple[str, bool]:
+    floor = results[0]
+    if floor.error:
+        return f"The floor handler failed to import: {floor.error}", False
+    rows, failures = [], []
+    for result in results:
+        if result.error:
+            failures.append(f"{result.target.name} failed to import: {result.error}")
+            rows.append([result.target.name, "FAILED", "", "", "", ""])
+            continue
+        rows.append(
+            [
+                result.target.name,
+                f"{result.median_ms:.1f}",
+                f"{min(result.times_ms):.1f}",
+                f"{max(result.times_ms):.1f}",
+                f"{result.median_ms / floor.median_ms:.2f}",
+                str(result.modules),
+            ]
+        )
+    heaviest = []
+    for result in results:
+        if result.error:
+            continue
+        packages = ", ".join(
+            f"{name}{' (stdlib)' if name in sys.stdlib_module_names else ''} {ms:.1f}"
+            + (f" via {via}" if via and via != "handler" else "")
+            for name, ms, via in result.heaviest(5)
+        )
+        heaviest.append([result.target.name, packages])
+    text = "\n".join(
+        [
+            f"Cold import of each handler module: median of {repeats} fresh processes (ms), "
+            "ratio to the floor (bare handler importing boto3 and Powertools Logger)",
+            "",
+            table(["function", "median ms", "min", "max", "x floor", "modules"], rows),
+            *failures,
+            "",
+            f"Heaviest top-level packages per function: ms in the package's own modules (median of "
+            f"{importtime_runs} run(s) with -X importtime); 'via' names the package that imported most of it",
+            "",
+            table(["function", "top 5 packages"], heaviest, left=2),
+        ]
+    )
+    return text, not failures
+
+
+def gateway_report(runs: list[gateway_rps.Run]) -> tuple[str, bool]:
+    rows = [
+        [
+            str(run.clients),
+            str(run.requests),
+            f"{run.per_second:.0f}",
+            f"{run.p50:.1f}",
+            f"{run.p95:.1f}",
+            str(run.non_200),
+        ]
+        for run in runs
+    ]
+    text = "\n".join(
+        [
+            "Gateway GET /api/me on the local stack (authorizer + MeFunction + moto DynamoDB), keep-alive clients",
+            "",
+            table(["clients", "requests", "req/s", "p50 ms", "p95 ms", "non-200"], rows),
+        ]
+    )
+    return text, all(run.non_200 == 0 for run in runs)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and requests: a fast check, not a figure")
+    parser.add_argument("--repeats", type=int, help="fresh processes per function (default 7; quick 3)")
+    parser.add_argument("--requests", type=int, help="GET /api/me per concurrency level (default 2000; quick 200)")
+    parser.add_argument("--clients", default="1,4", help="concurrency levels, comma-separated (default 1,4)")
+    parser.add_argument("--only", choices=["cold", "gateway"], help="run one part only")
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (3 if args.quick else 7)
+    importtime_runs = 1 if args.quick else 5
+    total = args.requests or (200 if args.quick else 2000)
+    client_counts = [int(count) for count in args.clients.split(",")]
+    warmup = 20 if args.quick else 100
+
+    print(f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}", flush=True)
+    reports, ok = [], True
+    if args.only in (None, "cold"):
+        results = cold_start.measure(repeats, importtime_runs)
+        text, passed = cold_import_report(results, repeats, importtime_runs)
+        reports.append(text)
+        ok &= passed
+    if args.only in (None, "gateway"):
+        text, passed = gateway_report(gateway_rps.measure(total, client_counts, warmup))
+        reports.append(text)
+        ok &= passed
+    print("\n\n".join(["", *reports]))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

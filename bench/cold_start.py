@@ -1,0 +1,186 @@
+"""Cold import of each function in template.yaml, in fresh processes, as a ratio to the floor handler."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from infra import template
+
+FLOOR = "floor (boto3 + Logger)"
+FLOOR_DIR = Path(__file__).resolve().parent / "floor"
+LAYER_PATH = template.ROOT / "layers" / "common" / "python"
+MARKER = "bench: the handler import starts"
+
+# Runs in a fresh interpreter whose working directory is the function's code directory (Lambda's
+# /var/task, first on sys.path). The clock covers loading the handler module by file path, as the
+# Lambda runtime does; the marker tells -X importtime's lines for the handler from the interpreter's own.
+PROBE = f"""
+import importlib.util, json, sys, time
+path, attribute = sys.argv[1], sys.argv[2]
+modules_before = len(sys.modules)
+print({MARKER!r}, file=sys.stderr, flush=True)
+start = time.perf_counter()
+spec = importlib.util.spec_from_file_location("handler_under_bench", path)
+module = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = module
+spec.loader.exec_module(module)
+getattr(module, attribute)
+elapsed = time.perf_counter() - start
+print(json.dumps({{"ms": elapsed * 1000, "modules": len(sys.modules) - modules_before}}))
+"""
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    code_dir: Path
+    handler: str
+    environment: dict[str, str]
+
+    @property
+    def path(self) -> Path:
+        module, _, _ = self.handler.rpartition(".")
+        return self.code_dir / f"{module}.py"
+
+    @property
+    def attribute(self) -> str:
+        return self.handler.rpartition(".")[2]
+
+
+@dataclass
+class Result:
+    target: Target
+    times_ms: list[float] = field(default_factory=list)
+    modules: int = 0
+    package_ms: dict[str, float] = field(default_factory=dict)  # median own time per top-level package
+    imported_via: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.times_ms)
+
+    def heaviest(self, count: int = 5) -> list[tuple[str, float, str]]:
+        ranked = sorted(self.package_ms.items(), key=lambda item: item[1], reverse=True)[:count]
+        return [(name, ms, self.imported_via.get(name, "")) for name, ms in ranked]
+
+
+def targets() -> list[Target]:
+    """The floor first, then every function of template.yaml with its environment as the local stack resolves it."""
+    parameters = template.parameter_values()
+    globals_ = template.template().get("Globals", {}).get("Function", {})
+    floor_env = {k: str(v) for k, v in globals_.get("Environment", {}).get("Variables", {}).items()}
+    result = [Target(FLOOR, FLOOR_DIR, "app.handler", floor_env)]
+    for name, function in template.functions().items():
+        environment = template.resolve_environment(function, parameters)
+        result.append(Target(name, function.code_dir, function.handler, environment))
+    return result
+
+
+def _environment(target: Target) -> dict[str, str]:
+    # No AWS_* (no real account reachable at import); no PYTHON* either: PYTHONPATH is set below, and
+    # PYTHONDONTWRITEBYTECODE would make every run compile the layer again instead of reading its .pyc.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON"))}
+    env.update(target.environment)
+    env.update(
+        PYTHONPATH=str(LAYER_PATH),
+        AWS_DEFAULT_REGION="us-east-1",
+        POWERTOOLS_METRICS_DISABLED="true",
+    )
+    return env
+
+
+def _run(target: Target, *, importtime: bool) -> tuple[dict[str, float], str]:
+    command = [sys.executable, *(["-X", "importtime"] if importtime else []), "-c", PROBE]
+    completed = subprocess.run(
+        [*command, str(target.path), target.attribute],
+        cwd=target.code_dir,
+        env=_environment(target),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if completed.returncode != 0:
+        tail = [line for line in completed.stderr.splitlines() if not line.startswith("import time:")][-3:]
+        raise RuntimeError(" / ".join(tail) or f"exit status {completed.returncode}")
+    return json.loads(completed.stdout.strip().splitlines()[-1]), completed.stderr
+
+
+def package_times(stderr: str) -> tuple[dict[str, float], dict[str, str]]:
+    """Milliseconds spent in each top-level package's own modules, and who imported most of it.
+
+    -X importtime's cumulative column counts a package's dependencies inside it, so a package
+    imported first by another would be counted twice; summing each module's own time per top-level
+    package counts every millisecond once, and "via" keeps the cumulative story (what pulled it in).
+    """
+    lines = stderr.splitlines()
+    if MARKER in lines:
+        lines = lines[lines.index(MARKER) + 1 :]
+    entries = []  # (depth, module, self_us), in the order imports finished (children before parents)
+    for line in lines:
+        if not line.startswith("import time:") or "imported package" in line:
+            continue
+        self_us, _cumulative, name_field = line.removeprefix("import time:").split("|", 2)
+        name = name_field[1:]  # one space separates the column; the rest is two per level of nesting
+        depth = (len(name) - len(name.lstrip(" "))) // 2
+        entries.append((depth, name.strip(), int(self_us)))
+    own_us: Counter[str] = Counter()
+    via_us: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    ancestors: list[str] = []  # read backwards, each parent comes before its children
+    for depth, module, self_us in reversed(entries):
+        del ancestors[depth:]
+        package = module.split(".")[0]
+        importer = next((a.split(".")[0] for a in reversed(ancestors) if a.split(".")[0] != package), "handler")
+        own_us[package] += self_us
+        via_us[package][importer] += self_us
+        ancestors.append(module)
+    own_ms = {package: us / 1000 for package, us in own_us.items()}
+    via = {package: importers.most_common(1)[0][0] for package, importers in via_us.items()}
+    return own_ms, via
+
+
+def measure(repeats: int, importtime_runs: int, progress: bool = True) -> list[Result]:
+    """Every target `repeats` times, round-robin so drift of the machine spreads evenly, after one discarded
+    run each (it writes the .pyc files and warms the page cache)."""
+    results = [Result(target) for target in targets()]
+    breakdowns: dict[str, list[dict[str, float]]] = defaultdict(list)
+
+    def attempt(result: Result, importtime: bool) -> tuple[dict[str, float], str] | None:
+        if result.error:
+            return None
+        try:
+            return _run(result.target, importtime=importtime)
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            result.error = str(error)
+            return None
+
+    for result in results:
+        attempt(result, importtime=False)
+    for round_ in range(repeats):
+        if progress:
+            print(f"  cold import: round {round_ + 1}/{repeats}", file=sys.stderr, flush=True)
+        for result in results:
+            outcome = attempt(result, importtime=False)
+            if outcome:
+                result.times_ms.append(outcome[0]["ms"])
+                result.modules = int(outcome[0]["modules"])
+    for _ in range(importtime_runs):
+        for result in results:
+            outcome = attempt(result, importtime=True)
+            if outcome:
+                own_ms, via = package_times(outcome[1])
+                breakdowns[result.target.name].append(own_ms)
+                result.imported_via.update(via)
+    for result in results:
+        runs = breakdowns[result.target.name]
+        packages = {name for run in runs for name in run}
+        result.package_ms = {name: statistics.median(run.get(name, 0.0) for run in runs) for name in packages}
+    return results

@@ -1,0 +1,21 @@
+"""The response of GET /me (kept apart from the accounts models so the me function loads no email validator)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class Me(BaseModel):
+    account_id: str
+    username: str
+    email: str
+    email_verified: bool
+    first_name: str
+    last_name: str
+    country: str
+    partner_id: str | None
+    marketing_opt_in: bool
+    privacy_notice_version: str
+    created_at: datetime
