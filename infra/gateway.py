@@ -51,7 +51,10 @@ class Gateway:
         )
         body = config.get("ResponseTemplates", {}).get("application/json", f'{{"message": "{kind}"}}')
         status = int(config.get("StatusCode", default_status))
-        return GatewayResponse(status, {"Content-Type": ["application/json"]}, body.encode())
+        headers = {"Content-Type": ["application/json"]}
+        for name, value in config.get("ResponseParameters", {}).get("Headers", {}).items():
+            headers[name] = [str(value).strip("'")]  # API Gateway's static values are quoted
+        return GatewayResponse(status, headers, body.encode())
 
     def handle(
         self, method: str, target: str, headers: dict[str, str], body: bytes | None, source_ip: str = "127.0.0.1"

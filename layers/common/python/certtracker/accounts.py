@@ -20,7 +20,7 @@ from certtracker.tokens import digest, new_token
 
 VERIFY_EMAIL_TTL = timedelta(hours=24)
 RESET_PASSWORD_TTL = timedelta(minutes=30)
-RECOVERY_EMAILS_PER_HOUR = 5
+EMAILS_PER_HOUR_FROM_PUBLIC_ROUTES = 5
 
 
 @dataclass(frozen=True)
@@ -141,11 +141,11 @@ def register(registration: Registration) -> bool:
 
 def _tell_owner_of_existing_email(address: str) -> bool:
     existing = find_by_email(address)
-    if existing is None:  # erased between the write and now: nothing to tell
+    if existing is None or not _may_email(existing):  # erased meanwhile, or told enough this hour
         return True
     if not existing.email_verified:
         return _send_verification(existing)  # an unverified address gets nothing but its verification link
-    return _send(address, "already_registered", {"email": address, "link": _link("/recover")})
+    return _send(existing.email, "already_registered", {"email": existing.email, "link": _link("/recover")})
 
 
 def _live_token(token: str, purpose: str) -> OneTimeToken:
@@ -193,24 +193,28 @@ def login(username: str, password: str, *, source_address: str) -> sessions.NewS
         raise Unauthorized("The username or password is wrong.", code="invalid_credentials")
     throttling.clear(user_key)
     if not account.email_verified:
-        _send_verification(account)
-        raise Forbidden("Confirm your email address first: we have sent you a new link.", code="email_not_verified")
+        if _may_email(account):
+            _send_verification(account)
+        raise Forbidden(
+            "Confirm your email address first: use the link we emailed you (a new one is on its way).",
+            code="email_not_verified",
+        )
     if passwords.needs_rehash(account.password_hash):
         account.update(actions=[Account.password_hash.set(passwords.hash_password(password))])
     count("LoginSucceeded")
     return sessions.start_session(account.account_id)
 
 
-def _may_send_recovery(account: Account) -> bool:
+def _may_email(account: Account) -> bool:
     return throttling.allow_within(
-        "recovery#" + account.account_id, limit=RECOVERY_EMAILS_PER_HOUR, window=timedelta(hours=1)
+        "recovery#" + account.account_id, limit=EMAILS_PER_HOUR_FROM_PUBLIC_ROUTES, window=timedelta(hours=1)
     )
 
 
 def recover_username(email_address: str) -> None:
     """Email the username to a verified address. Says nothing about whether the account exists."""
     account = find_by_email(email_address)
-    if account is None or not _may_send_recovery(account):
+    if account is None or not _may_email(account):
         return
     if not account.email_verified:
         _send_verification(account)  # an unverified address gets nothing but its verification link
@@ -226,7 +230,7 @@ def recover_username(email_address: str) -> None:
 def recover_password(username_or_email: str) -> None:
     """Email a single-use reset link valid 30 minutes. Says nothing about whether the account exists."""
     account = find_by_email(username_or_email) if "@" in username_or_email else find_by_username(username_or_email)
-    if account is None or not _may_send_recovery(account):
+    if account is None or not _may_email(account):
         return
     if not account.email_verified:
         _send_verification(account)

@@ -98,17 +98,18 @@ class CertTrackerResolver(APIGatewayRestResolver):
         self.exception_handler(DomainError)(self._domain_error)
         self.exception_handler(RequestValidationError)(self._validation_error)
         self.exception_handler(RequestUnsupportedContentType)(self._unsupported_content_type)
+        self.exception_handler(RecursionError)(self._too_deeply_nested)
         self.not_found()(self._route_not_found)
         self.exception_handler(Exception)(self._unexpected_error)
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         body = event.get("body") or ""
-        if len(body) > MAX_BODY_BYTES * (2 if event.get("isBase64Encoded") else 1):
+        if _body_bytes(body, base64_encoded=bool(event.get("isBase64Encoded"))) > MAX_BODY_BYTES:
             response = _refusal(413, "payload_too_large", f"The request body is larger than {MAX_BODY_BYTES} bytes.")
         elif body and not _declares_json(event.get("headers") or {}):
             response = _refusal(415, "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE)
         else:
-            response = super().resolve(event, context)
+            response = super().resolve(_with_normalized_content_type(event), context)
         _add_security_headers(response)
         return response
 
@@ -152,6 +153,10 @@ class CertTrackerResolver(APIGatewayRestResolver):
         return error_response(415, "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE)
 
     @staticmethod
+    def _too_deeply_nested(error: RecursionError) -> Response[str]:
+        return error_response(400, "invalid_json", "The request body is nested too deeply to be read.")
+
+    @staticmethod
     def _route_not_found(error: NotFoundError) -> Response[str]:
         return error_response(404, "not_found", "There is no such route.")
 
@@ -161,11 +166,35 @@ class CertTrackerResolver(APIGatewayRestResolver):
         return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
 
 
+def _body_bytes(body: str, *, base64_encoded: bool) -> int:
+    if base64_encoded:
+        return len(body) * 3 // 4
+    return len(body.encode("utf-8", errors="surrogatepass"))
+
+
+def _media_type(headers: Mapping[str, str]) -> str:
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    return content_type.split(";", 1)[0].strip().lower()
+
+
 def _declares_json(headers: Mapping[str, str]) -> bool:
     """A body is JSON unless its Content-Type says otherwise (a missing header is taken as JSON)."""
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    media_type = content_type.split(";", 1)[0].strip().lower()
+    media_type = _media_type(headers)
     return media_type in ("", "application/json") or media_type.endswith("+json")
+
+
+def _with_normalized_content_type(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Media types are case-insensitive (RFC 9110), but Powertools compares them case-sensitively."""
+    headers = event.get("headers") or {}
+    if not _declares_json(headers) or not any(k.lower() == "content-type" for k in headers):
+        return event
+    normalized = dict(event)
+    normalized["headers"] = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+    normalized["headers"]["content-type"] = "application/json"
+    multi = event.get("multiValueHeaders") or {}
+    normalized["multiValueHeaders"] = {k: v for k, v in multi.items() if k.lower() != "content-type"}
+    normalized["multiValueHeaders"]["content-type"] = ["application/json"]
+    return normalized
 
 
 def _refusal(status: int, code: str, message: str) -> dict[str, Any]:

@@ -15,8 +15,9 @@ def new_token() -> str:
 
 def digest(token: str) -> str:
     """What is stored: the SHA-256 of the token, never the token itself."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    # surrogatepass: a header can carry anything; hashing must never be what fails.
+    return hashlib.sha256(token.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
 def same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+    return hmac.compare_digest(a.encode("utf-8", errors="surrogatepass"), b.encode("utf-8", errors="surrogatepass"))
