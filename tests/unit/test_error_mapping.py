@@ -55,8 +55,8 @@ def test_too_many_requests_carries_retry_after() -> None:
 @pytest.mark.parametrize(
     ("body", "field", "words"),
     [
-        ("{}", "name", "is required"),
-        ('{"name": "a", "colour": "red"}', "colour", "is not a field"),
+        ("{}", "name", "this field is required"),
+        ('{"name": "a", "colour": "red"}', "colour", "does not accept this field"),
         ('{"name": "a", "count": "many"}', "count", "integer"),
         ('{"name": ["a"]}', "name", "string"),
     ],

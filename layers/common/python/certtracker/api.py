@@ -140,12 +140,10 @@ class CertTrackerResolver(APIGatewayRestResolver):
             return error_response(400, "invalid_json", "The request body is not valid JSON.")
         location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
         field = ".".join(location) or None
-        reason = str(first.get("msg", "is invalid"))
-        if first.get("type") == "extra_forbidden":
-            reason = "is not a field this request accepts"
-        elif first.get("type") == "missing":
-            reason = "is required"
-        message = f"'{field}' {reason}." if field else f"The request is invalid: {reason}."
+        message = f"{field}: {_reason(first)}." if field else f"The request body is invalid: {_reason(first)}."
+        others = len(problems) - 1
+        if others:
+            message += f" ({others} more problem{'s' if others > 1 else ''} after this one.)"
         return error_response(422, "validation_error", message, field=field)
 
     @staticmethod
@@ -164,6 +162,19 @@ class CertTrackerResolver(APIGatewayRestResolver):
     def _unexpected_error(error: Exception) -> Response[str]:
         logger.exception("unhandled error")
         return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
+
+
+def _reason(problem: Mapping[str, Any]) -> str:
+    """Pydantic's message, worded for a person reading an API answer."""
+    kind = problem.get("type")
+    if kind == "extra_forbidden":
+        return "this request does not accept this field"
+    if kind == "missing":
+        return "this field is required"
+    reason = str(problem.get("msg", "is invalid")).rstrip(".")
+    for prefix in ("Value error, ", "String ", "Input "):
+        reason = reason.removeprefix(prefix)
+    return reason[:1].lower() + reason[1:]
 
 
 def _body_bytes(body: str, *, base64_encoded: bool) -> int:
