@@ -47,6 +47,11 @@ def _session_cookie(value: str, max_age: int) -> Cookie:
 
 @app.post("/auth/register", tags=["accounts"], responses=error_responses(409, 413, 422))
 def register(body: RegisterRequest) -> Response[RegisterResponse]:
+    """Register a new candidate account.
+
+    Creates an unverified account and emails a verification link. Partner employees are refused:
+    their accounts come from PartnerNet. An email that already has an account gets the same answer,
+    and its owner is told by email."""
     sent = accounts.register(accounts.Registration(**body.model_dump(exclude={"accept_privacy_notice"})))
     answer = RegisterResponse(
         status="verification_email_sent" if sent else "verification_email_delayed",
@@ -60,12 +65,17 @@ def register(body: RegisterRequest) -> Response[RegisterResponse]:
 
 @app.post("/auth/verify-email", tags=["accounts"], responses=error_responses(410, 413, 422))
 def verify_email(body: VerifyEmailRequest) -> Accepted:
+    """Confirm the email address with the token of the emailed link (single use, 24 hours)."""
     accounts.verify_email(body.token)
     return Accepted(message="Your email address is confirmed. You can log in now.")
 
 
 @app.post("/auth/login", tags=["accounts"], responses=error_responses(401, 403, 413, 422, 429))
 def login(body: LoginRequest) -> Response[LoginResponse]:
+    """Log in.
+
+    Returns a bearer token and a CSRF token, and sets the session cookie. Repeated failures lock
+    the username for a growing time (429 with Retry-After)."""
     session = accounts.login(body.username, body.password, source_address=app.source_ip())
     answer = LoginResponse(token=session.token, csrf_token=session.csrf_token, expires_at=session.expires_at)
     cookie = _session_cookie(session.token, int(ABSOLUTE_TIMEOUT.total_seconds()))
@@ -74,30 +84,39 @@ def login(body: LoginRequest) -> Response[LoginResponse]:
 
 @app.post("/auth/logout", tags=["accounts"], responses=error_responses(401, 403))
 def logout() -> Response[None]:
+    """Log out: this session ends at once."""
     accounts.logout(app.caller().session_id)
     return Response(204, cookies=[_session_cookie("", 0)])
 
 
 @app.post("/auth/recovery/username", tags=["accounts"], responses=error_responses(413, 422))
 def recover_username(body: UsernameRecoveryRequest) -> Response[Accepted]:
+    """Email me my username.
+
+    Always 202, whether or not an account matches."""
     accounts.recover_username(body.email)
     return Response(202, content_types.APPLICATION_JSON, RECOVERY_ACCEPTED)
 
 
 @app.post("/auth/recovery/password", tags=["accounts"], responses=error_responses(413, 422))
 def recover_password(body: PasswordRecoveryRequest) -> Response[Accepted]:
+    """Email me a password reset link.
+
+    Always 202, whether or not an account matches. The link works once, for 30 minutes."""
     accounts.recover_password(body.username_or_email)
     return Response(202, content_types.APPLICATION_JSON, RECOVERY_ACCEPTED)
 
 
 @app.post("/auth/password-reset", tags=["accounts"], responses=error_responses(410, 413, 422))
 def reset_password(body: PasswordResetRequest) -> Response[None]:
+    """Choose a new password with the token of a reset link; every session of the account ends."""
     accounts.reset_password(body.token, body.new_password)
     return Response(204)
 
 
 @app.put("/me/password", tags=["accounts"], responses=error_responses(401, 403, 409, 413, 422, 429))
 def change_password(body: PasswordChangeRequest) -> Response[None]:
+    """Change my password: needs the current one; every other session ends."""
     caller = app.caller()
     accounts.change_password(caller.account_id, caller.session_id, body.current_password, body.new_password)
     return Response(204)

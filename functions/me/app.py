@@ -17,6 +17,7 @@ app = CertTrackerResolver()
 
 @app.get("/me", tags=["accounts"], responses=error_responses(401))
 def me() -> Me:
+    """Who am I: the account of this session."""
     return Me.model_validate(session_account(app.caller().account_id), from_attributes=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -112,6 +113,15 @@ class CertTrackerResolver(APIGatewayRestResolver):
             response = super().resolve(_with_normalized_content_type(event), context)
         _add_security_headers(response)
         return response
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        # A route's docstring is its documentation: first paragraph the summary, the rest the description.
+        for route in self._static_routes + self._dynamic_routes:
+            doc = inspect.getdoc(route.func) or ""
+            summary, _, description = doc.partition("\n\n")
+            route.summary = route.summary or " ".join(summary.split()) or None
+            route.description = route.description or " ".join(description.split()) or None
+        return super().get_openapi_schema(*args, **kwargs)
 
     def caller(self) -> Caller:
         context = self.current_event.raw_event.get("requestContext", {}).get("authorizer") or {}
