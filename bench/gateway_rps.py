@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO
 
 import requests
 
-from infra import template
+from infra.process import local_stack
 
 # infra/seed.py's demo candidate; importing seed would load the layer's table models into this process.
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "Certified-Sunrise-4821"
-START_TIMEOUT_S = 90
 REQUEST_TIMEOUT_S = 30
 
 
@@ -49,51 +41,6 @@ class Run:
     @property
     def p95(self) -> float:
         return self.percentile(0.95)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _tail(log: IO[bytes], lines: int = 30) -> str:
-    log.seek(0)
-    return "\n".join(log.read().decode(errors="replace").splitlines()[-lines:])
-
-
-@contextmanager
-def local_stack() -> Iterator[str]:
-    """`python -m infra.local` on free ports, without the caller's AWS_* variables; stopped on the way out."""
-    port, aws_port = _free_port(), _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(CERTTRACKER_PORT=str(port), CERTTRACKER_AWS_PORT=str(aws_port), PYTHONUNBUFFERED="1")
-    base = f"http://127.0.0.1:{port}"
-    # The stack's output goes to a file, not a pipe: nobody reads a pipe while we measure, and a full
-    # one would block the stack's logging, and so the requests.
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local"], cwd=template.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while True:
-                try:
-                    if requests.get(base + "/_local/health", timeout=1).ok:
-                        break
-                except requests.ConnectionError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the local stack did not start:\n{_tail(log)}")
-                time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def log_in(base: str) -> str:

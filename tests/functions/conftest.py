@@ -16,6 +16,17 @@ from infra import mailbox, resources, seed
 from infra.gateway import Gateway, GatewayResponse
 
 PASSWORD = "Orchid-Lantern-Violet-42"
+WRONG_PASSWORD = "Not-The-Password-123"
+NEW_PASSWORD = "Harbor-Quietly-Sings-58"
+
+
+def error(response: GatewayResponse, status: int) -> dict[str, str]:
+    """The error detail of a response, after checking its status and the contract's error shape."""
+    assert response.status == status, response.body
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert {"code", "message"} <= set(body["error"]), body
+    return body["error"]
 
 
 @pytest.fixture(scope="session")

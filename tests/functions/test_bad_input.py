@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.functions.conftest import PASSWORD
+from tests.functions.conftest import NEW_PASSWORD, PASSWORD, error
 
-NEW_PASSWORD = "Harbor-Quietly-Sings-58"
 A_TOKEN = "A" * 43
 
 # Every route that reads a body, with a body that passes validation.
@@ -29,15 +28,6 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/me/password"): {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
 }
 SESSION_ROUTES = {("PUT", "/me/password"), ("POST", "/auth/logout"), ("GET", "/me")}
-
-
-def error(response: Any, status: int) -> dict[str, str]:
-    """The error detail of a response, after checking its status and the contract's error shape."""
-    assert response.status == status, response.body
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert {"code", "message"} <= set(body["error"]), body
-    return body["error"]
 
 
 def send(api: Any, candidate: dict[str, str], route: tuple[str, str], body: Any = None, **kwargs: Any) -> Any:

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
 
 from certtracker import clock
 from certtracker.models.accounts import Account, AccountClaim
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.sessions import Session
 from certtracker.tokens import digest
-from tests.functions.conftest import PASSWORD, Api, make_candidate
-
-WRONG_PASSWORD = "Not-The-Password-123"
-NEW_PASSWORD = "Harbor-Quietly-Sings-58"
-
-
-def error(response: Any, status: int) -> dict[str, str]:
-    """The error detail of a response, after checking its status and the contract's error shape."""
-    assert response.status == status, response.body
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert {"code", "message"} <= set(body["error"]), body
-    return body["error"]
+from tests.functions.conftest import NEW_PASSWORD, PASSWORD, WRONG_PASSWORD, Api, error, make_candidate
 
 
 def cookie_of(session: dict[str, str]) -> dict[str, str]:

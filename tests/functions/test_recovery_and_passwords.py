@@ -6,24 +6,13 @@ from typing import Any
 
 from certtracker import clock
 from certtracker.models.accounts import Account
-from tests.functions.conftest import PASSWORD
+from tests.functions.conftest import NEW_PASSWORD, PASSWORD, WRONG_PASSWORD, error
 
-NEW_PASSWORD = "Harbor-Quietly-Sings-58"
-WRONG_PASSWORD = "Not-The-Password-123"
 WEAK_PASSWORDS = {"short": "Tiny-pass-1", "common": "password1234", "with the username": "ADA-lantern-92"}
 VERIFY_SUBJECT = "Confirm your email address for CertTracker"
 USERNAME_SUBJECT = "Your CertTracker username"
 RESET_SUBJECT = "Reset your CertTracker password"
 CHANGED_SUBJECT = "Your CertTracker password was changed"
-
-
-def error(response: Any, status: int) -> dict[str, str]:
-    """The error detail of a response, after checking its status and the contract's error shape."""
-    assert response.status == status, response.body
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert {"code", "message"} <= set(body["error"]), body
-    return body["error"]
 
 
 def subjects(mail: Any, address: str) -> list[str]:

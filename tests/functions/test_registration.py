@@ -6,19 +6,10 @@ from typing import Any
 
 from certtracker import clock
 from certtracker.models.accounts import Account, AccountClaim
-from tests.functions.conftest import PASSWORD
+from tests.functions.conftest import PASSWORD, error
 
 VERIFY_SUBJECT = "Confirm your email address for CertTracker"
 ALREADY_REGISTERED_SUBJECT = "Someone tried to register with your email address"
-
-
-def error(response: Any, status: int) -> dict[str, str]:
-    """The error detail of a response, after checking its status and the contract's error shape."""
-    assert response.status == status, response.body
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert {"code", "message"} <= set(body["error"]), body
-    return body["error"]
 
 
 def stored_account(username: str) -> Account:

@@ -25,37 +25,25 @@ def _bare_environment() -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("name", sorted(template.functions()))
-def test_each_function_starts_with_only_the_environment_the_template_gives_it(name: str) -> None:
+def _cold_start(name: str, *, without: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Import a function's handler in a fresh process with only the environment the template gives it."""
     function = template.functions()[name]
     env = _bare_environment()
     env.update(template.resolve_environment(function, template.parameter_values()))
+    env.pop(without or "", None)
     handler = function.code_dir / (function.handler.rpartition(".")[0] + ".py")
-    started = subprocess.run(
-        [sys.executable, "-c", IMPORT_HANDLER, str(handler)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    command = [sys.executable, "-c", IMPORT_HANDLER, str(handler)]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.mark.parametrize("name", sorted(template.functions()))
+def test_each_function_starts_with_only_the_environment_the_template_gives_it(name: str) -> None:
+    started = _cold_start(name)
     assert started.returncode == 0, started.stderr[-3000:]
 
 
 def test_a_function_missing_a_variable_stops_at_cold_start_with_a_clear_message() -> None:
-    function = template.functions()["AccountsFunction"]
-    env = _bare_environment()
-    env.update(template.resolve_environment(function, template.parameter_values()))
-    del env["ACCOUNTS_TABLE"]
-    handler = function.code_dir / "app.py"
-    started = subprocess.run(
-        [sys.executable, "-c", IMPORT_HANDLER, str(handler)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    started = _cold_start("AccountsFunction", without="ACCOUNTS_TABLE")
     assert started.returncode != 0
     assert "AccountsSettings: missing or invalid environment variables: ACCOUNTS_TABLE" in started.stderr
 

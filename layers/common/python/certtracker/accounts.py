@@ -62,19 +62,15 @@ def _issue_token(purpose: str, account: Account, ttl: timedelta) -> tuple[str, O
     return token, item
 
 
+def _email_verification_link(account: Account, token: str) -> bool:
+    values = {"first_name": account.first_name, "email": account.email, "username": account.username}
+    return _send(account.email, "verify_email", {**values, "link": _link("/verify-email", token)})
+
+
 def _send_verification(account: Account) -> bool:
     token, item = _issue_token("verify_email", account, VERIFY_EMAIL_TTL)
     item.save()
-    return _send(
-        account.email,
-        "verify_email",
-        {
-            "first_name": account.first_name,
-            "email": account.email,
-            "username": account.username,
-            "link": _link("/verify-email", token),
-        },
-    )
+    return _email_verification_link(account, token)
 
 
 def register(registration: Registration) -> bool:
@@ -127,16 +123,7 @@ def register(registration: Registration) -> bool:
         raise
     count("AccountRegistered")
     logger.info("account registered", extra={"account_id": account_id})
-    return _send(
-        account.email,
-        "verify_email",
-        {
-            "first_name": account.first_name,
-            "email": account.email,
-            "username": account.username,
-            "link": _link("/verify-email", token),
-        },
-    )
+    return _email_verification_link(account, token)
 
 
 def _tell_owner_of_existing_email(address: str) -> bool:
