@@ -63,10 +63,14 @@ def register(body: RegisterRequest) -> Response[RegisterResponse]:
     return Response(201, content_types.APPLICATION_JSON, answer)
 
 
-@app.post("/auth/verify-email", tags=["accounts"], responses=error_responses(410, 413, 422))
+@app.post("/auth/verify-email", tags=["accounts"], responses=error_responses(409, 410, 413, 422))
 def verify_email(body: VerifyEmailRequest) -> Accepted:
-    """Confirm the email address with the token of the emailed link (single use, 24 hours)."""
-    accounts.verify_email(body.token)
+    """Confirm an email address with the token of the emailed link (single use, 24 hours).
+
+    The link confirms the address registered with, or a new address asked for in the profile.
+    """
+    if accounts.verify_email(body.token) == "changed":
+        return Accepted(message="Your new email address is confirmed: CertTracker now writes to it.")
     return Accepted(message="Your email address is confirmed. You can log in now.")
 
 

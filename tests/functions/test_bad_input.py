@@ -190,7 +190,7 @@ def test_wrong_methods_and_unknown_routes_get_404_in_the_error_shape(api, subtes
         ("PATCH", "/auth/password-reset"),
         ("GET", "/me/password"),
         ("POST", "/me"),
-        ("DELETE", "/me"),
+        ("PATCH", "/me"),
     ]
     unknown_routes = [
         ("GET", "/"),

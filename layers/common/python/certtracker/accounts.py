@@ -11,6 +11,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from certtracker import clock, email, partners, passwords, sessions, throttling
 from certtracker.errors import Conflict, Forbidden, Gone, InvalidInput, Unauthorized
 from certtracker.identity import find_account, find_by_email, find_by_username, session_account
+from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim
 from certtracker.models.base import transaction as new_transaction
 from certtracker.models.one_time_tokens import OneTimeToken
@@ -39,13 +40,11 @@ def _settings() -> AccountsSettings:
 
 
 def _link(path: str, token: str | None = None) -> str:
-    base = str(_settings().web_base_url).rstrip("/")
-    # The token travels in the fragment, so it never reaches a server log or a Referer header.
-    return f"{base}{path}" + (f"#token={token}" if token else "")
+    return email.web_link(path, token)
 
 
 def _send(to: str, kind: str, values: dict[str, str]) -> bool:
-    return email.send(_settings().mail_from, to, kind, values)
+    return email.send_to(to, kind, values)
 
 
 def _issue_token(purpose: str, account: Account, ttl: timedelta) -> tuple[str, OneTimeToken]:
@@ -135,20 +134,24 @@ def _tell_owner_of_existing_email(address: str) -> bool:
     return _send(existing.email, "already_registered", {"email": existing.email, "link": _link("/recover")})
 
 
-def _live_token(token: str, purpose: str) -> OneTimeToken:
+def _live_token(token: str, *purposes: str) -> OneTimeToken:
     try:
         item = OneTimeToken.get(digest(token), consistent_read=True)
     except DoesNotExist:
         item = None
-    if item is None or item.purpose != purpose or item.expires_at <= clock.now():
+    if item is None or item.purpose not in purposes or item.expires_at <= clock.now():
         raise Gone(
             "This link is invalid, used or expired. Ask for a new one from account recovery.", code="link_expired"
         )
     return item
 
 
-def verify_email(token: str) -> None:
-    item = _live_token(token, "verify_email")
+def verify_email(token: str) -> str:
+    """Confirm an address: the one registered with, or a new one asked for in the profile. Returns which."""
+    item = _live_token(token, "verify_email", "change_email")
+    if item.purpose == "change_email":
+        _complete_email_change(item)
+        return "changed"
     try:
         with new_transaction() as transaction:
             transaction.delete(item, condition=OneTimeToken.token_hash.exists())
@@ -162,6 +165,57 @@ def verify_email(token: str) -> None:
             "This link is invalid, used or expired. Ask for a new one from account recovery.", code="link_expired"
         ) from None
     count("EmailVerified")
+    return "verified"
+
+
+def _complete_email_change(item: OneTimeToken) -> None:
+    """Move the login email to the verified new address in one transaction, then tell the old address."""
+    account = find_account(item.account_id)
+    new_email = str(item.email)
+    if account is None or account.pending_email != new_email:
+        raise Gone("This link is invalid, used or expired. Ask for it again in your profile.", code="link_expired")
+    old_email, now = account.email, clock.now()
+    try:
+        with new_transaction() as transaction:
+            transaction.delete(item, condition=OneTimeToken.token_hash.exists())
+            transaction.save(
+                AccountClaim(pk=AccountClaim.for_email(new_email), account_id=account.account_id),
+                condition=AccountClaim.pk.does_not_exist(),
+            )
+            transaction.delete(
+                AccountClaim(pk=AccountClaim.for_email(old_email)),
+                condition=AccountClaim.account_id == account.account_id,
+            )
+            transaction.update(
+                account,
+                actions=[
+                    Account.email.set(new_email),
+                    Account.email_verified.set(True),
+                    Account.pending_email.remove(),
+                ],
+                condition=Account.email == old_email,
+            )
+            transaction.save(
+                AccountEvent.new(account.account_id, "email_changed", now, previous=old_email, current=new_email)
+            )
+    except TransactWriteError as error:
+        reasons = [getattr(reason, "code", None) for reason in (error.cancellation_reasons or [])]
+        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+            raise Conflict("This address now belongs to another account.", code="email_taken") from None
+        raise Gone(
+            "This link is invalid, used or expired. Ask for it again in your profile.", code="link_expired"
+        ) from None
+    count("EmailChanged")
+    _send(
+        old_email,
+        "email_changed",
+        {
+            "first_name": account.first_name,
+            "username": account.username,
+            "new_email": new_email,
+            "changed_at": now.strftime("%Y-%m-%d %H:%M"),
+        },
+    )
 
 
 def login(username: str, password: str, *, source_address: str) -> sessions.NewSession:

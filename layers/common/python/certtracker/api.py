@@ -93,9 +93,14 @@ class Caller:
     session_id: str
 
 
+FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 class CertTrackerResolver(APIGatewayRestResolver):
-    def __init__(self) -> None:
+    def __init__(self, *, form_body_paths: frozenset[str] = frozenset()) -> None:
+        """`form_body_paths`: routes that take no body but may receive a form (RFC 8058 one-click)."""
         super().__init__(enable_validation=True)
+        self.form_body_paths = form_body_paths
         self.exception_handler(DomainError)(self._domain_error)
         self.exception_handler(RequestValidationError)(self._validation_error)
         self.exception_handler(RequestUnsupportedContentType)(self._unsupported_content_type)
@@ -105,6 +110,9 @@ class CertTrackerResolver(APIGatewayRestResolver):
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         body = event.get("body") or ""
+        is_form = _media_type(event.get("headers") or {}) in FORM_MEDIA_TYPES
+        if body and is_form and event.get("resource") in self.form_body_paths:
+            event, body = {**event, "body": None}, ""
         if _body_bytes(body, base64_encoded=bool(event.get("isBase64Encoded"))) > MAX_BODY_BYTES:
             response = _refusal(413, "payload_too_large", f"The request body is larger than {MAX_BODY_BYTES} bytes.")
         elif body and not _declares_json(event.get("headers") or {}):

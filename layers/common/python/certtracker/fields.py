@@ -13,7 +13,7 @@ from certtracker.countries import COUNTRIES
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _printable(value: str) -> str:
+def printable(value: str) -> str:
     value = unicodedata.normalize("NFC", value)
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
@@ -41,7 +41,7 @@ Username = Annotated[
 Password = Annotated[str, Field(min_length=1, max_length=1024, description="12 to 128 characters")]
 EmailAddress = Annotated[EmailStr, Field(max_length=254), AfterValidator(_email)]
 PersonName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(_printable)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(printable)
 ]
 CountryCode = Annotated[
     str,

@@ -27,6 +27,7 @@ class SessionSettings(FunctionSettings):
 
 class AccountsSettings(MailSettings, SessionSettings):
     accounts_table: str
+    account_history_table: str
     one_time_tokens_table: str
     login_throttle_table: str
     partners_table: str
@@ -35,6 +36,25 @@ class AccountsSettings(MailSettings, SessionSettings):
 
 class AuthorizerSettings(SessionSettings):
     pass
+
+
+class PreferencesSettings(MailSettings):
+    accounts_table: str
+    account_history_table: str
+    one_time_tokens_table: str
+    privacy_notice_version: str = Field(min_length=1)
+
+
+class ProfileSettings(PreferencesSettings):
+    partners_table: str
+
+
+class PrivacySettings(FunctionSettings):
+    accounts_table: str
+    account_history_table: str
+    one_time_tokens_table: str
+    sessions_table: str
+    login_throttle_table: str
 
 
 class MeSettings(FunctionSettings):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pynamodb.models import Model
 
-from certtracker.models.accounts import Account, AccountClaim
+from certtracker.models.account_history import AccountEvent
+from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
 from certtracker.models.login_throttle import LoginThrottle
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.partners import PartnerCompany, PartnerDomain
@@ -13,6 +14,8 @@ from certtracker.models.sessions import Session
 ALL_MODELS: tuple[type[Model], ...] = (
     Account,
     AccountClaim,
+    AccountEvent,
+    ErasedAccount,
     LoginThrottle,
     OneTimeToken,
     PartnerCompany,

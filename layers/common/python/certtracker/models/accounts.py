@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, MapAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from certtracker.models.base import TableName, Timestamp
@@ -10,6 +10,25 @@ from certtracker.models.base import TableName, Timestamp
 ACCOUNT_PREFIX = "ACCOUNT#"
 USERNAME_PREFIX = "USERNAME#"
 EMAIL_PREFIX = "EMAIL#"
+ERASED_PREFIX = "ERASED#"
+
+
+class Address(MapAttribute[str, str]):
+    line1 = UnicodeAttribute(null=True)
+    line2 = UnicodeAttribute(null=True)
+    city = UnicodeAttribute(null=True)
+    region = UnicodeAttribute(null=True)
+    postal_code = UnicodeAttribute(null=True)
+    country = UnicodeAttribute(null=True)
+
+
+class Notifications(MapAttribute[str, bool]):
+    """Which kinds of notification email the candidate wants; all on until turned off."""
+
+    exam_results = BooleanAttribute(default=True)
+    expiry_reminders = BooleanAttribute(default=True)
+    share_views = BooleanAttribute(default=True)
+    support_replies = BooleanAttribute(default=True)
 
 
 class Account(Model):
@@ -31,10 +50,33 @@ class Account(Model):
     marketing_opt_in = BooleanAttribute(default=False)
     partner_id = UnicodeAttribute(null=True)
     created_at = Timestamp()
+    # Profile (issue 4): contact and demographic data, all optional.
+    phone = UnicodeAttribute(null=True)  # E.164
+    address = Address(null=True)
+    company = UnicodeAttribute(null=True)
+    job_role = UnicodeAttribute(null=True)
+    preferred_language = UnicodeAttribute(null=True)
+    pending_email = UnicodeAttribute(null=True)  # asked for, not yet verified
+    notifications = Notifications(null=True)
 
     @staticmethod
     def key(account_id: str) -> str:
         return ACCOUNT_PREFIX + account_id
+
+
+class ErasedAccount(Model):
+    """What is left of an erased account: the id and when, so that what refers to it can say so."""
+
+    class Meta:
+        table_name = TableName("ACCOUNTS_TABLE")
+
+    pk = UnicodeAttribute(hash_key=True)  # ERASED#<account_id>
+    account_id = UnicodeAttribute()
+    erased_at = Timestamp()
+
+    @staticmethod
+    def key(account_id: str) -> str:
+        return ERASED_PREFIX + account_id
 
 
 class AccountClaim(Model):

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from certtracker.models.base import TableName, Timestamp
+
+
+class TokensByAccount(GlobalSecondaryIndex["OneTimeToken"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "by_account"
+        projection = KeysOnlyProjection()
+
+    account_id = UnicodeAttribute(hash_key=True)
 
 
 class OneTimeToken(Model):
@@ -13,8 +22,10 @@ class OneTimeToken(Model):
         table_name = TableName("ONE_TIME_TOKENS_TABLE")
 
     token_hash = UnicodeAttribute(hash_key=True)
-    purpose = UnicodeAttribute()  # verify_email | reset_password
+    purpose = UnicodeAttribute()  # verify_email | change_email | reset_password | unsubscribe
     account_id = UnicodeAttribute()
     email = UnicodeAttribute(null=True)  # the address a verification link proves
+    topic = UnicodeAttribute(null=True)  # what an unsubscribe link turns off
     issued_at = Timestamp()
     expires_at = TTLAttribute()
+    by_account = TokensByAccount()

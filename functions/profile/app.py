@@ -1,0 +1,88 @@
+"""Profile and preferences: contact and demographic data, email choices, one-click unsubscribe."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from certtracker import preferences, profile
+from certtracker.api import CertTrackerResolver, error_responses
+from certtracker.contract.profile import (
+    HistoryEntry,
+    NotificationChoices,
+    PreferencesBody,
+    Profile,
+    ProfilePatch,
+    Unsubscribed,
+)
+from certtracker.observability import logger, metrics
+from certtracker.settings import ProfileSettings, load
+
+settings = load(ProfileSettings)
+# Mail clients send RFC 8058's one-click unsubscribe as a form body.
+app = CertTrackerResolver(form_body_paths=frozenset({"/unsubscribe"}))
+
+
+def _profile(account: object) -> Profile:
+    return Profile.model_validate(account, from_attributes=True)
+
+
+@app.get("/me/profile", tags=["profile"], responses=error_responses(401))
+def get_profile() -> Profile:
+    """My contact and demographic data."""
+    return _profile(profile.get_profile(app.caller().account_id))
+
+
+@app.patch("/me/profile", tags=["profile"], responses=error_responses(401, 413, 422))
+def update_profile(body: ProfilePatch) -> Profile:
+    """Change my contact and demographic data.
+
+    Only the fields given change; null removes an optional field. A new email address is sent a link
+    and becomes the login email once it is opened; the old address is then told.
+    """
+    account = profile.update_profile(app.caller().account_id, body.model_dump(exclude_unset=True))
+    return _profile(account)
+
+
+@app.get("/me/profile/history", tags=["profile"], responses=error_responses(401))
+def profile_history() -> list[HistoryEntry]:
+    """Changes of my name, email and consents, newest first."""
+    events = profile.history(app.caller().account_id)
+    return [HistoryEntry(at=e.at, kind=e.kind, details=e.details.as_dict()) for e in events]
+
+
+@app.get("/me/preferences", tags=["preferences"], responses=error_responses(401))
+def get_preferences() -> PreferencesBody:
+    """My email choices: the notification kinds I want, and program news (marketing)."""
+    chosen = preferences.get_preferences(app.caller().account_id)
+    return PreferencesBody(
+        notifications=NotificationChoices(**chosen.notifications), marketing_opt_in=chosen.marketing_opt_in
+    )
+
+
+@app.put("/me/preferences", tags=["preferences"], responses=error_responses(401, 413, 422))
+def set_preferences(body: PreferencesBody) -> PreferencesBody:
+    """Set my email choices; each change is kept with its time and the privacy-notice version."""
+    wanted = preferences.Preferences(body.notifications.model_dump(), body.marketing_opt_in)
+    chosen = preferences.set_preferences(app.caller().account_id, wanted)
+    return PreferencesBody(
+        notifications=NotificationChoices(**chosen.notifications), marketing_opt_in=chosen.marketing_opt_in
+    )
+
+
+@app.post("/unsubscribe", tags=["preferences"], responses=error_responses(410, 422))
+def unsubscribe(
+    token: Annotated[str, Query(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")],
+) -> Unsubscribed:
+    """One-click unsubscribe (RFC 8058) with the token of an email's link; no login needed."""
+    topic = preferences.unsubscribe(token)
+    return Unsubscribed(topic=topic, message="You are unsubscribed. Change this any time in your preferences.")
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,165 @@
+"""Everything CertTracker holds about a candidate: exported on request, erased on request.
+
+Each feature that stores personal data adds a Section here, so that export and erasure stay complete;
+a test registers, uses and erases an account, then scans every table for what is left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from certtracker import clock, passwords, sessions, throttling
+from certtracker.errors import Conflict, Forbidden
+from certtracker.identity import session_account
+from certtracker.models.account_history import AccountEvent
+from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
+from certtracker.models.base import transaction
+from certtracker.models.login_throttle import LoginThrottle
+from certtracker.models.one_time_tokens import OneTimeToken
+from certtracker.models.sessions import Session
+from certtracker.observability import count, logger
+
+PROFILE_FIELDS = (
+    "account_id",
+    "username",
+    "email",
+    "email_verified",
+    "pending_email",
+    "first_name",
+    "last_name",
+    "phone",
+    "company",
+    "job_role",
+    "country",
+    "preferred_language",
+    "partner_id",
+    "created_at",
+)
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _export_account(account: Account) -> dict[str, Any]:
+    profile = {name: _iso(getattr(account, name)) for name in PROFILE_FIELDS}
+    profile["address"] = account.address.as_dict() if account.address else None
+    return {
+        "profile": profile,
+        "consents": {
+            "privacy_notice_version": account.privacy_notice_version,
+            "privacy_notice_accepted_at": _iso(account.privacy_notice_accepted_at),
+            "marketing_opt_in": account.marketing_opt_in,
+            "notifications": account.notifications.as_dict() if account.notifications else None,
+        },
+    }
+
+
+def _export_history(account_id: str) -> list[dict[str, Any]]:
+    return [
+        {"at": _iso(event.at), "kind": event.kind, **event.details.as_dict()}
+        for event in AccountEvent.query(account_id)
+    ]
+
+
+def _erase_history(account_id: str) -> None:
+    with AccountEvent.batch_write() as batch:
+        for event in AccountEvent.query(account_id):
+            batch.delete(event)
+
+
+def _sessions_of(account_id: str) -> list[Session]:
+    keys = [item.token_hash for item in Session.by_account.query(account_id)]
+    return list(Session.batch_get(keys)) if keys else []
+
+
+def _export_sessions(account_id: str) -> list[dict[str, Any]]:
+    # Metadata only: the stored token hash is a credential's fingerprint and is not handed out.
+    return sorted(
+        (
+            {"created_at": _iso(s.created_at), "last_seen_at": _iso(s.last_seen_at), "expires_at": _iso(s.expires_at)}
+            for s in _sessions_of(account_id)
+        ),
+        key=lambda session: str(session["created_at"]),
+    )
+
+
+def _tokens_of(account_id: str) -> list[OneTimeToken]:
+    keys = [item.token_hash for item in OneTimeToken.by_account.query(account_id)]
+    return list(OneTimeToken.batch_get(keys)) if keys else []
+
+
+def _export_links(account_id: str) -> list[dict[str, Any]]:
+    return [
+        {"purpose": t.purpose, "issued_at": _iso(t.issued_at), "expires_at": _iso(t.expires_at), "topic": t.topic}
+        for t in _tokens_of(account_id)
+    ]
+
+
+def _erase_links(account_id: str) -> None:
+    with OneTimeToken.batch_write() as batch:
+        for item in OneTimeToken.by_account.query(account_id):
+            batch.delete(OneTimeToken(token_hash=item.token_hash))
+
+
+@dataclass(frozen=True)
+class Section:
+    """One kind of personal data: how to export it, and how to erase it (idempotently)."""
+
+    name: str
+    export: Callable[[str], Any]
+    erase: Callable[[str], None]
+
+
+# Later features add their section: exam registrations and results, credentials, certificates,
+# shares, support requests.
+SECTIONS: tuple[Section, ...] = (
+    Section("history", _export_history, _erase_history),
+    Section("sessions", _export_sessions, lambda account_id: None),  # ended last, see erase()
+    Section("outstanding_links", _export_links, _erase_links),
+)
+
+
+def export(account_id: str) -> dict[str, Any]:
+    account = session_account(account_id)
+    document: dict[str, Any] = {"exported_at": clock.now().isoformat(), **_export_account(account)}
+    for section in SECTIONS:
+        document[section.name] = section.export(account_id)
+    count("DataExported")
+    return document
+
+
+def erase(account_id: str, session_id: str, password: str) -> None:
+    """Erase the caller's personal data. Safe to retry: each step is idempotent and the account goes last
+    but one, so a failure part-way leaves an account that can log in and erase again."""
+    account = session_account(account_id)
+    user_key = throttling.username_key(account.username)
+    throttling.ensure_not_locked(user_key)
+    if not passwords.verify_password(account.password_hash, password):
+        throttling.record_failure({user_key: throttling.PER_USERNAME})
+        raise Forbidden("The password is wrong.", code="wrong_password")
+    for section in SECTIONS:
+        section.erase(account_id)
+    sessions.end_all_sessions(account_id, keep=session_id)
+    try:
+        with transaction() as writes:
+            writes.delete(account, condition=Account.pk.exists())
+            writes.delete(
+                AccountClaim(pk=AccountClaim.for_username(account.username)),
+                condition=AccountClaim.account_id == account_id,
+            )
+            writes.delete(
+                AccountClaim(pk=AccountClaim.for_email(account.email)), condition=AccountClaim.account_id == account_id
+            )
+            writes.save(ErasedAccount(pk=ErasedAccount.key(account_id), account_id=account_id, erased_at=clock.now()))
+    except TransactWriteError:
+        raise Conflict("The account changed while it was being erased. Try again.", code="erasure_conflict") from None
+    sessions.end_session(session_id)
+    LoginThrottle(key="recovery#" + account_id).delete()
+    throttling.clear(user_key)
+    count("AccountErased")
+    logger.info("account erased", extra={"account_id": account_id})

@@ -1,0 +1,132 @@
+"""The candidate's contact and demographic data, with the history of name and email changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from certtracker import clock, email, partners
+from certtracker.errors import InvalidInput
+from certtracker.identity import find_by_email, session_account
+from certtracker.models.account_history import AccountEvent
+from certtracker.models.accounts import Account, Address
+from certtracker.models.base import transaction
+from certtracker.models.one_time_tokens import OneTimeToken
+from certtracker.observability import count
+from certtracker.tokens import digest, new_token
+
+SUPPORTED_LANGUAGES = {
+    "en": "English",
+    "de": "Deutsch",
+    "es": "Español",
+    "fr": "Français",
+    "it": "Italiano",
+    "ja": "日本語",
+    "ko": "한국어",
+    "pt-BR": "Português (Brasil)",
+    "zh-CN": "简体中文",
+    "zh-TW": "繁體中文",
+}
+CHANGE_EMAIL_TTL = timedelta(hours=24)
+SIMPLE_FIELDS = ("first_name", "last_name", "company", "job_role", "country", "preferred_language")
+
+
+def get_profile(account_id: str) -> Account:
+    return session_account(account_id)
+
+
+def normalize_phone(raw: str, country: str) -> str:
+    """E.164, read in the candidate's country when it has no international prefix."""
+    import phonenumbers  # loaded only where a phone number is read
+
+    try:
+        number = phonenumbers.parse(raw, country)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise InvalidInput(
+            "phone: not a valid phone number; write it with its country code, such as +44 20 7946 0958.",
+            field="phone",
+            code="invalid_phone",
+        )
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def update_profile(account_id: str, changes: dict[str, Any]) -> Account:
+    """Apply the fields given (null clears an optional one). A new email is only asked for, to be verified."""
+    account = session_account(account_id)
+    now = clock.now()
+    actions: list[Any] = []
+    events: list[AccountEvent] = []
+    for name in SIMPLE_FIELDS:
+        if name in changes and changes[name] != getattr(account, name):
+            attribute = getattr(Account, name)
+            actions.append(attribute.remove() if changes[name] is None else attribute.set(changes[name]))
+    if "phone" in changes:
+        phone = changes["phone"]
+        if phone is None:
+            actions.append(Account.phone.remove())
+        else:
+            actions.append(Account.phone.set(normalize_phone(phone, changes.get("country") or account.country)))
+    if "address" in changes:
+        address = changes["address"]
+        actions.append(Account.address.remove() if address is None else Account.address.set(Address(**address)))
+    new_name = (changes.get("first_name", account.first_name), changes.get("last_name", account.last_name))
+    if new_name != (account.first_name, account.last_name):
+        events.append(
+            AccountEvent.new(
+                account_id,
+                "name_changed",
+                now,
+                previous=f"{account.first_name} {account.last_name}",
+                current=f"{new_name[0]} {new_name[1]}",
+            )
+        )
+    new_email = changes.get("email")
+    if new_email and new_email.lower() != account.email.lower():
+        if partners.partner_for_email(new_email):
+            raise InvalidInput(partners.PARTNERNET_ROUTE, field="email", code="partner_email_domain")
+        actions.append(Account.pending_email.set(new_email))
+        events.append(AccountEvent.new(account_id, "email_change_requested", now, requested=new_email))
+    if actions or events:
+        with transaction() as writes:
+            if actions:
+                writes.update(account, actions=actions, condition=Account.pk.exists())
+            for event in events:
+                writes.save(event)
+        count("ProfileUpdated")
+    account.refresh()
+    if new_email and new_email.lower() != account.email.lower():
+        _ask_to_verify(account, new_email)
+    return account
+
+
+def _ask_to_verify(account: Account, new_email: str) -> None:
+    """Send the link to the new address; if it already has an account, tell that owner instead."""
+    if find_by_email(new_email) is not None:
+        email.send_to(new_email, "already_registered", {"email": new_email, "link": email.web_link("/recover")})
+        return
+    token, now = new_token(), clock.now()
+    OneTimeToken(
+        token_hash=digest(token),
+        purpose="change_email",
+        account_id=account.account_id,
+        email=new_email,
+        issued_at=now,
+        expires_at=now + CHANGE_EMAIL_TTL,
+    ).save()
+    email.send_to(
+        new_email,
+        "email_change_verify",
+        {
+            "first_name": account.first_name,
+            "email": new_email,
+            "username": account.username,
+            "link": email.web_link("/verify-email", token),
+        },
+    )
+
+
+def history(account_id: str) -> list[AccountEvent]:
+    """The account's recorded changes, newest first (one query)."""
+    return list(AccountEvent.query(account_id, scan_index_forward=False, limit=200))
