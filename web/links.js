@@ -1,4 +1,4 @@
-// The links CertTracker emails: /verify-email#token=… and /reset-password#token=…
+// The links CertTracker emails: /verify-email, /reset-password and /unsubscribe, each with #token=…
 // The token is in the fragment, so it never reaches a server log; it is removed from the address bar at once.
 (function () {
   "use strict";
@@ -10,7 +10,7 @@
     const response = await fetch("/api" + path, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (response.ok) return { ok: true, body: response.status === 204 ? null : await response.json() };
     const answer = await response.json().catch(() => ({}));
@@ -27,6 +27,14 @@
     post("/auth/verify-email", { token }).then((result) => {
       document.querySelector("#verify-email h2").textContent = result.ok ? "Email address confirmed" : "Link not valid";
       document.getElementById("verify-result").textContent = result.ok ? result.body.message : result.message;
+    });
+  } else if (window.location.pathname === "/unsubscribe") {
+    // Only a click unsubscribes: mail scanners that open links must not.
+    show("unsubscribe");
+    document.getElementById("unsubscribe-button").addEventListener("click", async (event) => {
+      const result = await post("/unsubscribe?token=" + encodeURIComponent(token));
+      document.getElementById("unsubscribe-result").textContent = result.ok ? result.body.message : result.message;
+      if (result.ok) event.target.hidden = true;
     });
   } else if (window.location.pathname === "/reset-password") {
     show("reset-password");
