@@ -144,16 +144,22 @@ def _file(path: Path) -> GatewayResponse:
     return GatewayResponse(200, {"Content-Type": [content_type]}, path.read_bytes())
 
 
+def _unsubscribe_headers(headers: dict[str, str]) -> str:
+    shown = [f"{name}: {headers[name]}" for name in ("List-Unsubscribe", "List-Unsubscribe-Post") if name in headers]
+    return f"<pre class=headers>{html.escape(chr(10).join(shown))}</pre>" if shown else ""
+
+
 def _mail_page(messages: list[dict[str, Any]]) -> str:
     items = []
     for message in messages:
         items.append(
-            "<article><h2>{subject}</h2><p class=meta>to {to} &middot; {sent_at}</p>"
+            "<article><h2>{subject}</h2><p class=meta>to {to} &middot; {sent_at}</p>{unsubscribe}"
             "<pre>{text}</pre><details><summary>HTML version</summary>"
             '<iframe sandbox="" srcdoc="{page}" title="HTML version"></iframe></details></article>'.format(
                 subject=html.escape(message["subject"]),
                 to=html.escape(", ".join(message["to"])),
                 sent_at=html.escape(message["sent_at"] or ""),
+                unsubscribe=_unsubscribe_headers(message["headers"]),
                 text=html.escape(message["text"]),
                 page=html.escape(message["html"], quote=True),
             )
