@@ -112,6 +112,18 @@ def register(registration: Registration) -> bool:
             )
             transaction.save(account, condition=Account.pk.does_not_exist())
             transaction.save(token_item)
+            for topic, value in (("privacy_notice", True), ("marketing", registration.marketing_opt_in)):
+                transaction.save(
+                    AccountEvent.new(
+                        account_id,
+                        "consent_changed",
+                        now,
+                        topic=topic,
+                        value=value,
+                        privacy_notice_version=account.privacy_notice_version,
+                        via="registration",
+                    )
+                )
     except TransactWriteError as error:
         reasons = [getattr(reason, "code", None) for reason in (error.cancellation_reasons or [])]
         if reasons and reasons[0] == "ConditionalCheckFailed":
