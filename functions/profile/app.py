@@ -16,6 +16,7 @@ from certtracker.contract.profile import (
     PreferencesBody,
     Profile,
     ProfilePatch,
+    ProfileWithNotice,
     Unsubscribed,
 )
 from certtracker.observability import logger, metrics
@@ -37,14 +38,23 @@ def get_profile() -> Profile:
 
 
 @app.patch("/me/profile", tags=["profile"], responses=error_responses(401, 413, 422))
-def update_profile(body: ProfilePatch) -> Profile:
+def update_profile(body: ProfilePatch) -> Profile | ProfileWithNotice:
     """Change my contact and demographic data.
 
-    Only the fields given change; null removes an optional field. A new email address is sent a link
-    and becomes the login email once it is opened; the old address is then told.
+    Only the fields given change; null removes an optional field (the address merges, as JSON Merge
+    Patch). A new email address is sent a link and becomes the login email once it is opened; the old
+    address is then told. Sending the current address again cancels a pending change.
     """
-    account = profile.update_profile(app.caller().account_id, body.model_dump(exclude_unset=True))
-    return _profile(account)
+    update = profile.update_profile(app.caller().account_id, body.model_dump(exclude_unset=True))
+    answer = _profile(update.account)
+    if update.email_link_sent is None:
+        return answer
+    notice = (
+        f"We sent a link to {update.account.pending_email}: it becomes your login email once you open it."
+        if update.email_link_sent
+        else "The link to the new address could not be sent just now. Send the address again in a few minutes."
+    )
+    return ProfileWithNotice(**answer.model_dump(), message=notice)
 
 
 @app.get("/me/profile/history", tags=["profile"], responses=error_responses(401))

@@ -17,11 +17,17 @@ from certtracker.models.base import transaction as new_transaction
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.observability import count, logger
 from certtracker.settings import AccountsSettings, load
-from certtracker.tokens import digest, new_token
+from certtracker.tokens import digest
+from certtracker.verification import (
+    VERIFY_EMAIL_TTL,
+    email_verification_link,
+    may_email,
+    one_time_token,
+    send_verification,
+    tell_owner_of_existing_email,
+)
 
-VERIFY_EMAIL_TTL = timedelta(hours=24)
 RESET_PASSWORD_TTL = timedelta(minutes=30)
-EMAILS_PER_HOUR_FROM_PUBLIC_ROUTES = 5
 
 
 @dataclass(frozen=True)
@@ -37,39 +43,6 @@ class Registration:
 
 def _settings() -> AccountsSettings:
     return load(AccountsSettings)
-
-
-def _link(path: str, token: str | None = None) -> str:
-    return email.web_link(path, token)
-
-
-def _send(to: str, kind: str, values: dict[str, str]) -> bool:
-    return email.send_to(to, kind, values)
-
-
-def _issue_token(purpose: str, account: Account, ttl: timedelta) -> tuple[str, OneTimeToken]:
-    token = new_token()
-    now = clock.now()
-    item = OneTimeToken(
-        token_hash=digest(token),
-        purpose=purpose,
-        account_id=account.account_id,
-        email=account.email if purpose == "verify_email" else None,
-        issued_at=now,
-        expires_at=now + ttl,
-    )
-    return token, item
-
-
-def _email_verification_link(account: Account, token: str) -> bool:
-    values = {"first_name": account.first_name, "email": account.email, "username": account.username}
-    return _send(account.email, "verify_email", {**values, "link": _link("/verify-email", token)})
-
-
-def _send_verification(account: Account) -> bool:
-    token, item = _issue_token("verify_email", account, VERIFY_EMAIL_TTL)
-    item.save()
-    return _email_verification_link(account, token)
 
 
 def register(registration: Registration) -> bool:
@@ -99,7 +72,7 @@ def register(registration: Registration) -> bool:
         marketing_opt_in=registration.marketing_opt_in,
         created_at=now,
     )
-    token, token_item = _issue_token("verify_email", account, VERIFY_EMAIL_TTL)
+    token, token_item = one_time_token("verify_email", account_id, VERIFY_EMAIL_TTL, email=account.email)
     try:
         with new_transaction() as transaction:
             transaction.save(
@@ -130,20 +103,11 @@ def register(registration: Registration) -> bool:
             raise Conflict("This username is taken. Choose another one.", code="username_taken") from None
         if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
             count("RegistrationWithExistingEmail")
-            return _tell_owner_of_existing_email(account.email)
+            return tell_owner_of_existing_email(account.email)
         raise
     count("AccountRegistered")
     logger.info("account registered", extra={"account_id": account_id})
-    return _email_verification_link(account, token)
-
-
-def _tell_owner_of_existing_email(address: str) -> bool:
-    existing = find_by_email(address)
-    if existing is None or not _may_email(existing):  # erased meanwhile, or told enough this hour
-        return True
-    if not existing.email_verified:
-        return _send_verification(existing)  # an unverified address gets nothing but its verification link
-    return _send(existing.email, "already_registered", {"email": existing.email, "link": _link("/recover")})
+    return email_verification_link(account, token)
 
 
 def _live_token(token: str, *purposes: str) -> OneTimeToken:
@@ -210,15 +174,16 @@ def _complete_email_change(item: OneTimeToken) -> None:
             transaction.save(
                 AccountEvent.new(account.account_id, "email_changed", now, previous=old_email, current=new_email)
             )
-    except TransactWriteError as error:
-        reasons = [getattr(reason, "code", None) for reason in (error.cancellation_reasons or [])]
-        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+    except TransactWriteError:
+        # Ask the claim itself: PynamoDB reorders a transaction's writes, so reasons are not by position.
+        owner = find_by_email(new_email)
+        if owner is not None and owner.account_id != account.account_id:
             raise Conflict("This address now belongs to another account.", code="email_taken") from None
         raise Gone(
             "This link is invalid, used or expired. Ask for it again in your profile.", code="link_expired"
         ) from None
     count("EmailChanged")
-    _send(
+    email.send_to(
         old_email,
         "email_changed",
         {
@@ -246,8 +211,8 @@ def login(username: str, password: str, *, source_address: str) -> sessions.NewS
         raise Unauthorized("The username or password is wrong.", code="invalid_credentials")
     throttling.clear(user_key)
     if not account.email_verified:
-        if _may_email(account):
-            _send_verification(account)
+        if may_email(account):
+            send_verification(account)
         raise Forbidden(
             "Confirm your email address first: use the link we emailed you (a new one is on its way).",
             code="email_not_verified",
@@ -258,24 +223,18 @@ def login(username: str, password: str, *, source_address: str) -> sessions.NewS
     return sessions.start_session(account.account_id)
 
 
-def _may_email(account: Account) -> bool:
-    return throttling.allow_within(
-        "recovery#" + account.account_id, limit=EMAILS_PER_HOUR_FROM_PUBLIC_ROUTES, window=timedelta(hours=1)
-    )
-
-
 def recover_username(email_address: str) -> None:
     """Email the username to a verified address. Says nothing about whether the account exists."""
     account = find_by_email(email_address)
-    if account is None or not _may_email(account):
+    if account is None or not may_email(account):
         return
     if not account.email_verified:
-        _send_verification(account)  # an unverified address gets nothing but its verification link
+        send_verification(account)  # an unverified address gets nothing but its verification link
         return
-    _send(
+    email.send_to(
         account.email,
         "username_reminder",
-        {"first_name": account.first_name, "username": account.username, "link": _link("/login")},
+        {"first_name": account.first_name, "username": account.username, "link": email.web_link("/login")},
     )
     count("UsernameRecovered")
 
@@ -283,17 +242,21 @@ def recover_username(email_address: str) -> None:
 def recover_password(username_or_email: str) -> None:
     """Email a single-use reset link valid 30 minutes. Says nothing about whether the account exists."""
     account = find_by_email(username_or_email) if "@" in username_or_email else find_by_username(username_or_email)
-    if account is None or not _may_email(account):
+    if account is None or not may_email(account):
         return
     if not account.email_verified:
-        _send_verification(account)
+        send_verification(account)
         return
-    token, item = _issue_token("reset_password", account, RESET_PASSWORD_TTL)
+    token, item = one_time_token("reset_password", account.account_id, RESET_PASSWORD_TTL)
     item.save()
-    _send(
+    email.send_to(
         account.email,
         "password_reset",
-        {"first_name": account.first_name, "username": account.username, "link": _link("/reset-password", token)},
+        {
+            "first_name": account.first_name,
+            "username": account.username,
+            "link": email.web_link("/reset-password", token),
+        },
     )
     count("PasswordResetRequested")
 
@@ -311,14 +274,14 @@ def _set_password(account: Account, new_password: str, *, consume: OneTimeToken 
             ],
             condition=Account.password_hash == account.password_hash,
         )
-    _send(
+    email.send_to(
         account.email,
         "password_changed",
         {
             "first_name": account.first_name,
             "username": account.username,
             "changed_at": now.strftime("%Y-%m-%d %H:%M"),
-            "link": _link("/recover"),
+            "link": email.web_link("/recover"),
         },
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -11,9 +12,8 @@ from certtracker.identity import find_by_email, session_account
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, Address
 from certtracker.models.base import transaction
-from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.observability import count
-from certtracker.tokens import digest, new_token
+from certtracker.verification import one_time_token, tell_owner_of_existing_email
 
 SUPPORTED_LANGUAGES = {
     "en": "English",
@@ -52,7 +52,7 @@ def normalize_phone(raw: str, country: str) -> str:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
-def update_profile(account_id: str, changes: dict[str, Any]) -> Account:
+def update_profile(account_id: str, changes: dict[str, Any]) -> ProfileUpdate:
     """Apply the fields given (null clears an optional one). A new email is only asked for, to be verified."""
     account = session_account(account_id)
     now = clock.now()
@@ -69,8 +69,7 @@ def update_profile(account_id: str, changes: dict[str, Any]) -> Account:
         else:
             actions.append(Account.phone.set(normalize_phone(phone, changes.get("country") or account.country)))
     if "address" in changes:
-        address = changes["address"]
-        actions.append(Account.address.remove() if address is None else Account.address.set(Address(**address)))
+        actions.append(_address_change(account, changes["address"]))
     new_name = (changes.get("first_name", account.first_name), changes.get("last_name", account.last_name))
     if new_name != (account.first_name, account.last_name):
         events.append(
@@ -82,12 +81,17 @@ def update_profile(account_id: str, changes: dict[str, Any]) -> Account:
                 current=f"{new_name[0]} {new_name[1]}",
             )
         )
-    new_email = changes.get("email")
-    if new_email and new_email.lower() != account.email.lower():
+    new_email: str = changes.get("email") or ""
+    asks_new_email = bool(new_email) and new_email.lower() != account.email.lower()
+    if asks_new_email:
         if partners.partner_for_email(new_email):
             raise InvalidInput(partners.PARTNERNET_ROUTE, field="email", code="partner_email_domain")
         actions.append(Account.pending_email.set(new_email))
         events.append(AccountEvent.new(account_id, "email_change_requested", now, requested=new_email))
+    elif new_email and account.pending_email:
+        # The current address again: the pending change is cancelled and its link stops working.
+        actions.append(Account.pending_email.remove())
+        events.append(AccountEvent.new(account_id, "email_change_cancelled", now, cancelled=account.pending_email))
     if actions or events:
         with transaction() as writes:
             if actions:
@@ -96,37 +100,35 @@ def update_profile(account_id: str, changes: dict[str, Any]) -> Account:
                 writes.save(event)
         count("ProfileUpdated")
     account.refresh()
-    if new_email and new_email.lower() != account.email.lower():
-        _ask_to_verify(account, new_email)
-    return account
+    sent = _ask_to_verify(account, new_email) if asks_new_email else None
+    return ProfileUpdate(account, email_link_sent=sent)
 
 
-def _ask_to_verify(account: Account, new_email: str) -> None:
-    """Send the link to the new address; if it already has an account, tell that owner instead."""
+@dataclass(frozen=True)
+class ProfileUpdate:
+    account: Account
+    email_link_sent: bool | None  # None: no new email was asked for
+
+
+def _address_change(account: Account, given: dict[str, Any] | None) -> Any:
+    """A merge, as JSON Merge Patch (RFC 7396): the fields given change, null removes one, null removes all."""
+    if given is None:
+        return Account.address.remove()
+    merged = {**(account.address.as_dict() if account.address else {}), **given}
+    merged = {key: value for key, value in merged.items() if value is not None}
+    return Account.address.set(Address(**merged)) if merged else Account.address.remove()
+
+
+def _ask_to_verify(account: Account, new_email: str) -> bool:
+    """Send the link to the new address; if it already has an account, tell that owner instead (same answer)."""
     if find_by_email(new_email) is not None:
-        email.send_to(new_email, "already_registered", {"email": new_email, "link": email.web_link("/recover")})
-        return
-    token, now = new_token(), clock.now()
-    OneTimeToken(
-        token_hash=digest(token),
-        purpose="change_email",
-        account_id=account.account_id,
-        email=new_email,
-        issued_at=now,
-        expires_at=now + CHANGE_EMAIL_TTL,
-    ).save()
-    email.send_to(
-        new_email,
-        "email_change_verify",
-        {
-            "first_name": account.first_name,
-            "email": new_email,
-            "username": account.username,
-            "link": email.web_link("/verify-email", token),
-        },
-    )
+        return tell_owner_of_existing_email(new_email)
+    token, item = one_time_token("change_email", account.account_id, CHANGE_EMAIL_TTL, email=new_email)
+    item.save()
+    values = {"first_name": account.first_name, "email": new_email, "username": account.username}
+    return email.send_to(new_email, "email_change_verify", {**values, "link": email.web_link("/verify-email", token)})
 
 
 def history(account_id: str) -> list[AccountEvent]:
-    """The account's recorded changes, newest first (one query)."""
+    """The account's recorded changes, newest first (one query; the newest 200)."""
     return list(AccountEvent.query(account_id, scan_index_forward=False, limit=200))

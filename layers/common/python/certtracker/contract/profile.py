@@ -75,6 +75,12 @@ class Profile(BaseModel):
         return value.as_dict() if hasattr(value, "as_dict") else value
 
 
+class ProfileWithNotice(Profile):
+    """The answer to a change that asked for a new email address."""
+
+    message: str = Field(description="What happens next with the new address")
+
+
 class HistoryEntry(BaseModel):
     at: datetime
     kind: str
