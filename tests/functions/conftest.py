@@ -18,6 +18,10 @@ from infra.gateway import Gateway, GatewayResponse
 PASSWORD = "Orchid-Lantern-Violet-42"
 WRONG_PASSWORD = "Not-The-Password-123"
 NEW_PASSWORD = "Harbor-Quietly-Sings-58"
+NEWS_BUT_NO_EXAM_RESULTS = {
+    "notifications": {"exam_results": False, "expiry_reminders": True, "share_views": True, "support_replies": True},
+    "marketing_opt_in": True,
+}
 
 
 def error(response: GatewayResponse, status: int) -> dict[str, str]:

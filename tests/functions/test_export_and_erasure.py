@@ -11,7 +11,15 @@ from pynamodb.exceptions import TransactWriteError
 from certtracker import personal_data
 from certtracker.models.accounts import Account
 from certtracker.tokens import digest
-from tests.functions.conftest import NEW_PASSWORD, PASSWORD, WRONG_PASSWORD, Api, Mailbox, error
+from tests.functions.conftest import (
+    NEW_PASSWORD,
+    NEWS_BUT_NO_EXAM_RESULTS,
+    PASSWORD,
+    WRONG_PASSWORD,
+    Api,
+    Mailbox,
+    error,
+)
 
 TABLES = {
     "AccountsTable",
@@ -66,15 +74,7 @@ def fill_in(api: Api, mail: Mailbox, who: dict[str, str], profile: dict[str, Any
     """Give a candidate a full profile and program news; returns the one-click unsubscribe token."""
     changed = api.call("PATCH", "/me/profile", profile, token=who["token"])
     assert changed.status == 200, changed.body
-    choices = {
-        "notifications": {
-            "exam_results": False,
-            "expiry_reminders": True,
-            "share_views": True,
-            "support_replies": True,
-        },
-        "marketing_opt_in": True,
-    }
+    choices = NEWS_BUT_NO_EXAM_RESULTS
     assert api.call("PUT", "/me/preferences", choices, token=who["token"]).status == 200
     news = next(m for m in mail.all() if "List-Unsubscribe" in m["headers"])
     return news["headers"]["List-Unsubscribe"].rpartition("token=")[2].rstrip(">")

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from certtracker import clock
 from certtracker.aws import client
-from tests.functions.conftest import PASSWORD, error, make_candidate
+from tests.functions.conftest import NEWS_BUT_NO_EXAM_RESULTS, PASSWORD, error, make_candidate
 
 CHANGE_LINK_SUBJECT = "Confirm your new email address for CertTracker"
 CHANGED_SUBJECT = "Your CertTracker email address was changed"
@@ -24,6 +24,20 @@ FULL_ADDRESS = {
     "region": "Greater London",
     "postal_code": "SW1Y 4JH",
     "country": "GB",
+}
+
+
+AS_REGISTERED = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "ada@example.org",
+    "pending_email": None,
+    "phone": None,
+    "address": None,
+    "company": None,
+    "job_role": None,
+    "country": "GB",
+    "preferred_language": None,
 }
 
 
@@ -61,18 +75,7 @@ def test_profile_shows_what_the_candidate_registered_with_and_nothing_else_yet(a
 
     assert response.status == 200, response.body
     assert response.header("Cache-Control") == "no-store"
-    assert response.json() == {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "email": "ada@example.org",
-        "pending_email": None,
-        "phone": None,
-        "address": None,
-        "company": None,
-        "job_role": None,
-        "country": "GB",
-        "preferred_language": None,
-    }
+    assert response.json() == AS_REGISTERED
 
 
 def test_patch_changes_every_field_it_is_given_and_keeps_the_others(api, candidate, subtests):
@@ -154,18 +157,7 @@ def test_null_clears_an_optional_field_but_cannot_remove_a_required_one(api, can
     )
 
     assert cleared.status == 200, cleared.body
-    assert get_profile(api, candidate) == {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "email": "ada@example.org",
-        "pending_email": None,
-        "phone": None,
-        "address": None,
-        "company": None,
-        "job_role": None,
-        "country": "GB",
-        "preferred_language": None,
-    }
+    assert get_profile(api, candidate) == AS_REGISTERED
     for field in ("first_name", "last_name", "email", "country"):
         with subtests.test(required=field):
             refused = error(patch(api, candidate, {field: None}), 422)
@@ -435,15 +427,7 @@ def test_another_candidates_session_only_ever_reads_or_changes_their_own_data_on
     ada_id = me(api, ada)["account_id"]
     filled = patch(api, ada, {"phone": "020 7946 0958", "company": "Analytical Engines Ltd", "address": FULL_ADDRESS})
     assert filled.status == 200, filled.body
-    ada_choices = {
-        "notifications": {
-            "exam_results": False,
-            "expiry_reminders": True,
-            "share_views": True,
-            "support_replies": True,
-        },
-        "marketing_opt_in": True,
-    }
+    ada_choices = NEWS_BUT_NO_EXAM_RESULTS
     assert api.call("PUT", "/me/preferences", ada_choices, token=ada["token"]).status == 200
     bob = make_candidate(api, mail, "bob", "bob@example.org")
     bob_id = me(api, bob)["account_id"]
