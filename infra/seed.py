@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from certtracker import clock, passwords
 from certtracker.models.accounts import Account, AccountClaim
+from certtracker.models.catalog import EXAMS_PARTITION, CatalogExam
 from certtracker.models.partners import DOMAIN_PREFIX, PARTNER_PREFIX, PartnerCompany, PartnerDomain
 
 PARTNERS = [
@@ -48,6 +52,15 @@ def demo_candidate() -> None:
     AccountClaim(pk=AccountClaim.for_email(DEMO_EMAIL), account_id=account_id).save()
 
 
+def exam_catalog() -> None:
+    """The seeded catalog (infra/seed_data/catalog.json): five tracks of assessments and exams, some retired."""
+    data = json.loads((Path(__file__).parent / "seed_data" / "catalog.json").read_text("utf-8"))
+    with CatalogExam.batch_write() as batch:
+        for exam in data["exams"]:
+            batch.save(CatalogExam(pk=EXAMS_PARTITION, sk=exam["exam_id"], **exam))
+
+
 def all_seed_data() -> None:
     partner_companies()
+    exam_catalog()
     demo_candidate()

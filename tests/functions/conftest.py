@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from certtracker import clock
+from certtracker import catalog, clock
 from certtracker.aws import reset_clients
 from infra import mailbox, resources, seed
 from infra.gateway import Gateway, GatewayResponse
@@ -44,6 +44,8 @@ def aws() -> Iterator[None]:
         reset_clients()
         resources.create_all()
         seed.partner_companies()
+        seed.exam_catalog()
+        catalog.forget_cache()
         yield
     reset_clients()
     clock.reset()

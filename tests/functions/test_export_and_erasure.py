@@ -28,6 +28,7 @@ TABLES = {
     "SessionsTable",
     "LoginThrottleTable",
     "PartnersTable",
+    "CatalogTable",  # no personal data
 }
 
 

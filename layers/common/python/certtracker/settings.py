@@ -57,6 +57,10 @@ class PrivacySettings(FunctionSettings):
     login_throttle_table: str
 
 
+class CatalogSettings(FunctionSettings):
+    catalog_table: str
+
+
 class MeSettings(FunctionSettings):
     accounts_table: str
 

@@ -6,6 +6,7 @@ from pynamodb.models import Model
 
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
+from certtracker.models.catalog import CatalogExam
 from certtracker.models.login_throttle import LoginThrottle
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.partners import PartnerCompany, PartnerDomain
@@ -15,6 +16,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Account,
     AccountClaim,
     AccountEvent,
+    CatalogExam,
     ErasedAccount,
     LoginThrottle,
     OneTimeToken,

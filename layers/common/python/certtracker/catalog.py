@@ -1,0 +1,42 @@
+"""The exam catalog: what can be taken, how it is delivered, and what replaced what."""
+
+from __future__ import annotations
+
+import time
+
+from pynamodb.exceptions import DoesNotExist
+
+from certtracker.errors import NotFound
+from certtracker.models.catalog import EXAMS_PARTITION, CatalogExam
+
+# The catalog changes a few times a year; a warm container may serve it from memory for a minute.
+CACHE_SECONDS = 60
+_cache: tuple[float, list[CatalogExam]] | None = None
+
+
+def all_exams() -> list[CatalogExam]:
+    """Every exam and assessment, retired ones included: one query, cached briefly per container."""
+    global _cache
+    if _cache is None or time.monotonic() - _cache[0] > CACHE_SECONDS:
+        _cache = (time.monotonic(), list(CatalogExam.query(EXAMS_PARTITION)))
+    return _cache[1]
+
+
+def list_exams(*, kind: str | None = None, track: str | None = None) -> list[CatalogExam]:
+    return [
+        exam
+        for exam in all_exams()
+        if (kind is None or exam.kind == kind) and (track is None or exam.track.lower() == track.lower())
+    ]
+
+
+def get_exam(exam_id: str) -> CatalogExam:
+    try:
+        return CatalogExam.get(EXAMS_PARTITION, exam_id)
+    except DoesNotExist:
+        raise NotFound(f"There is no exam {exam_id} in the catalog.", code="exam_not_found") from None
+
+
+def forget_cache() -> None:
+    global _cache
+    _cache = None
