@@ -13,6 +13,8 @@ from chalice.local import ChaliceRequestHandler, LocalDevServer
 
 from infra import mailbox, template
 from infra.gateway import Gateway, GatewayResponse
+from infra.pearson_vue_standin import PREFIX as PEARSON_VUE_PREFIX
+from infra.pearson_vue_standin import PearsonVueStandIn
 from infra.scheduler import Scheduler
 
 WEB_ROOT = template.ROOT / "web"
@@ -44,6 +46,7 @@ class LocalRequestHandler(ChaliceRequestHandler):
     def __init__(self, request: Any, client_address: Any, server: Any, app_object: Gateway, config: Any) -> None:
         self.gateway = app_object  # one gateway (one warm container per function) for every request
         self.server_scheduler: Scheduler = config
+        self.pearson_vue: PearsonVueStandIn = server.pearson_vue
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -97,6 +100,9 @@ class LocalRequestHandler(ChaliceRequestHandler):
                 message = f"{function} is not a scheduled function of template.yaml."
                 return _json(404, {"error": {"code": "not_found", "message": message}})
             return _json(200, {"function": function, "result": result})
+        if path.startswith(PEARSON_VUE_PREFIX + "/") or path == PEARSON_VUE_PREFIX:
+            query = self.path.partition("?")[2]
+            return self.pearson_vue.handle(self.command, path.removeprefix(PEARSON_VUE_PREFIX), query, headers, body)
         if path.startswith("/_local/swagger-ui/"):
             assets = _swagger_assets()
             name = path.rsplit("/", 1)[-1]
@@ -170,6 +176,12 @@ def _mail_page(messages: list[dict[str, Any]]) -> str:
 <h1>Emails sent ({len(messages)}), newest first</h1>{body}</body></html>"""
 
 
+def _pearson_vue_secret() -> str:
+    import boto3
+
+    return str(boto3.client("secretsmanager").get_secret_value(SecretId="PearsonVueSecret")["SecretString"])
+
+
 class LocalServer:
     """chalice.local's threaded dev server; `config` (unused by our handler class) carries the scheduler."""
 
@@ -183,6 +195,9 @@ class LocalServer:
             port,
             handler_cls=LocalRequestHandler,  # type: ignore[arg-type]
         )
+
+        # The Pearson VUE stand-in reads the shared secret from the emulator, as CertTracker does.
+        self.server.server.pearson_vue = PearsonVueStandIn(_pearson_vue_secret)  # type: ignore[attr-defined]
 
     def serve_forever(self) -> None:
         self.scheduler.start()

@@ -39,7 +39,9 @@ def main() -> None:
 
     from infra import lambdas, template
 
-    parameters = template.parameter_values({"WebBaseUrl": f"http://{HOST}:{PORT}"})
+    parameters = template.parameter_values(
+        {"WebBaseUrl": f"http://{HOST}:{PORT}", "PearsonVueBaseUrl": f"http://{HOST}:{PORT}/_local/pearson-vue"}
+    )
     lambdas.prepare_process(parameters)  # the layer on sys.path, the functions' environment set
 
     from infra import resources, seed

@@ -43,10 +43,22 @@ def create_email_identities(sesv2: Any, ses: Any, parameters: dict[str, str]) ->
     return identities
 
 
+def create_secrets(secretsmanager: Any) -> list[str]:
+    """Each AWS::SecretsManager::Secret, named by its logical id, with a random value (as GenerateSecretString)."""
+    import secrets
+
+    created = []
+    for logical_id in template.resources("AWS::SecretsManager::Secret"):
+        secretsmanager.create_secret(Name=logical_id, SecretString=secrets.token_urlsafe(36))
+        created.append(logical_id)
+    return created
+
+
 def create_all(parameters: dict[str, str] | None = None, endpoint_url: str | None = None) -> None:
     parameters = parameters or template.parameter_values()
     session = boto3.session.Session()
     create_tables(session.client("dynamodb", endpoint_url=endpoint_url))
+    create_secrets(session.client("secretsmanager", endpoint_url=endpoint_url))
     create_email_identities(
         session.client("sesv2", endpoint_url=endpoint_url), session.client("ses", endpoint_url=endpoint_url), parameters
     )

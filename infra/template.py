@@ -17,6 +17,8 @@ LOCAL_PARAMETERS = {
     "SessionCookieName": "session",
     "SessionCookieSecure": "false",
     "SwaggerUiAssetsUrl": "/_local/swagger-ui",
+    # The handler tests start the stand-in on a free port and set PEARSON_VUE_BASE_URL to it.
+    "PearsonVueBaseUrl": "http://127.0.0.1:9/_local/pearson-vue",
 }
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 from moto import mock_aws
 
@@ -14,6 +16,14 @@ from certtracker import catalog, clock
 from certtracker.aws import reset_clients
 from infra import mailbox, resources, seed
 from infra.gateway import Gateway, GatewayResponse
+from infra.pearson_vue_standin import PearsonVueStandIn, serve_in_thread
+
+# Pearson VUE is reached over HTTP by the real client: its stand-in runs for the whole session, and the
+# functions (loaded later, by the gateway) read its address from their environment.
+PEARSON_VUE = PearsonVueStandIn(
+    lambda: boto3.client("secretsmanager").get_secret_value(SecretId="PearsonVueSecret")["SecretString"]
+)
+_pearson_vue_server, os.environ["PEARSON_VUE_BASE_URL"] = serve_in_thread(PEARSON_VUE)
 
 PASSWORD = "Orchid-Lantern-Violet-42"
 WRONG_PASSWORD = "Not-The-Password-123"
@@ -46,6 +56,7 @@ def aws() -> Iterator[None]:
         seed.partner_companies()
         seed.exam_catalog()
         catalog.forget_cache()
+        PEARSON_VUE.outage_until = 0
         yield
     reset_clients()
     clock.reset()

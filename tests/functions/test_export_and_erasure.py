@@ -29,6 +29,7 @@ TABLES = {
     "LoginThrottleTable",
     "PartnersTable",
     "CatalogTable",  # no personal data
+    "ExamRegistrationsTable",
 }
 
 

@@ -27,6 +27,9 @@ def reset_clients() -> None:
     from certtracker.models.base import reset_connection
 
     reset_connection()
+    from certtracker import pearson_vue
+
+    pearson_vue.forget_secret()
 
     for model in ALL_MODELS:
         model._connection = None

@@ -18,6 +18,7 @@ from certtracker.identity import session_account
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
 from certtracker.models.base import transaction
+from certtracker.models.exam_registrations import REGISTRATION_PREFIX, ExamRegistration
 from certtracker.models.login_throttle import LoginThrottle
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.sessions import Session
@@ -106,6 +107,26 @@ def _erase_links(account_id: str) -> None:
             batch.delete(OneTimeToken(token_hash=item.token_hash))
 
 
+def _export_registrations(account_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "registration_id": r.registration_id,
+            "exam_id": r.exam_id,
+            "kind": r.kind,
+            "status": r.status,
+            "created_at": _iso(r.created_at),
+            "valid_until": _iso(r.valid_until),
+        }
+        for r in ExamRegistration.query(account_id, ExamRegistration.sk.startswith(REGISTRATION_PREFIX))
+    ]
+
+
+def _erase_registrations(account_id: str) -> None:
+    with ExamRegistration.batch_write() as batch:
+        for item in ExamRegistration.query(account_id):  # registrations and open claims alike
+            batch.delete(ExamRegistration(account_id=account_id, sk=item.sk))
+
+
 @dataclass(frozen=True)
 class Section:
     """One kind of personal data: how to export it, and how to erase it (idempotently)."""
@@ -115,12 +136,13 @@ class Section:
     erase: Callable[[str], None]
 
 
-# Later features add their section: exam registrations and results, credentials, certificates,
+# Later features add their section: exam results, credentials, certificates,
 # shares, support requests.
 SECTIONS: tuple[Section, ...] = (
     Section("history", _export_history, _erase_history),
     Section("sessions", _export_sessions, lambda account_id: None),  # ended last, see erase()
     Section("outstanding_links", _export_links, _erase_links),
+    Section("exam_registrations", _export_registrations, _erase_registrations),
 )
 
 

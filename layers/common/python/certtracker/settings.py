@@ -51,10 +51,22 @@ class ProfileSettings(PreferencesSettings):
 
 class PrivacySettings(FunctionSettings):
     accounts_table: str
+    exam_registrations_table: str
     account_history_table: str
     one_time_tokens_table: str
     sessions_table: str
     login_throttle_table: str
+
+
+class PearsonVueSettings(FunctionSettings):
+    pearson_vue_base_url: str = Field(pattern=r"^https?://")
+    pearson_vue_secret_name: str = Field(min_length=1)
+
+
+class ExamRegistrationSettings(PearsonVueSettings):
+    accounts_table: str
+    catalog_table: str
+    exam_registrations_table: str
 
 
 class CatalogSettings(FunctionSettings):

@@ -7,6 +7,7 @@ from pynamodb.models import Model
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
 from certtracker.models.catalog import CatalogExam
+from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
 from certtracker.models.login_throttle import LoginThrottle
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.partners import PartnerCompany, PartnerDomain
@@ -17,9 +18,11 @@ ALL_MODELS: tuple[type[Model], ...] = (
     AccountClaim,
     AccountEvent,
     CatalogExam,
+    ExamRegistration,
     ErasedAccount,
     LoginThrottle,
     OneTimeToken,
+    OpenRegistration,
     PartnerCompany,
     PartnerDomain,
     Session,

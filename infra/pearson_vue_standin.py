@@ -1,0 +1,116 @@
+"""A stand-in for Pearson VUE that speaks the HTTP the client expects (the local stack's /_local/pearson-vue).
+
+PUT /api/candidates/{id}, PUT /api/authorizations/{id} (bearer: the shared secret); GET /schedule and
+GET /assessments/launch (the signed single sign-on links); POST /outage {"seconds"} to play an outage.
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from infra.gateway import GatewayResponse
+
+PREFIX = "/_local/pearson-vue"
+
+
+def _json(status: int, value: Any) -> GatewayResponse:
+    return GatewayResponse(status, {"Content-Type": ["application/json"]}, json.dumps(value).encode())
+
+
+def _page(status: int, title: str, text: str) -> GatewayResponse:
+    body = (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title></head>"
+        f"<body><h1>Pearson VUE (stand-in)</h1><h2>{html.escape(title)}</h2><p>{html.escape(text)}</p></body></html>"
+    )
+    return GatewayResponse(status, {"Content-Type": ["text/html; charset=utf-8"]}, body.encode())
+
+
+class PearsonVueStandIn:
+    def __init__(self, secret: Any) -> None:
+        self._secret = secret  # a callable: the stand-in reads the same secret CertTracker does
+        self.candidates: dict[str, dict[str, Any]] = {}
+        self.authorizations: dict[str, dict[str, Any]] = {}
+        self.outage_until = 0.0
+        self._lock = threading.Lock()
+
+    def secret(self) -> str:
+        return str(self._secret())
+
+    def handle(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes | None
+    ) -> GatewayResponse:
+        if path == "/outage" and method == "POST":
+            self.outage_until = time.time() + float(json.loads(body or b"{}").get("seconds", 60))
+            return _json(200, {"outage_until": self.outage_until})
+        if time.time() < self.outage_until:
+            return _json(503, {"message": "Pearson VUE is down for maintenance"})
+        if path.startswith("/api/"):
+            return self._api(method, path.removeprefix("/api/"), headers, body)
+        if method == "GET" and path in ("/schedule", "/assessments/launch"):
+            return self._sso(path, query)
+        return _json(404, {"message": "not a Pearson VUE route"})
+
+    def _api(self, method: str, path: str, headers: dict[str, str], body: bytes | None) -> GatewayResponse:
+        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        if not hmac.compare_digest(authorization.encode(), f"Bearer {self.secret()}".encode()):
+            return _json(401, {"message": "bad credentials"})
+        kind, _, key = path.partition("/")
+        if method != "PUT" or kind not in ("candidates", "authorizations") or not key:
+            return _json(404, {"message": "not a Pearson VUE API route"})
+        with self._lock:
+            store = self.candidates if kind == "candidates" else self.authorizations
+            store[key] = json.loads(body or b"{}")
+        return _json(200, {"id": key})
+
+    def _sso(self, path: str, query: str) -> GatewayResponse:
+        fields = dict(parse_qsl(query))
+        signature = fields.pop("signature", "")
+        expected = hmac.new(self.secret().encode(), urlencode(dict(sorted(fields.items()))).encode(), "sha256")
+        if not hmac.compare_digest(signature, expected.hexdigest()):
+            return _page(403, "Link not valid", "This link was not signed by CertTracker.")
+        if int(fields.get("expires", "0")) < time.time():
+            return _page(403, "Link expired", "Scheduling links are valid ten minutes: start again from CertTracker.")
+        if path == "/schedule":
+            authorization = self.authorizations.get(fields.get("authorization", ""))
+            if authorization is None:
+                return _page(404, "No authorization", "Pearson VUE has no authorization for this link.")
+            return _page(
+                200,
+                f"Schedule exam {authorization['exam_code']}",
+                "Choose a test center or online proctoring, a date and a time. (Stand-in: nothing to choose.)",
+            )
+        return _page(200, "Assessment started", f"Registration {fields.get('registration')}: answer the questions.")
+
+
+def serve_in_thread(standin: PearsonVueStandIn) -> tuple[ThreadingHTTPServer, str]:
+    """The stand-in on its own port (for the handler tests); returns the server and its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _any(self) -> None:
+            path, _, query = self.path.partition("?")
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            answer = standin.handle(self.command, path.removeprefix(PREFIX), query, dict(self.headers), body)
+            self.send_response(answer.status)
+            for name, values in answer.headers.items():
+                for value in values:
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            self.wfile.write(answer.body)
+
+        do_GET = do_PUT = do_POST = _any  # noqa: N815
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
