@@ -197,7 +197,8 @@ class LocalServer:
         )
 
         # The Pearson VUE stand-in reads the shared secret from the emulator, as CertTracker does.
-        self.server.server.pearson_vue = PearsonVueStandIn(_pearson_vue_secret)  # type: ignore[attr-defined]
+        webhook = f"http://{host}:{port}{API_PREFIX}/integrations/pearson-vue/results"
+        self.server.server.pearson_vue = PearsonVueStandIn(_pearson_vue_secret, webhook)  # type: ignore[attr-defined]
 
     def serve_forever(self) -> None:
         self.scheduler.start()

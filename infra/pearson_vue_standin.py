@@ -11,6 +11,10 @@ import html
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -33,8 +37,9 @@ def _page(status: int, title: str, text: str) -> GatewayResponse:
 
 
 class PearsonVueStandIn:
-    def __init__(self, secret: Any) -> None:
+    def __init__(self, secret: Any, webhook_url: str | None = None) -> None:
         self._secret = secret  # a callable: the stand-in reads the same secret CertTracker does
+        self.webhook_url = webhook_url  # where results are posted (CertTracker's webhook)
         self.candidates: dict[str, dict[str, Any]] = {}
         self.authorizations: dict[str, dict[str, Any]] = {}
         self.outage_until = 0.0
@@ -51,6 +56,8 @@ class PearsonVueStandIn:
             return _json(200, {"outage_until": self.outage_until})
         if time.time() < self.outage_until:
             return _json(503, {"message": "Pearson VUE is down for maintenance"})
+        if path == "/results" and method == "POST":
+            return self._deliver_result(json.loads(body or b"{}"))
         if path.startswith("/api/"):
             return self._api(method, path.removeprefix("/api/"), headers, body)
         if method == "GET" and path in ("/schedule", "/assessments/launch"):
@@ -68,6 +75,41 @@ class PearsonVueStandIn:
             store = self.candidates if kind == "candidates" else self.authorizations
             store[key] = json.loads(body or b"{}")
         return _json(200, {"id": key})
+
+    def signed_delivery(self, payload: dict[str, Any], *, timestamp: int | None = None) -> tuple[bytes, dict[str, str]]:
+        """The body and headers Pearson VUE sends: HMAC-SHA256 over "<timestamp>.<body>"."""
+        body = json.dumps(payload).encode()
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        signature = hmac.new(self.secret().encode(), f"{stamp}.".encode() + body, "sha256").hexdigest()
+        headers = {
+            "Content-Type": "application/json",
+            "X-PearsonVUE-Timestamp": stamp,
+            "X-PearsonVUE-Signature": f"sha256={signature}",
+        }
+        return body, headers
+
+    def _deliver_result(self, request: dict[str, Any]) -> GatewayResponse:
+        """{registration_id, score, passed, deliveries?}: post a signed result to CertTracker, as Pearson VUE would."""
+        registration_id = str(request.get("registration_id", ""))
+        authorized = registration_id in self.authorizations
+        payload = {
+            "result_id": str(request.get("result_id") or uuid.uuid4().hex),
+            "registration_id": registration_id,
+            "score": request.get("score", 0),
+            "passed": bool(request.get("passed", False)),
+            "taken_at": request.get("taken_at") or datetime.now(UTC).isoformat(),
+            "delivery": request.get("delivery") or ("test_center" if authorized else "online_unproctored"),
+        }
+        answers = []
+        for _ in range(max(1, min(int(request.get("deliveries", 1)), 5))):  # more than one: a redelivery
+            body, headers = self.signed_delivery(payload)
+            call = urllib.request.Request(str(self.webhook_url), data=body, headers=headers, method="POST")  # noqa: S310
+            try:
+                with urllib.request.urlopen(call, timeout=10) as response:  # noqa: S310 (our own URL)
+                    answers.append({"status": response.status, "body": json.loads(response.read())})
+            except urllib.error.HTTPError as error:
+                answers.append({"status": error.code, "body": json.loads(error.read() or b"{}")})
+        return _json(200, {"result": payload, "deliveries": answers})
 
     def _sso(self, path: str, query: str) -> GatewayResponse:
         fields = dict(parse_qsl(query))

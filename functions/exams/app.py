@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker import exam_registrations
+from certtracker import exam_registrations, exam_results
 from certtracker.api import CertTrackerResolver, error_responses
-from certtracker.contract.exams import Registration, RegistrationList, RegistrationRequest
+from certtracker.contract.exams import (
+    ExamHistory,
+    ExamResultOut,
+    Registration,
+    RegistrationList,
+    RegistrationRequest,
+)
 from certtracker.observability import logger, metrics
 from certtracker.settings import ExamRegistrationSettings, load
 
@@ -46,6 +55,24 @@ def list_registrations() -> RegistrationList:
     """My registrations, newest first; open ones carry a fresh scheduling or launch link."""
     return RegistrationList(
         registrations=[_shape(r) for r in exam_registrations.list_registrations(app.caller().account_id)]
+    )
+
+
+@app.get("/me/exams", tags=["exams"], responses=error_responses(401, 422))
+def history(
+    kind: Annotated[Literal["exam", "assessment"] | None, Query()] = None,
+    result: Annotated[Literal["passed", "failed"] | None, Query()] = None,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=1024)] = None,
+) -> ExamHistory:
+    """My assessment and exam history, newest first: date, score, pass mark, pass or fail, delivery.
+
+    Filter with kind and result; page with the next_cursor of the previous answer (one query a page).
+    """
+    passed = None if result is None else result == "passed"
+    page = exam_results.history(app.caller().account_id, kind=kind, passed=passed, cursor=cursor)
+    return ExamHistory(
+        results=[ExamResultOut.model_validate(item, from_attributes=True) for item in page.results],
+        next_cursor=page.next_cursor,
     )
 
 

@@ -30,6 +30,7 @@ TABLES = {
     "PartnersTable",
     "CatalogTable",  # no personal data
     "ExamRegistrationsTable",
+    "ExamResultsTable",
 }
 
 

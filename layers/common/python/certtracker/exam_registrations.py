@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from pynamodb.exceptions import TransactWriteError
 
-from certtracker import catalog, clock, pearson_vue
+from certtracker import catalog, clock, exam_results, pearson_vue
 from certtracker.errors import Conflict, ServiceUnavailable
 from certtracker.identity import session_account
 from certtracker.models.accounts import Account
@@ -62,6 +62,12 @@ def register(account_id: str, exam_id: str) -> Registered:
     if exam.retired:
         replacement = f" It was replaced by {exam.replaced_by}." if exam.replaced_by else ""
         raise Conflict(f"Exam {exam_id} is retired.{replacement}", code="exam_retired")
+    retake_from = exam_results.retake_allowed_from(account_id, exam_id, int(exam.retake_wait_days))
+    if retake_from is not None:
+        raise Conflict(
+            f"After a failed attempt, {exam_id} can be taken again from {retake_from:%Y-%m-%d %H:%M} UTC.",
+            code="retake_too_soon",
+        )
     account = session_account(account_id)
     now = clock.now()
     registration = ExamRegistration(

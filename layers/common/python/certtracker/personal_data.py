@@ -6,6 +6,7 @@ a test registers, uses and erases an account, then scans every table for what is
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
 from certtracker.models.base import transaction
 from certtracker.models.exam_registrations import REGISTRATION_PREFIX, ExamRegistration
+from certtracker.models.exam_results import ANONYMIZED_PARTITION, RESULT_PREFIX, ExamResult
 from certtracker.models.login_throttle import LoginThrottle
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.sessions import Session
@@ -127,6 +129,47 @@ def _erase_registrations(account_id: str) -> None:
             batch.delete(ExamRegistration(account_id=account_id, sk=item.sk))
 
 
+def _export_results(account_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "result_id": r.result_id,
+            "exam_id": r.exam_id,
+            "kind": r.kind,
+            "delivery": r.delivery,
+            "score": r.score,
+            "pass_mark": r.pass_mark,
+            "passed": r.passed,
+            "taken_at": _iso(r.taken_at),
+        }
+        for r in ExamResult.query(account_id, ExamResult.sk.startswith(RESULT_PREFIX))
+    ]
+
+
+def _anonymize_results(account_id: str) -> None:
+    """The program keeps its statistics: each result moves to an anonymous partition, unlinked from the
+    account and from Pearson VUE's result id (a random id replaces it), then the original goes."""
+    for result in ExamResult.query(account_id, ExamResult.sk.startswith(RESULT_PREFIX)):
+        anonymous_id = uuid.uuid4().hex
+        with transaction() as writes:
+            writes.save(
+                ExamResult(
+                    account_id=ANONYMIZED_PARTITION,
+                    sk=f"{RESULT_PREFIX}{result.taken_at.date().isoformat()}#{anonymous_id}",
+                    result_id=anonymous_id,
+                    registration_id="",
+                    exam_id=result.exam_id,
+                    kind=result.kind,
+                    delivery=result.delivery,
+                    score=result.score,
+                    pass_mark=result.pass_mark,
+                    passed=result.passed,
+                    taken_at=result.taken_at.replace(hour=0, minute=0, second=0, microsecond=0),
+                    received_at=result.received_at,
+                )
+            )
+            writes.delete(result)
+
+
 @dataclass(frozen=True)
 class Section:
     """One kind of personal data: how to export it, and how to erase it (idempotently)."""
@@ -136,13 +179,14 @@ class Section:
     erase: Callable[[str], None]
 
 
-# Later features add their section: exam results, credentials, certificates,
+# Later features add their section: credentials, certificates,
 # shares, support requests.
 SECTIONS: tuple[Section, ...] = (
     Section("history", _export_history, _erase_history),
     Section("sessions", _export_sessions, lambda account_id: None),  # ended last, see erase()
     Section("outstanding_links", _export_links, _erase_links),
     Section("exam_registrations", _export_registrations, _erase_registrations),
+    Section("exam_results", _export_results, _anonymize_results),
 )
 
 

@@ -52,6 +52,7 @@ class ProfileSettings(PreferencesSettings):
 class PrivacySettings(FunctionSettings):
     accounts_table: str
     exam_registrations_table: str
+    exam_results_table: str
     account_history_table: str
     one_time_tokens_table: str
     sessions_table: str
@@ -67,6 +68,13 @@ class ExamRegistrationSettings(PearsonVueSettings):
     accounts_table: str
     catalog_table: str
     exam_registrations_table: str
+    exam_results_table: str
+
+
+class PearsonVueWebhookSettings(PearsonVueSettings):
+    catalog_table: str
+    exam_registrations_table: str
+    exam_results_table: str
 
 
 class CatalogSettings(FunctionSettings):

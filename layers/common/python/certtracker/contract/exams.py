@@ -30,3 +30,34 @@ class Registration(BaseModel):
 
 class RegistrationList(BaseModel):
     registrations: list[Registration]
+
+
+class WebhookResult(StrictModel):
+    """What Pearson VUE posts for each result (exams and assessments alike)."""
+
+    result_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+    registration_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+    score: int = Field(ge=0, le=100, description="Percent")
+    passed: bool
+    taken_at: datetime
+    delivery: Literal["test_center", "online_proctored", "online_unproctored"]
+
+
+class WebhookAnswer(BaseModel):
+    status: Literal["stored", "duplicate", "parked"]
+
+
+class ExamResultOut(BaseModel):
+    result_id: str
+    exam_id: str
+    kind: Literal["exam", "assessment"]
+    delivery: str
+    taken_at: datetime
+    score: int
+    pass_mark: int
+    passed: bool
+
+
+class ExamHistory(BaseModel):
+    results: list[ExamResultOut]
+    next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page; absent on the last")

@@ -8,6 +8,7 @@ from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
 from certtracker.models.catalog import CatalogExam
 from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
+from certtracker.models.exam_results import ExamResult, ResultReceipt
 from certtracker.models.login_throttle import LoginThrottle
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.partners import PartnerCompany, PartnerDomain
@@ -19,11 +20,13 @@ ALL_MODELS: tuple[type[Model], ...] = (
     AccountEvent,
     CatalogExam,
     ExamRegistration,
+    ExamResult,
     ErasedAccount,
     LoginThrottle,
     OneTimeToken,
     OpenRegistration,
     PartnerCompany,
     PartnerDomain,
+    ResultReceipt,
     Session,
 )

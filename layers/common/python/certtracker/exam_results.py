@@ -1,0 +1,181 @@
+"""Pearson VUE's results: verified, stored exactly once, parked when they match no registration; the history."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
+
+from certtracker import catalog, clock, credential_awards, pearson_vue
+from certtracker.errors import InvalidInput, Unauthorized
+from certtracker.models.base import transaction
+from certtracker.models.exam_registrations import OPEN_PREFIX, REGISTRATION_PREFIX, ExamRegistration, OpenRegistration
+from certtracker.models.exam_results import PARKED_PARTITION, RESULT_PREFIX, ExamResult, ResultReceipt
+from certtracker.observability import count, logger
+from certtracker.tokens import same
+
+REPLAY_WINDOW_SECONDS = 300
+PAGE_SIZE = 20
+
+
+def verify_signature(timestamp: str | None, signature: str | None, body: str) -> None:
+    """HMAC-SHA256 over "<timestamp>.<body>" with the shared secret, within five minutes either way."""
+    if not timestamp or not signature or not timestamp.isdigit():
+        raise Unauthorized("The call is not signed.", code="unsigned")
+    if abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+        raise Unauthorized("The signature is too old or from the future.", code="stale_signature")
+    expected = "sha256=" + pearson_vue.sign(pearson_vue.shared_secret(), f"{timestamp}.{body}")
+    if not same(signature, expected):
+        raise Unauthorized("The signature does not match.", code="bad_signature")
+
+
+@dataclass(frozen=True)
+class Delivered:
+    result_id: str
+    registration_id: str
+    score: int
+    passed: bool
+    taken_at: datetime
+    delivery: str
+
+
+def _registration(registration_id: str) -> ExamRegistration | None:
+    for key in ExamRegistration.by_registration.query(registration_id):
+        if key.sk.startswith(REGISTRATION_PREFIX):
+            try:
+                return ExamRegistration.get(key.account_id, key.sk)
+            except DoesNotExist:
+                return None
+    return None
+
+
+def record(delivered: Delivered) -> str:
+    """Store a result once, however often it comes. Returns stored, duplicate or parked."""
+    now = clock.now()
+    receipt = ResultReceipt(account_id=f"RECEIPT#{delivered.result_id}", sk="RECEIPT", received_at=now)
+    registration = _registration(delivered.registration_id)
+    exam = catalog.get_exam(registration.exam_id) if registration else None
+    result = ExamResult(
+        account_id=registration.account_id if registration else PARKED_PARTITION,
+        sk=f"{RESULT_PREFIX}{delivered.taken_at.isoformat()}#{delivered.result_id}",
+        result_id=delivered.result_id,
+        registration_id=delivered.registration_id,
+        exam_id=exam.exam_id if exam else None,
+        kind=exam.kind if exam else None,
+        delivery=delivered.delivery,
+        score=delivered.score,
+        pass_mark=exam.pass_mark if exam else None,
+        passed=delivered.passed,
+        taken_at=delivered.taken_at,
+        received_at=now,
+    )
+    try:
+        with transaction() as writes:
+            writes.save(receipt, condition=ResultReceipt.account_id.does_not_exist())
+            writes.save(result)
+            if registration is not None:
+                writes.update(registration, actions=[ExamRegistration.status.set("completed")])
+    except TransactWriteError:
+        if _receipt_exists(delivered.result_id):
+            count("PearsonVueResultDuplicate")
+            return "duplicate"
+        raise
+    if registration is None:
+        # Not lost: kept for the Program Support Team, counted, and alarmed on (template.yaml).
+        count("PearsonVueResultParked")
+        logger.warning("result parked", extra={"result_id": delivered.result_id})
+        return "parked"
+    _close_open_registration(registration)
+    count("ExamResultStored")
+    if result.passed:
+        credential_awards.on_result_passed(result)
+    return "stored"
+
+
+def _close_open_registration(registration: ExamRegistration) -> None:
+    """With its result in, the registration no longer blocks a new one (if it is still the open one)."""
+    claim = OpenRegistration(account_id=registration.account_id, sk=OPEN_PREFIX + registration.exam_id)
+    with contextlib.suppress(DeleteError):  # already closed, or a newer registration holds it
+        claim.delete(condition=OpenRegistration.registration_id == registration.registration_id)
+
+
+def _receipt_exists(result_id: str) -> bool:
+    try:
+        ResultReceipt.get(f"RECEIPT#{result_id}", "RECEIPT", consistent_read=True)
+    except DoesNotExist:
+        return False
+    return True
+
+
+def last_result(account_id: str, exam_id: str) -> ExamResult | None:
+    """The newest result of one exam (one query)."""
+    for result in ExamResult.query(
+        account_id,
+        ExamResult.sk.startswith(RESULT_PREFIX),
+        filter_condition=ExamResult.exam_id == exam_id,
+        scan_index_forward=False,
+    ):
+        return result
+    return None
+
+
+def retake_allowed_from(account_id: str, exam_id: str, wait_days: int) -> datetime | None:
+    """When a failed exam may be taken again, if that is still in the future."""
+    last = last_result(account_id, exam_id)
+    if last is None or last.passed or not wait_days:
+        return None
+    allowed = last.taken_at + timedelta(days=wait_days)
+    return allowed if allowed > clock.now() else None
+
+
+@dataclass(frozen=True)
+class Page:
+    results: list[ExamResult]
+    next_cursor: str | None
+
+
+def _decode_cursor(account_id: str, cursor: str) -> dict[str, Any]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
+        valid = (
+            isinstance(key, dict)
+            and key.get("account_id", {}).get("S") == account_id
+            and str(key.get("sk", {}).get("S", "")).startswith(RESULT_PREFIX)
+            and len(key) == 2
+        )
+    except (ValueError, binascii.Error, AttributeError):
+        valid = False
+    if not valid:
+        raise InvalidInput("cursor: not a cursor this list gave out.", field="cursor", code="invalid_cursor")
+    return dict(key)
+
+
+def history(account_id: str, *, kind: str | None, passed: bool | None, cursor: str | None) -> Page:
+    """Newest first, filtered, one query per page; the cursor is opaque and only works for its candidate."""
+    condition = None
+    if kind is not None:
+        condition = ExamResult.kind == kind
+    if passed is not None:
+        condition = (ExamResult.passed == passed) if condition is None else condition & (ExamResult.passed == passed)
+    query = ExamResult.query(
+        account_id,
+        ExamResult.sk.startswith(RESULT_PREFIX),
+        filter_condition=condition,
+        scan_index_forward=False,
+        last_evaluated_key=_decode_cursor(account_id, cursor) if cursor else None,
+        page_size=PAGE_SIZE,
+    )
+    # Exactly one DynamoDB request per page: with a filter a page may hold fewer results (or none)
+    # while more remain, which the cursor says.
+    page: dict[str, Any] = next(query.page_iter, {})
+    results = [ExamResult.from_raw_data(item) for item in page.get("Items", [])]
+    last = query.page_iter.last_evaluated_key
+    next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode().rstrip("=") if last else None
+    return Page(results, next_cursor)

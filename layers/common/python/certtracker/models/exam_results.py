@@ -1,0 +1,41 @@
+"""The exam results table: each candidate's results, newest first; receipts that make delivery exactly-once."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from certtracker.models.base import TableName, Timestamp
+
+RESULT_PREFIX = "RESULT#"
+PARKED_PARTITION = "PARKED"
+ANONYMIZED_PARTITION = "ANONYMIZED"  # results of erased accounts, kept for the program's statistics
+
+
+class ExamResult(Model):
+    class Meta:
+        table_name = TableName("EXAM_RESULTS_TABLE")
+
+    account_id = UnicodeAttribute(hash_key=True)  # or PARKED, for results that match no registration
+    sk = UnicodeAttribute(range_key=True)  # RESULT#<taken_at>#<result_id>: a query reads newest first
+    result_id = UnicodeAttribute()
+    registration_id = UnicodeAttribute()
+    exam_id = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(null=True)
+    delivery = UnicodeAttribute()
+    score = NumberAttribute()
+    pass_mark = NumberAttribute(null=True)
+    passed = BooleanAttribute()
+    taken_at = Timestamp()
+    received_at = Timestamp()
+
+
+class ResultReceipt(Model):
+    """One per Pearson VUE result id: its conditional put is what makes a redelivery change nothing."""
+
+    class Meta:
+        table_name = TableName("EXAM_RESULTS_TABLE")
+
+    account_id = UnicodeAttribute(hash_key=True)  # RECEIPT#<result_id>
+    sk = UnicodeAttribute(range_key=True)  # RECEIPT
+    received_at = Timestamp()
