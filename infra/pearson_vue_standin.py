@@ -43,6 +43,7 @@ class PearsonVueStandIn:
         self.candidates: dict[str, dict[str, Any]] = {}
         self.authorizations: dict[str, dict[str, Any]] = {}
         self.outage_until = 0.0
+        self.delay_seconds = 0.0  # answer the API this late (to play a timeout)
         self._lock = threading.Lock()
 
     def secret(self) -> str:
@@ -52,13 +53,16 @@ class PearsonVueStandIn:
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes | None
     ) -> GatewayResponse:
         if path == "/outage" and method == "POST":
-            self.outage_until = time.time() + float(json.loads(body or b"{}").get("seconds", 60))
-            return _json(200, {"outage_until": self.outage_until})
+            request = json.loads(body or b"{}")
+            self.outage_until = time.time() + float(request.get("seconds", 60))
+            self.delay_seconds = float(request.get("delay_seconds", 0))
+            return _json(200, {"outage_until": self.outage_until, "delay_seconds": self.delay_seconds})
         if time.time() < self.outage_until:
             return _json(503, {"message": "Pearson VUE is down for maintenance"})
         if path == "/results" and method == "POST":
             return self._deliver_result(json.loads(body or b"{}"))
         if path.startswith("/api/"):
+            time.sleep(self.delay_seconds)
             return self._api(method, path.removeprefix("/api/"), headers, body)
         if method == "GET" and path in ("/schedule", "/assessments/launch"):
             return self._sso(path, query)

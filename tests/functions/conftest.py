@@ -57,6 +57,7 @@ def aws() -> Iterator[None]:
         seed.exam_catalog()
         catalog.forget_cache()
         PEARSON_VUE.outage_until = 0
+        PEARSON_VUE.delay_seconds = 0
         yield
     reset_clients()
     clock.reset()

@@ -78,3 +78,20 @@ def test_registrations_are_listed_newest_first_and_only_to_their_candidate(api, 
     other = make_candidate(api, mail, "grace", "grace@example.org")
     assert api.call("GET", "/me/exam-registrations", token=other["token"]).json()["registrations"] == []
     assert register(api, other, "250-580").status == 201  # B's registration does not collide with A's
+
+
+def test_a_pearson_vue_timeout_is_a_503_and_leaves_no_registration(api, candidate, monkeypatch) -> None:
+    from certtracker import pearson_vue
+
+    monkeypatch.setattr(pearson_vue, "READ_TIMEOUT_S", 0.2)
+    pearson_vue._pool.cache_clear()
+    PEARSON_VUE.delay_seconds = 0.5
+    try:
+        answer = register(api, candidate, "250-580")
+    finally:
+        PEARSON_VUE.delay_seconds = 0
+        monkeypatch.undo()
+        pearson_vue._pool.cache_clear()
+    assert error(answer, 503)["code"] == "pearson_vue_unavailable"
+    assert api.call("GET", "/me/exam-registrations", token=candidate["token"]).json()["registrations"] == []
+    assert register(api, candidate, "250-580").status == 201
