@@ -1,4 +1,5 @@
-"""Requests per second of the local gateway on GET /api/me, from concurrent keep-alive clients."""
+"""Requests per second of the local gateway, from concurrent keep-alive clients, for a few routes:
+GET /api/me, GET /api/me/exams, and Pearson VUE's signed results webhook."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
@@ -20,6 +22,7 @@ REQUEST_TIMEOUT_S = 30
 
 @dataclass(frozen=True)
 class Run:
+    route: str
     clients: int
     requests: int
     seconds: float
@@ -53,39 +56,36 @@ def log_in(base: str) -> str:
     return str(response.json()["token"])
 
 
+# One request of a scenario: (session, index of the request) -> HTTP status.
+Call = Callable[[requests.Session, int], int]
+
+
 def _client(
-    url: str,
-    token: str,
-    count: int,
-    ready: threading.Barrier,
-    latencies: list[float],
-    statuses: list[int],
+    call: Call, offset: int, count: int, ready: threading.Barrier, latencies: list[float], statuses: list[int]
 ) -> None:
     with requests.Session() as session:
-        session.headers["Authorization"] = f"Bearer {token}"
-        session.get(url, timeout=REQUEST_TIMEOUT_S)  # opens this client's keep-alive connection, untimed
+        call(session, -1)  # opens this client's keep-alive connection, untimed
         ready.wait()
-        for _ in range(count):
+        for index in range(offset, offset + count):
             start = time.perf_counter()
             try:
-                status = session.get(url, timeout=REQUEST_TIMEOUT_S).status_code
+                status = call(session, index)
             except requests.RequestException:
                 status = 0
             latencies.append((time.perf_counter() - start) * 1000)
             statuses.append(status)
 
 
-def measure_clients(base: str, token: str, clients: int, total: int) -> Run:
+def measure_clients(route: str, call: Call, clients: int, total: int) -> Run:
     """`total` requests shared among `clients` threads, each with its own session; timed from the common start."""
-    url = base + "/api/me"
     ready = threading.Barrier(clients + 1)
     latencies: list[list[float]] = [[] for _ in range(clients)]
     statuses: list[list[int]] = [[] for _ in range(clients)]
+    shares = [total // clients + (i < total % clients) for i in range(clients)]
+    offsets = [sum(shares[:i]) for i in range(clients)]
     threads = [
         threading.Thread(
-            target=_client,
-            args=(url, token, total // clients + (i < total % clients), ready, latencies[i], statuses[i]),
-            daemon=True,
+            target=_client, args=(call, offsets[i], shares[i], ready, latencies[i], statuses[i]), daemon=True
         )
         for i in range(clients)
     ]
@@ -98,6 +98,7 @@ def measure_clients(base: str, token: str, clients: int, total: int) -> Run:
     seconds = time.perf_counter() - start
     all_statuses = [status for per_client in statuses for status in per_client]
     return Run(
+        route=route,
         clients=clients,
         requests=len(all_statuses),
         seconds=seconds,
@@ -106,15 +107,52 @@ def measure_clients(base: str, token: str, clients: int, total: int) -> Run:
     )
 
 
+def _get(url: str, token: str) -> Call:
+    def call(session: requests.Session, index: int) -> int:
+        return session.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=REQUEST_TIMEOUT_S).status_code
+
+    return call
+
+
+def _webhook(base: str, token: str, total: int) -> Call:
+    """Each request a new result (the storing path, a transaction), signed by the stand-in before timing."""
+    registration = requests.post(
+        base + "/api/me/exam-registrations",
+        json={"exam_id": "ASM-EP-101"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=REQUEST_TIMEOUT_S,
+    )
+    registration.raise_for_status()
+    signed = requests.post(
+        base + "/_local/pearson-vue/signed-results",
+        timeout=REQUEST_TIMEOUT_S * 4,
+        json={"registration_id": registration.json()["registration_id"], "count": total + 1},
+    ).json()["deliveries"]
+    url = base + "/api/integrations/pearson-vue/results"
+
+    def call(session: requests.Session, index: int) -> int:
+        delivery = signed[index + 1]  # the untimed opening request takes the first
+        return session.post(
+            url, data=delivery["body"].encode(), headers=delivery["headers"], timeout=REQUEST_TIMEOUT_S
+        ).status_code
+
+    return call
+
+
 def measure(total: int, client_counts: list[int], warmup: int) -> list[Run]:
     with local_stack() as base:
         token = log_in(base)
+        warm = _get(base + "/api/me", token)
         with requests.Session() as session:
-            session.headers["Authorization"] = f"Bearer {token}"
-            for _ in range(warmup):
-                session.get(base + "/api/me", timeout=REQUEST_TIMEOUT_S).raise_for_status()
+            for index in range(warmup):
+                warm(session, index)
         runs = []
-        for clients in client_counts:
-            print(f"  gateway: {total} requests from {clients} client(s)", file=sys.stderr, flush=True)
-            runs.append(measure_clients(base, token, clients, total))
+        for route, make in (
+            ("GET /api/me", lambda: _get(base + "/api/me", token)),
+            ("GET /api/me/exams", lambda: _get(base + "/api/me/exams", token)),
+            ("POST webhook", lambda: _webhook(base, token, total)),
+        ):
+            for clients in client_counts:
+                print(f"  gateway: {route}, {total} requests from {clients} client(s)", file=sys.stderr, flush=True)
+                runs.append(measure_clients(route, make(), clients, total))
         return runs

@@ -59,6 +59,8 @@ class PearsonVueStandIn:
             return _json(200, {"outage_until": self.outage_until, "delay_seconds": self.delay_seconds})
         if time.time() < self.outage_until:
             return _json(503, {"message": "Pearson VUE is down for maintenance"})
+        if path == "/signed-results" and method == "POST":
+            return self._signed_results(json.loads(body or b"{}"))
         if path == "/results" and method == "POST":
             return self._deliver_result(json.loads(body or b"{}"))
         if path.startswith("/api/"):
@@ -91,6 +93,22 @@ class PearsonVueStandIn:
             "X-PearsonVUE-Signature": f"sha256={signature}",
         }
         return body, headers
+
+    def _signed_results(self, request: dict[str, Any]) -> GatewayResponse:
+        """{registration_id, count}: signed deliveries of new results, not sent (for load tests and curl)."""
+        deliveries = []
+        for _ in range(max(1, min(int(request.get("count", 1)), 20000))):
+            payload = {
+                "result_id": uuid.uuid4().hex,
+                "registration_id": str(request.get("registration_id", "")),
+                "score": 80,
+                "passed": True,
+                "taken_at": datetime.now(UTC).isoformat(),
+                "delivery": "online_unproctored",
+            }
+            body, headers = self.signed_delivery(payload)
+            deliveries.append({"body": body.decode(), "headers": headers})
+        return _json(200, {"deliveries": deliveries})
 
     def _deliver_result(self, request: dict[str, Any]) -> GatewayResponse:
         """{registration_id, score, passed, deliveries?}: post a signed result to CertTracker, as Pearson VUE would."""
