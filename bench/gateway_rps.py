@@ -18,6 +18,9 @@ from infra.process import local_stack
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "Certified-Sunrise-4821"
 REQUEST_TIMEOUT_S = 30
+# Deliveries are signed before the timed loop and the webhook refuses signatures older than five
+# minutes; moto's index queries scan the whole table, so the run stays short enough to finish in time.
+WEBHOOK_REQUESTS = 400
 
 
 @dataclass(frozen=True)
@@ -150,9 +153,10 @@ def measure(total: int, client_counts: list[int], warmup: int) -> list[Run]:
         for route, make in (
             ("GET /api/me", lambda: _get(base + "/api/me", token)),
             ("GET /api/me/exams", lambda: _get(base + "/api/me/exams", token)),
-            ("POST webhook", lambda: _webhook(base, token, total)),
+            ("POST webhook", lambda: _webhook(base, token, min(total, WEBHOOK_REQUESTS))),
         ):
+            count = min(total, WEBHOOK_REQUESTS) if route == "POST webhook" else total
             for clients in client_counts:
-                print(f"  gateway: {route}, {total} requests from {clients} client(s)", file=sys.stderr, flush=True)
-                runs.append(measure_clients(route, make(), clients, total))
+                print(f"  gateway: {route}, {count} requests from {clients} client(s)", file=sys.stderr, flush=True)
+                runs.append(measure_clients(route, make(), clients, count))
         return runs
