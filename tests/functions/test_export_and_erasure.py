@@ -31,6 +31,7 @@ TABLES = {
     "CatalogTable",  # no personal data
     "ExamRegistrationsTable",
     "ExamResultsTable",
+    "SupportRequestsTable",
 }
 
 

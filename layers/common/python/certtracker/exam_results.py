@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,8 +10,8 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 
-from certtracker import catalog, clock, credential_awards, pearson_vue
-from certtracker.errors import InvalidInput, Unauthorized
+from certtracker import catalog, clock, credential_awards, cursors, pearson_vue
+from certtracker.errors import Unauthorized
 from certtracker.models.base import transaction
 from certtracker.models.exam_registrations import OPEN_PREFIX, REGISTRATION_PREFIX, ExamRegistration, OpenRegistration
 from certtracker.models.exam_results import PARKED_PARTITION, RESULT_PREFIX, ExamResult, ResultReceipt
@@ -142,19 +139,7 @@ class Page:
 
 
 def _decode_cursor(account_id: str, cursor: str) -> dict[str, Any]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
-        valid = (
-            isinstance(key, dict)
-            and key.get("account_id", {}).get("S") == account_id
-            and str(key.get("sk", {}).get("S", "")).startswith(RESULT_PREFIX)
-            and len(key) == 2
-        )
-    except (ValueError, binascii.Error, AttributeError):
-        valid = False
-    if not valid:
-        raise InvalidInput("cursor: not a cursor this list gave out.", field="cursor", code="invalid_cursor")
-    return dict(key)
+    return cursors.decode(cursor, hash_key="account_id", owner=account_id, range_key="sk", range_prefix=RESULT_PREFIX)
 
 
 def history(account_id: str, *, kind: str | None, passed: bool | None, cursor: str | None) -> Page:
@@ -172,10 +157,5 @@ def history(account_id: str, *, kind: str | None, passed: bool | None, cursor: s
         last_evaluated_key=_decode_cursor(account_id, cursor) if cursor else None,
         page_size=PAGE_SIZE,
     )
-    # Exactly one DynamoDB request per page: with a filter a page may hold fewer results (or none)
-    # while more remain, which the cursor says.
-    page: dict[str, Any] = next(query.page_iter, {})
-    results = [ExamResult.from_raw_data(item) for item in page.get("Items", [])]
-    last = query.page_iter.last_evaluated_key
-    next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode().rstrip("=") if last else None
+    results, next_cursor = cursors.one_page(ExamResult, query)
     return Page(results, next_cursor)

@@ -24,6 +24,8 @@ from certtracker.models.exam_results import ANONYMIZED_PARTITION, RESULT_PREFIX,
 from certtracker.models.login_throttle import LoginThrottle
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.sessions import Session
+from certtracker.models.support_requests import REQUEST_PREFIX as SUPPORT_PREFIX
+from certtracker.models.support_requests import SupportRequest
 from certtracker.observability import count, logger
 
 PROFILE_FIELDS = (
@@ -170,6 +172,27 @@ def _anonymize_results(account_id: str) -> None:
             writes.delete(result)
 
 
+def _export_support_requests(account_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "reference": r.reference,
+            "category": r.category,
+            "subject": r.subject,
+            "message": r.message,
+            "status": r.status,
+            "created_at": _iso(r.created_at),
+        }
+        for r in SupportRequest.query(account_id, SupportRequest.sk.startswith(SUPPORT_PREFIX))
+    ]
+
+
+def _erase_support_requests(account_id: str) -> None:
+    # The team keeps its email thread; the stored copy (with the message) goes. References stay claimed.
+    with SupportRequest.batch_write() as batch:
+        for request in SupportRequest.query(account_id):
+            batch.delete(request)
+
+
 @dataclass(frozen=True)
 class Section:
     """One kind of personal data: how to export it, and how to erase it (idempotently)."""
@@ -179,14 +202,14 @@ class Section:
     erase: Callable[[str], None]
 
 
-# Later features add their section: credentials, certificates,
-# shares, support requests.
+# Later features add their section: credentials, certificates, shares.
 SECTIONS: tuple[Section, ...] = (
     Section("history", _export_history, _erase_history),
     Section("sessions", _export_sessions, lambda account_id: None),  # ended last, see erase()
     Section("outstanding_links", _export_links, _erase_links),
     Section("exam_registrations", _export_registrations, _erase_registrations),
     Section("exam_results", _export_results, _anonymize_results),
+    Section("support_requests", _export_support_requests, _erase_support_requests),
 )
 
 

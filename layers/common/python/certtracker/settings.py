@@ -53,6 +53,7 @@ class PrivacySettings(FunctionSettings):
     accounts_table: str
     exam_registrations_table: str
     exam_results_table: str
+    support_requests_table: str
     account_history_table: str
     one_time_tokens_table: str
     sessions_table: str
@@ -75,6 +76,14 @@ class PearsonVueWebhookSettings(PearsonVueSettings):
     catalog_table: str
     exam_registrations_table: str
     exam_results_table: str
+
+
+class SupportSettings(MailSettings):
+    accounts_table: str
+    support_requests_table: str
+    login_throttle_table: str
+    support_exams_email: str = Field(min_length=3)
+    support_partner_email: str = Field(min_length=3)
 
 
 class CatalogSettings(FunctionSettings):

@@ -100,13 +100,20 @@ def clear(key: str) -> None:
     LoginThrottle(key=key).delete()
 
 
-def allow_within(key: str, *, limit: int, window: timedelta) -> bool:
-    """A plain counter for quiet limits (recovery emails): False once `limit` is used up in `window`."""
+def wait_within(key: str, *, limit: int, window: timedelta) -> int:
+    """Count one use under `key`; 0 while `limit` uses in `window` are not exceeded, else seconds to wait."""
     now = clock.now()
     item = LoginThrottle(key=key)
     try:
         item.update(actions=[LoginThrottle.failures.add(1)], condition=LoginThrottle.expires_at > now)
     except UpdateError:
         LoginThrottle(key=key, failures=1, locked_until=0, expires_at=now + window).save()
-        return True
-    return int(item.failures) <= limit
+        return 0
+    if int(item.failures) <= limit:
+        return 0
+    return max(1, int((item.expires_at - now).total_seconds()))
+
+
+def allow_within(key: str, *, limit: int, window: timedelta) -> bool:
+    """A plain counter for quiet limits (recovery emails): False once `limit` is used up in `window`."""
+    return wait_within(key, limit=limit, window=window) == 0

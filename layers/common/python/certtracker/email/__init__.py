@@ -47,7 +47,12 @@ def render(kind: str, values: dict[str, str], unsubscribe: Unsubscribe | None = 
 
 
 def build(
-    sender: str, to: str, kind: str, values: dict[str, str], unsubscribe: Unsubscribe | None = None
+    sender: str,
+    to: str,
+    kind: str,
+    values: dict[str, str],
+    unsubscribe: Unsubscribe | None = None,
+    reply_to: str | None = None,
 ) -> EmailMessage:
     subject, text, page = render(kind, values, unsubscribe)
     message = EmailMessage()
@@ -56,6 +61,8 @@ def build(
     message["Subject"] = subject
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    if reply_to:
+        message["Reply-To"] = reply_to
     if unsubscribe is not None:
         message["List-Unsubscribe"] = f"<{unsubscribe.one_click_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -64,9 +71,16 @@ def build(
     return message
 
 
-def send(sender: str, to: str, kind: str, values: dict[str, str], unsubscribe: Unsubscribe | None = None) -> bool:
+def send(
+    sender: str,
+    to: str,
+    kind: str,
+    values: dict[str, str],
+    unsubscribe: Unsubscribe | None = None,
+    reply_to: str | None = None,
+) -> bool:
     """Send one message. Returns False (logged and counted) when SES refuses or fails after its retries."""
-    message = build(sender, to, kind, values, unsubscribe)
+    message = build(sender, to, kind, values, unsubscribe, reply_to)
     # A raw message's recipients are its To header; naming them again would deliver twice.
     try:
         client("sesv2").send_email(
@@ -92,6 +106,8 @@ def api_link(path: str, **query: str) -> str:
     return f"{base}/api{path}" + (f"?{urlencode(query)}" if query else "")
 
 
-def send_to(to: str, kind: str, values: dict[str, str], unsubscribe: Unsubscribe | None = None) -> bool:
+def send_to(
+    to: str, kind: str, values: dict[str, str], unsubscribe: Unsubscribe | None = None, reply_to: str | None = None
+) -> bool:
     """Send from the program's address (MAIL_FROM)."""
-    return send(load(MailSettings).mail_from, to, kind, values, unsubscribe)
+    return send(load(MailSettings).mail_from, to, kind, values, unsubscribe, reply_to)

@@ -13,6 +13,7 @@ from certtracker.models.login_throttle import LoginThrottle
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.partners import PartnerCompany, PartnerDomain
 from certtracker.models.sessions import Session
+from certtracker.models.support_requests import ReferenceClaim, SupportRequest
 
 ALL_MODELS: tuple[type[Model], ...] = (
     Account,
@@ -27,6 +28,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     OpenRegistration,
     PartnerCompany,
     PartnerDomain,
+    ReferenceClaim,
     ResultReceipt,
     Session,
+    SupportRequest,
 )

@@ -1,0 +1,48 @@
+"""Opaque pagination cursors: DynamoDB's LastEvaluatedKey, encoded, and accepted back only from its owner."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any, TypeVar
+
+from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
+
+from certtracker.errors import InvalidInput
+
+M = TypeVar("M", bound=Model)
+
+
+def encode(last_evaluated_key: dict[str, Any] | None) -> str | None:
+    if not last_evaluated_key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(last_evaluated_key).encode()).decode().rstrip("=")
+
+
+def decode(cursor: str, *, hash_key: str, owner: str, range_key: str, range_prefix: str) -> dict[str, Any]:
+    """The key a cursor stands for, if it is a key of `owner`'s items of this list; a 422 otherwise."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
+        valid = (
+            isinstance(key, dict)
+            and len(key) == 2
+            and key.get(hash_key, {}).get("S") == owner
+            and str(key.get(range_key, {}).get("S", "")).startswith(range_prefix)
+        )
+    except (ValueError, binascii.Error, AttributeError):
+        valid = False
+    if not valid:
+        raise InvalidInput("cursor: not a cursor this list gave out.", field="cursor", code="invalid_cursor")
+    return dict(key)
+
+
+def one_page(model: type[M], query: ResultIterator[M]) -> tuple[list[M], str | None]:
+    """Exactly one DynamoDB request: its items, and the cursor for the next page (None on the last).
+
+    With a filter a page may hold fewer items (or none) while more remain; the cursor says so.
+    """
+    page: dict[str, Any] = next(query.page_iter, {})
+    items = [model.from_raw_data(item) for item in page.get("Items", [])]
+    return items, encode(query.page_iter.last_evaluated_key)
