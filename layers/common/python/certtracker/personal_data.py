@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
 
 from certtracker import clock, passwords, sessions, throttling
 from certtracker.errors import Conflict, Forbidden
@@ -71,10 +72,15 @@ def _export_history(account_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def _delete_partition(model: type[Model], account_id: str) -> None:
+    """Every item of the account's partition of one table (its hash key is the account id)."""
+    with model.batch_write() as batch:
+        for item in model.query(account_id):
+            batch.delete(item)
+
+
 def _erase_history(account_id: str) -> None:
-    with AccountEvent.batch_write() as batch:
-        for event in AccountEvent.query(account_id):
-            batch.delete(event)
+    _delete_partition(AccountEvent, account_id)
 
 
 def _sessions_of(account_id: str) -> list[Session]:
@@ -126,9 +132,7 @@ def _export_registrations(account_id: str) -> list[dict[str, Any]]:
 
 
 def _erase_registrations(account_id: str) -> None:
-    with ExamRegistration.batch_write() as batch:
-        for item in ExamRegistration.query(account_id):  # registrations and open claims alike
-            batch.delete(ExamRegistration(account_id=account_id, sk=item.sk))
+    _delete_partition(ExamRegistration, account_id)  # registrations and open claims alike
 
 
 def _export_results(account_id: str) -> list[dict[str, Any]]:
@@ -188,9 +192,7 @@ def _export_support_requests(account_id: str) -> list[dict[str, Any]]:
 
 def _erase_support_requests(account_id: str) -> None:
     # The team keeps its email thread; the stored copy (with the message) goes. References stay claimed.
-    with SupportRequest.batch_write() as batch:
-        for request in SupportRequest.query(account_id):
-            batch.delete(request)
+    _delete_partition(SupportRequest, account_id)
 
 
 @dataclass(frozen=True)
