@@ -165,3 +165,45 @@ def test_login_before_verification_is_refused_and_sends_a_new_link(api, mail):
     assert new_link != first_link
     assert api.call("POST", "/auth/verify-email", {"token": new_link}).status == 200
     assert api.login("ada").status == 200
+
+
+# ---------------------------------------------------------------- squatting (issue 9, item 2)
+
+
+def test_an_address_registered_unverified_by_someone_else_goes_to_whoever_proves_it(api, mail):
+    # An attacker registers Carol's address with their own username and password, and cannot open the link.
+    assert api.register("mallory", "carol@example.org", password="Quiet-Thief-Owns-Nothing-77").status == 201
+    mallory_link = mail.latest_link("carol@example.org", "/verify-email")
+
+    assert api.register("carol", "carol@example.org").status == 201
+    carol_link = mail.latest_link("carol@example.org", "/verify-email")
+
+    # Carol's link verifies Carol's own account, never the attacker's.
+    assert carol_link != mallory_link
+    assert api.call("POST", "/auth/verify-email", {"token": carol_link}).status == 200
+    assert stored_account("carol").email_verified is True
+    assert stored_account("mallory").email_verified is False
+    assert api.login("carol").status == 200
+    # The attacker's link no longer proves anything, and their login sends Carol nothing more.
+    assert error(api.call("POST", "/auth/verify-email", {"token": mallory_link}), 409)["code"] == "email_taken"
+    sent = len(mail.to("carol@example.org"))
+    assert error(api.login("mallory", "Quiet-Thief-Owns-Nothing-77"), 403)["code"] == "email_not_verified"
+    assert len(mail.to("carol@example.org")) == sent
+    # Recovery by the address reaches Carol's account.
+    api.call("POST", "/auth/recovery/username", {"email": "carol@example.org"})
+    assert "Your CertTracker username is: carol" in mail.to("carol@example.org")[0]["text"]
+
+
+def test_an_unverified_account_expires_after_seven_days_and_frees_its_username(api, mail):
+    assert api.register("squatter", "sam@example.org").status == 201
+    assert stored_account("squatter").expires_at is not None  # DynamoDB's TTL deletes it
+
+    clock.advance(7 * 24 * 3600 + 60)
+
+    assert error(api.login("squatter"), 401)["code"] == "invalid_credentials"
+    assert api.register("squatter", "samantha@example.org").status == 201
+    link = mail.latest_link("samantha@example.org", "/verify-email")
+    assert api.call("POST", "/auth/verify-email", {"token": link}).status == 200
+    assert stored_account("squatter").email == "samantha@example.org"
+    assert stored_account("squatter").expires_at is None  # verified accounts do not expire
+    assert api.login("squatter").status == 200

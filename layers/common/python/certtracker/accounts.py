@@ -10,7 +10,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from certtracker import clock, email, partners, passwords, sessions, throttling
 from certtracker.errors import Conflict, Forbidden, Gone, InvalidInput, Unauthorized
-from certtracker.identity import find_account, find_by_email, find_by_username, session_account
+from certtracker.identity import claim_holder, find_account, find_by_email, find_by_username, session_account
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim
 from certtracker.models.base import transaction as new_transaction
@@ -28,6 +28,8 @@ from certtracker.verification import (
 )
 
 RESET_PASSWORD_TTL = timedelta(minutes=30)
+UNVERIFIED_ACCOUNT_TTL = timedelta(days=7)
+LINK_GONE = "This link is invalid, used or expired. Ask for a new one from account recovery."
 
 
 @dataclass(frozen=True)
@@ -48,14 +50,18 @@ def _settings() -> AccountsSettings:
 def register(registration: Registration) -> bool:
     """Create an unverified account and email its verification link. Returns whether the email went out.
 
-    An email that already has an account gets the same answer (its owner is told by email),
-    so registration never reveals who has an account; a taken username must be told.
+    An address is claimed only when its link is opened, so an unverified registration never holds an
+    address against its real owner: whoever registers it gets an account and a link of their own, and
+    the first to prove the address has it (unverified accounts expire after seven days). An address
+    that a verified account holds gets the same answer (its owner is told by email), so registration
+    never reveals who has an account; a taken username must be told.
     """
     if partners.partner_for_email(registration.email):
         raise InvalidInput(partners.PARTNERNET_ROUTE, field="email", code="partner_email_domain")
     passwords.check_password_policy(registration.password, username=registration.username)
     now = clock.now()
     account_id = uuid.uuid4().hex
+    expires_at = now + UNVERIFIED_ACCOUNT_TTL
     account = Account(
         pk=Account.key(account_id),
         account_id=account_id,
@@ -71,17 +77,18 @@ def register(registration: Registration) -> bool:
         privacy_notice_accepted_at=now,
         marketing_opt_in=registration.marketing_opt_in,
         created_at=now,
+        expires_at=expires_at,
     )
     token, token_item = one_time_token("verify_email", account_id, VERIFY_EMAIL_TTL, email=account.email)
+    username_claim = AccountClaim.for_username(account.username)
     try:
         with new_transaction() as transaction:
             transaction.save(
-                AccountClaim(pk=AccountClaim.for_username(account.username), account_id=account_id),
-                condition=AccountClaim.pk.does_not_exist(),
+                AccountClaim(pk=username_claim, account_id=account_id, expires_at=expires_at),
+                condition=AccountClaim.pk.does_not_exist() | (AccountClaim.expires_at < now),
             )
-            transaction.save(
-                AccountClaim(pk=AccountClaim.for_email(account.email), account_id=account_id),
-                condition=AccountClaim.pk.does_not_exist(),
+            transaction.condition_check(
+                AccountClaim, AccountClaim.for_email(account.email), condition=AccountClaim.pk.does_not_exist()
             )
             transaction.save(account, condition=Account.pk.does_not_exist())
             transaction.save(token_item)
@@ -97,11 +104,12 @@ def register(registration: Registration) -> bool:
                         via="registration",
                     )
                 )
-    except TransactWriteError as error:
-        reasons = [getattr(reason, "code", None) for reason in (error.cancellation_reasons or [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+    except TransactWriteError:
+        # The username is told first, whatever the address: otherwise a taken username would reveal
+        # whether an address has an account. (Cancellation reasons are not in the order written.)
+        if claim_holder(username_claim, consistent=True) is not None:
             raise Conflict("This username is taken. Choose another one.", code="username_taken") from None
-        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+        if claim_holder(AccountClaim.for_email(account.email), consistent=True) is not None:
             count("RegistrationWithExistingEmail")
             return tell_owner_of_existing_email(account.email)
         raise
@@ -116,9 +124,7 @@ def _live_token(token: str, *purposes: str) -> OneTimeToken:
     except DoesNotExist:
         item = None
     if item is None or item.purpose not in purposes or item.expires_at <= clock.now():
-        raise Gone(
-            "This link is invalid, used or expired. Ask for a new one from account recovery.", code="link_expired"
-        )
+        raise Gone(LINK_GONE, code="link_expired")
     return item
 
 
@@ -128,18 +134,36 @@ def verify_email(token: str) -> str:
     if item.purpose == "change_email":
         _complete_email_change(item)
         return "changed"
+    account = find_account(item.account_id)
+    address = str(item.email)
+    if account is None or account.email != address:
+        raise Gone(LINK_GONE, code="link_expired")
     try:
         with new_transaction() as transaction:
             transaction.delete(item, condition=OneTimeToken.token_hash.exists())
+            # Proving the address claims it: the first registration to prove it has it.
+            transaction.save(
+                AccountClaim(pk=AccountClaim.for_email(address), account_id=account.account_id),
+                condition=AccountClaim.pk.does_not_exist() | (AccountClaim.account_id == account.account_id),
+            )
             transaction.update(
-                Account(pk=Account.key(item.account_id)),
-                actions=[Account.email_verified.set(True)],
-                condition=Account.email == item.email,
+                AccountClaim(pk=AccountClaim.for_username(account.username)),
+                actions=[AccountClaim.expires_at.remove()],
+                condition=AccountClaim.account_id == account.account_id,
+            )
+            transaction.update(
+                account,
+                actions=[Account.email_verified.set(True), Account.expires_at.remove()],
+                condition=Account.email == address,
             )
     except TransactWriteError:
-        raise Gone(
-            "This link is invalid, used or expired. Ask for a new one from account recovery.", code="link_expired"
-        ) from None
+        if claim_holder(AccountClaim.for_email(address), consistent=True) not in (None, account.account_id):
+            raise Conflict(
+                "This address was confirmed for another account meanwhile, so this registration cannot use it."
+                " Register again with another address.",
+                code="email_taken",
+            ) from None
+        raise Gone(LINK_GONE, code="link_expired") from None
     count("EmailVerified")
     return "verified"
 

@@ -4,31 +4,40 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
 
+from certtracker import clock
 from certtracker.errors import Unauthorized
 from certtracker.models.accounts import Account, AccountClaim
 
 
-def find_account(account_id: str) -> Account | None:
+def find_account(account_id: str, *, consistent: bool = False) -> Account | None:
+    """The account, unless it never existed, was erased, or expired unverified."""
     try:
-        return Account.get(Account.key(account_id))
+        account = Account.get(Account.key(account_id), consistent_read=consistent)
     except DoesNotExist:
         return None
+    return None if account.expired(clock.now()) else account
+
+
+def claim_holder(claim_key: str, *, consistent: bool = False) -> str | None:
+    """The id of the account holding a username or email claim (an expired claim holds nothing)."""
+    try:
+        claim = AccountClaim.get(claim_key, consistent_read=consistent)
+    except DoesNotExist:
+        return None
+    if claim.expires_at is not None and claim.expires_at <= clock.now():
+        return None
+    return claim.account_id
 
 
 def find_by_username(username: str) -> Account | None:
-    return _find_by_claim(AccountClaim.for_username(username.strip()))
+    holder = claim_holder(AccountClaim.for_username(username.strip()))
+    return find_account(holder) if holder else None
 
 
 def find_by_email(email: str) -> Account | None:
-    return _find_by_claim(AccountClaim.for_email(email.strip()))
-
-
-def _find_by_claim(claim_key: str) -> Account | None:
-    try:
-        claim = AccountClaim.get(claim_key)
-    except DoesNotExist:
-        return None
-    return find_account(claim.account_id)
+    """The account whose *verified* address this is: unverified registrations claim no address."""
+    holder = claim_holder(AccountClaim.for_email(email.strip()))
+    return find_account(holder) if holder else None
 
 
 def session_account(account_id: str) -> Account:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from certtracker import clock, email, throttling
-from certtracker.identity import find_by_email
-from certtracker.models.accounts import Account
+from certtracker.identity import claim_holder, find_by_email
+from certtracker.models.accounts import Account, AccountClaim
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.tokens import digest, new_token
 
@@ -38,6 +38,8 @@ def email_verification_link(account: Account, token: str) -> bool:
 
 
 def send_verification(account: Account) -> bool:
+    if claim_holder(AccountClaim.for_email(account.email)) not in (None, account.account_id):
+        return False  # another account proved this address: this one's link could only fail
     token, item = one_time_token("verify_email", account.account_id, VERIFY_EMAIL_TTL, email=account.email)
     item.save()
     return email_verification_link(account, token)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, MapAttribute, UnicodeAttribute
+from datetime import datetime
+
+from pynamodb.attributes import BooleanAttribute, MapAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from certtracker.models.base import TableName, Timestamp
@@ -58,10 +60,16 @@ class Account(Model):
     preferred_language = UnicodeAttribute(null=True)
     pending_email = UnicodeAttribute(null=True)  # asked for, not yet verified
     notifications = Notifications(null=True)
+    # Set while the address is unverified: an account nobody confirms is deleted by TTL (squatting ends).
+    expires_at = TTLAttribute(null=True)
 
     @staticmethod
     def key(account_id: str) -> str:
         return ACCOUNT_PREFIX + account_id
+
+    def expired(self, now: datetime) -> bool:
+        """TTL deletion can lag by days: an expired item is treated as gone at once."""
+        return self.expires_at is not None and self.expires_at <= now
 
 
 class ErasedAccount(Model):
@@ -73,6 +81,7 @@ class ErasedAccount(Model):
     pk = UnicodeAttribute(hash_key=True)  # ERASED#<account_id>
     account_id = UnicodeAttribute()
     erased_at = Timestamp()
+    expires_at = TTLAttribute(null=True)  # never set: the table's TTL attribute, declared on each of its models
 
     @staticmethod
     def key(account_id: str) -> str:
@@ -87,6 +96,9 @@ class AccountClaim(Model):
 
     pk = UnicodeAttribute(hash_key=True)  # USERNAME#<lower username> or EMAIL#<normalized email>
     account_id = UnicodeAttribute()
+    # Only an unverified account's username claim expires (with the account); an email is claimed only
+    # once it is verified, so an unverified registration can never hold an address against its owner.
+    expires_at = TTLAttribute(null=True)
 
     @staticmethod
     def for_username(username: str) -> str:
