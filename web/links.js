@@ -1,4 +1,4 @@
-// The links CertTracker emails: /verify-email, /reset-password and /unsubscribe, each with #token=…
+// The links CertTracker emails: /verify-email, /reset-password, /unsubscribe and /cancel-email-change, each with #token=…
 // The token is in the fragment, so it never reaches a server log; it is removed from the address bar at once.
 (function () {
   "use strict";
@@ -34,6 +34,13 @@
     document.getElementById("unsubscribe-button").addEventListener("click", async (event) => {
       const result = await post("/unsubscribe?token=" + encodeURIComponent(token));
       document.getElementById("unsubscribe-result").textContent = result.ok ? result.body.message : result.message;
+      if (result.ok) event.target.hidden = true;
+    });
+  } else if (window.location.pathname === "/cancel-email-change") {
+    show("cancel-email-change");
+    document.getElementById("cancel-email-change-button").addEventListener("click", async (event) => {
+      const result = await post("/auth/cancel-email-change", { token });
+      document.getElementById("cancel-email-change-result").textContent = result.ok ? result.body.message : result.message;
       if (result.ok) event.target.hidden = true;
     });
   } else if (window.location.pathname === "/reset-password") {

@@ -11,6 +11,7 @@ from certtracker import accounts
 from certtracker.api import CertTrackerResolver, error_responses
 from certtracker.contract.accounts import (
     Accepted,
+    CancelEmailChangeRequest,
     LoginRequest,
     LoginResponse,
     PasswordChangeRequest,
@@ -72,6 +73,19 @@ def verify_email(body: VerifyEmailRequest) -> Accepted:
     if accounts.verify_email(body.token) == "changed":
         return Accepted(message="Your new email address is confirmed: CertTracker now writes to it.")
     return Accepted(message="Your email address is confirmed. You can log in now.")
+
+
+@app.post("/auth/cancel-email-change", tags=["accounts"], responses=error_responses(410, 413, 422))
+def cancel_email_change(body: CancelEmailChangeRequest) -> Accepted:
+    """Cancel a pending email change with the token of the link sent to the current address.
+
+    Every session of the account ends as well: whoever asked may have been using a stolen session.
+    The link works once, for seven days."""
+    accounts.cancel_email_change(body.token)
+    return Accepted(
+        message="The change is cancelled and every session has ended. If you did not ask for it,"
+        " log in and change your password now: someone may know it."
+    )
 
 
 @app.post("/auth/login", tags=["accounts"], responses=error_responses(401, 403, 413, 422, 429))

@@ -48,6 +48,7 @@ def test_a_candidate_keeps_their_data_current_chooses_emails_and_leaves(stack) -
             "preferred_language": "zh-CN",
             "address": {"line1": "1 Raffles Place", "city": "Singapore", "postal_code": "048616", "country": "SG"},
             "email": "lin.chen@example.org",
+            "current_password": PASSWORD,
         },
     )
     assert changed.status_code == 200, changed.text

@@ -24,6 +24,7 @@ from certtracker.verification import (
     may_email,
     one_time_token,
     send_verification,
+    spend_links,
     tell_owner_of_existing_email,
 )
 
@@ -172,7 +173,8 @@ def _complete_email_change(item: OneTimeToken) -> None:
     """Move the login email to the verified new address in one transaction, then tell the old address."""
     account = find_account(item.account_id)
     new_email = str(item.email)
-    if account is None or account.pending_email != new_email:
+    # A password reset or change since the link was sent spends it: the session that asked may be stolen.
+    if account is None or account.pending_email != new_email or item.issued_at < account.password_changed_at:
         raise Gone("This link is invalid, used or expired. Ask for it again in your profile.", code="link_expired")
     old_email, now = account.email, clock.now()
     try:
@@ -286,6 +288,7 @@ def recover_password(username_or_email: str) -> None:
 
 
 def _set_password(account: Account, new_password: str, *, consume: OneTimeToken | None = None) -> None:
+    """Set the password, and cancel a pending email change: whoever asked for it may have had a stolen session."""
     now = clock.now()
     with new_transaction() as transaction:
         if consume is not None:
@@ -295,9 +298,17 @@ def _set_password(account: Account, new_password: str, *, consume: OneTimeToken 
             actions=[
                 Account.password_hash.set(passwords.hash_password(new_password)),
                 Account.password_changed_at.set(now),
+                Account.pending_email.remove(),
             ],
             condition=Account.password_hash == account.password_hash,
         )
+        if account.pending_email:
+            transaction.save(
+                AccountEvent.new(
+                    account.account_id, "email_change_cancelled", now, cancelled=account.pending_email, via="password"
+                )
+            )
+    spend_links(account.account_id, "change_email", "cancel_email_change")
     email.send_to(
         account.email,
         "password_changed",
@@ -347,6 +358,33 @@ def change_password(account_id: str, session_id: str, current_password: str, new
         ) from None
     sessions.end_all_sessions(account_id, keep=session_id)
     count("PasswordChanged")
+
+
+def cancel_email_change(token: str) -> None:
+    """The current address's answer to "someone asked to change your email": cancel it, end every session."""
+    item = _live_token(token, "cancel_email_change")
+    account = find_account(item.account_id)
+    if account is None or account.pending_email != item.email:
+        raise Gone(
+            "There is no pending change to cancel: it was already cancelled, or completed (then its old"
+            " address was told). If you did not ask for it, contact the Program Support Team.",
+            code="link_expired",
+        )
+    now = clock.now()
+    try:
+        with new_transaction() as transaction:
+            transaction.delete(item, condition=OneTimeToken.token_hash.exists())
+            transaction.update(
+                account, actions=[Account.pending_email.remove()], condition=Account.pending_email == item.email
+            )
+            transaction.save(
+                AccountEvent.new(account.account_id, "email_change_cancelled", now, cancelled=item.email, via="link")
+            )
+    except TransactWriteError:
+        raise Gone(LINK_GONE, code="link_expired") from None
+    spend_links(account.account_id, "change_email", "cancel_email_change")
+    sessions.end_all_sessions(account.account_id)
+    count("EmailChangeCancelled")
 
 
 def logout(session_id: str) -> None:

@@ -22,7 +22,6 @@ from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
 from certtracker.models.base import transaction
 from certtracker.models.exam_registrations import REGISTRATION_PREFIX, ExamRegistration
 from certtracker.models.exam_results import ANONYMIZED_PARTITION, RESULT_PREFIX, ExamResult
-from certtracker.models.login_throttle import LoginThrottle
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.sessions import Session
 from certtracker.models.support_requests import REQUEST_PREFIX as SUPPORT_PREFIX
@@ -250,7 +249,7 @@ def erase(account_id: str, session_id: str, password: str) -> None:
     except TransactWriteError:
         raise Conflict("The account changed while it was being erased. Try again.", code="erasure_conflict") from None
     sessions.end_session(session_id)
-    LoginThrottle(key="recovery#" + account_id).delete()
+    throttling.forget_account(account_id)
     throttling.clear(user_key)
     count("AccountErased")
     logger.info("account erased", extra={"account_id": account_id})

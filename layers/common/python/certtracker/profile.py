@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from certtracker import clock, email, partners
-from certtracker.errors import InvalidInput
+from certtracker import clock, email, partners, reauthentication, throttling
+from certtracker.errors import InvalidInput, TooManyRequests
 from certtracker.identity import find_by_email, session_account
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, Address
@@ -28,6 +28,8 @@ SUPPORTED_LANGUAGES = {
     "zh-TW": "繁體中文",
 }
 CHANGE_EMAIL_TTL = timedelta(hours=24)
+CANCEL_EMAIL_CHANGE_TTL = timedelta(days=7)
+EMAIL_CHANGES_PER_DAY = (5, timedelta(days=1))
 SIMPLE_FIELDS = ("first_name", "last_name", "company", "job_role", "country", "preferred_language")
 
 
@@ -53,7 +55,13 @@ def normalize_phone(raw: str, country: str) -> str:
 
 
 def update_profile(account_id: str, changes: dict[str, Any]) -> ProfileUpdate:
-    """Apply the fields given (null clears an optional one). A new email is only asked for, to be verified."""
+    """Apply the fields given (null clears an optional one). A new email is only asked for, to be verified.
+
+    A new email needs the current password (a stolen session must not be enough to take the account),
+    a few times a day at most; the current address is told at once, with a link that cancels it.
+    """
+    changes = dict(changes)
+    current_password = changes.pop("current_password", None)
     account = session_account(account_id)
     now = clock.now()
     actions: list[Any] = []
@@ -86,6 +94,8 @@ def update_profile(account_id: str, changes: dict[str, Any]) -> ProfileUpdate:
     if asks_new_email:
         if partners.partner_for_email(new_email):
             raise InvalidInput(partners.PARTNERNET_ROUTE, field="email", code="partner_email_domain")
+        reauthentication.confirm_password(account, current_password)
+        _count_email_change_request(account_id)
         actions.append(Account.pending_email.set(new_email))
         events.append(AccountEvent.new(account_id, "email_change_requested", now, requested=new_email))
     elif new_email and account.pending_email:
@@ -100,8 +110,36 @@ def update_profile(account_id: str, changes: dict[str, Any]) -> ProfileUpdate:
                 writes.save(event)
         count("ProfileUpdated")
     account.refresh()
-    sent = _ask_to_verify(account, new_email) if asks_new_email else None
+    sent = None
+    if asks_new_email:
+        _tell_current_address(account, new_email, now)
+        sent = _ask_to_verify(account, new_email)
     return ProfileUpdate(account, email_link_sent=sent)
+
+
+def _count_email_change_request(account_id: str) -> None:
+    limit, window = EMAIL_CHANGES_PER_DAY
+    wait = throttling.wait_within(throttling.EMAIL_CHANGES + account_id, limit=limit, window=window)
+    if wait:
+        raise TooManyRequests(
+            f"You asked for {limit} email address changes today. Try again in {max(1, wait // 3600)} hour(s).",
+            retry_after=wait,
+            code="too_many_email_changes",
+        )
+
+
+def _tell_current_address(account: Account, new_email: str, now: datetime) -> bool:
+    """The current address hears of the request at once, with a link that cancels it and ends every session."""
+    token, item = one_time_token("cancel_email_change", account.account_id, CANCEL_EMAIL_CHANGE_TTL, email=new_email)
+    item.save()
+    values = {
+        "first_name": account.first_name,
+        "username": account.username,
+        "new_email": new_email,
+        "requested_at": now.strftime("%Y-%m-%d %H:%M"),
+        "link": email.web_link("/cancel-email-change", token),
+    }
+    return email.send_to(account.email, "email_change_requested", values)
 
 
 @dataclass(frozen=True)
@@ -125,7 +163,7 @@ def _ask_to_verify(account: Account, new_email: str) -> bool:
         return tell_owner_of_existing_email(new_email)
     token, item = one_time_token("change_email", account.account_id, CHANGE_EMAIL_TTL, email=new_email)
     item.save()
-    values = {"first_name": account.first_name, "email": new_email, "username": account.username}
+    values = {"email": new_email, "username": account.username}  # no name: the address is not proven yet
     return email.send_to(new_email, "email_change_verify", {**values, "link": email.web_link("/verify-email", token)})
 
 

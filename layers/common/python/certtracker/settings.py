@@ -47,6 +47,7 @@ class PreferencesSettings(MailSettings):
 
 class ProfileSettings(PreferencesSettings):
     partners_table: str
+    login_throttle_table: str  # the email change re-authenticates, and is limited per account
 
 
 class PrivacySettings(FunctionSettings):

@@ -117,3 +117,14 @@ def wait_within(key: str, *, limit: int, window: timedelta) -> int:
 def allow_within(key: str, *, limit: int, window: timedelta) -> bool:
     """A plain counter for quiet limits (recovery emails): False once `limit` is used up in `window`."""
     return wait_within(key, limit=limit, window=window) == 0
+
+
+# Counters kept under an account's id; erasure forgets them with the account.
+RECOVERY_EMAILS = "recovery#"
+EMAIL_CHANGES = "email-change#"
+ACCOUNT_COUNTERS = (RECOVERY_EMAILS, EMAIL_CHANGES)
+
+
+def forget_account(account_id: str) -> None:
+    for prefix in ACCOUNT_COUNTERS:
+        LoginThrottle(key=prefix + account_id).delete()

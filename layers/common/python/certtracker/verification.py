@@ -47,7 +47,9 @@ def send_verification(account: Account) -> bool:
 
 def may_email(account: Account) -> bool:
     return throttling.allow_within(
-        "recovery#" + account.account_id, limit=EMAILS_PER_HOUR_FROM_PUBLIC_ROUTES, window=timedelta(hours=1)
+        throttling.RECOVERY_EMAILS + account.account_id,
+        limit=EMAILS_PER_HOUR_FROM_PUBLIC_ROUTES,
+        window=timedelta(hours=1),
     )
 
 
@@ -61,3 +63,14 @@ def tell_owner_of_existing_email(address: str) -> bool:
     return email.send_to(
         existing.email, "already_registered", {"email": existing.email, "link": email.web_link("/recover")}
     )
+
+
+def spend_links(account_id: str, *purposes: str) -> None:
+    """Delete the account's outstanding links of these kinds (an index query, then their items)."""
+    keys = [item.token_hash for item in OneTimeToken.by_account.query(account_id)]
+    if not keys:
+        return
+    with OneTimeToken.batch_write() as batch:
+        for item in OneTimeToken.batch_get(keys):
+            if item.purpose in purposes:
+                batch.delete(item)

@@ -31,6 +31,10 @@ class VerifyEmailRequest(StrictModel):
     token: OpaqueToken
 
 
+class CancelEmailChangeRequest(StrictModel):
+    token: OpaqueToken
+
+
 class LoginRequest(StrictModel):
     username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
     password: Password

@@ -48,6 +48,9 @@ class ProfilePatch(StrictModel):
     job_role: ShortText | None = None
     country: CountryCode | None = None
     preferred_language: Language | None = None
+    current_password: Password | None = Field(
+        None, description="Needed (and only used) when `email` asks for a new address: a sensitive change"
+    )
 
     @field_validator("first_name", "last_name", "email", "country", mode="before")
     @classmethod

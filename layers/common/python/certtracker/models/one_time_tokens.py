@@ -22,7 +22,7 @@ class OneTimeToken(Model):
         table_name = TableName("ONE_TIME_TOKENS_TABLE")
 
     token_hash = UnicodeAttribute(hash_key=True)
-    purpose = UnicodeAttribute()  # verify_email | change_email | reset_password | unsubscribe
+    purpose = UnicodeAttribute()  # verify_email | change_email | cancel_email_change | reset_password | unsubscribe
     account_id = UnicodeAttribute()
     email = UnicodeAttribute(null=True)  # the address a verification link proves
     topic = UnicodeAttribute(null=True)  # what an unsubscribe link turns off
