@@ -1,5 +1,6 @@
 """Requests per second of the local gateway, from concurrent keep-alive clients, for a few routes:
-GET /api/me, GET /api/me/exams, and Pearson VUE's signed results webhook."""
+GET /api/me, GET /api/me/exams, Pearson VUE's signed results webhook, and password recovery for an
+account that exists beside one that does not (their medians must match: timing must not reveal accounts)."""
 
 from __future__ import annotations
 
@@ -142,6 +143,16 @@ def _webhook(base: str, token: str, total: int) -> Call:
     return call
 
 
+def _recovery(url: str, who: str) -> Call:
+    """POST /auth/recovery/password for an account that exists or one that does not: the timings must match."""
+
+    def call(session: requests.Session, index: int) -> int:
+        status = session.post(url, json={"username_or_email": who}, timeout=REQUEST_TIMEOUT_S).status_code
+        return 200 if status == 202 else status  # 202 is this route's success
+
+    return call
+
+
 def measure(total: int, client_counts: list[int], warmup: int) -> list[Run]:
     with local_stack() as base:
         token = log_in(base)
@@ -154,6 +165,8 @@ def measure(total: int, client_counts: list[int], warmup: int) -> list[Run]:
             ("GET /api/me", lambda: _get(base + "/api/me", token)),
             ("GET /api/me/exams", lambda: _get(base + "/api/me/exams", token)),
             ("POST webhook", lambda: _webhook(base, token, min(total, WEBHOOK_REQUESTS))),
+            ("POST recovery, account exists", lambda: _recovery(base + "/api/auth/recovery/password", DEMO_USERNAME)),
+            ("POST recovery, no account", lambda: _recovery(base + "/api/auth/recovery/password", "nobody-at-all")),
         ):
             count = min(total, WEBHOOK_REQUESTS) if route == "POST webhook" else total
             for clients in client_counts:

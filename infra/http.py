@@ -15,6 +15,7 @@ from infra import mailbox, template
 from infra.gateway import Gateway, GatewayResponse
 from infra.pearson_vue_standin import PREFIX as PEARSON_VUE_PREFIX
 from infra.pearson_vue_standin import PearsonVueStandIn
+from infra.queues import QueueFeeder
 from infra.scheduler import Scheduler
 
 WEB_ROOT = template.ROOT / "web"
@@ -188,6 +189,7 @@ class LocalServer:
     def __init__(self, host: str, port: int) -> None:
         self.gateway = Gateway()
         self.scheduler = Scheduler(self.gateway.functions)
+        self.queues = QueueFeeder(self.gateway.functions)
         self.server = LocalDevServer(
             self.gateway,  # type: ignore[arg-type]
             self.scheduler,  # type: ignore[arg-type]
@@ -202,8 +204,10 @@ class LocalServer:
 
     def serve_forever(self) -> None:
         self.scheduler.start()
+        self.queues.start()
         self.server.server.serve_forever()
 
     def shutdown(self) -> None:
         self.scheduler.stop()
+        self.queues.stop()
         self.server.shutdown()

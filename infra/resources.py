@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -54,10 +55,33 @@ def create_secrets(secretsmanager: Any) -> list[str]:
     return created
 
 
+def create_queues(sqs: Any) -> list[str]:
+    """Each AWS::SQS::Queue, named by its logical id, dead-letter queues first (a redrive policy names one)."""
+    props = template.queues()
+    ordered = sorted(props, key=lambda name: "RedrivePolicy" in props[name])
+    for name in ordered:
+        attributes = {
+            key: str(props[name][key]) for key in ("VisibilityTimeout", "MessageRetentionPeriod") if key in props[name]
+        }
+        redrive = props[name].get("RedrivePolicy")
+        if redrive:
+            target = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            arn = sqs.get_queue_attributes(QueueUrl=template.queue_url(target), AttributeNames=["QueueArn"])
+            attributes["RedrivePolicy"] = json.dumps(
+                {
+                    "deadLetterTargetArn": arn["Attributes"]["QueueArn"],
+                    "maxReceiveCount": str(redrive["maxReceiveCount"]),
+                }
+            )
+        sqs.create_queue(QueueName=name, Attributes=attributes)
+    return ordered
+
+
 def create_all(parameters: dict[str, str] | None = None, endpoint_url: str | None = None) -> None:
     parameters = parameters or template.parameter_values()
     session = boto3.session.Session()
     create_tables(session.client("dynamodb", endpoint_url=endpoint_url))
+    create_queues(session.client("sqs", endpoint_url=endpoint_url))
     create_secrets(session.client("secretsmanager", endpoint_url=endpoint_url))
     create_email_identities(
         session.client("sesv2", endpoint_url=endpoint_url), session.client("ses", endpoint_url=endpoint_url), parameters

@@ -125,11 +125,21 @@ def parameter_values(overrides: dict[str, str] | None = None) -> dict[str, str]:
     return values
 
 
+def queues() -> dict[str, dict[str, Any]]:
+    return {name: body.get("Properties", {}) for name, body in resources("AWS::SQS::Queue").items()}
+
+
+def queue_url(logical_id: str) -> str:
+    """A queue's URL as `!Ref` gives it; the emulator finds a queue by the name at the end of its URL."""
+    return f"https://sqs.us-east-1.amazonaws.com/123456789012/{logical_id}"
+
+
 def resolve_environment(function: Function, parameters: dict[str, str]) -> dict[str, str]:
     """A function's environment with Refs resolved as the local stack names things (tables by logical id)."""
     resolved = {}
     for key, value in function.environment.items():
         if isinstance(value, dict) and "Ref" in value:
-            value = parameters.get(value["Ref"], value["Ref"])
+            name = value["Ref"]
+            value = queue_url(name) if name in queues() else parameters.get(name, name)
         resolved[key] = str(value)
     return resolved

@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker import accounts
+from certtracker import accounts, recovery
 from certtracker.api import CertTrackerResolver, error_responses
 from certtracker.contract.accounts import (
     Accepted,
@@ -107,21 +107,22 @@ def logout() -> Response[None]:
     return Response(204, cookies=[_session_cookie("", 0)])
 
 
-@app.post("/auth/recovery/username", tags=["accounts"], responses=error_responses(413, 422))
+@app.post("/auth/recovery/username", tags=["accounts"], responses=error_responses(413, 422, 503))
 def recover_username(body: UsernameRecoveryRequest) -> Response[Accepted]:
     """Email me my username.
 
-    Always 202, whether or not an account matches."""
-    accounts.recover_username(body.email)
+    Always 202, whether or not an account matches: the email is sent from a queue, so neither the
+    answer nor its timing tells whether an account exists."""
+    recovery.request("username", body.email)
     return Response(202, content_types.APPLICATION_JSON, RECOVERY_ACCEPTED)
 
 
-@app.post("/auth/recovery/password", tags=["accounts"], responses=error_responses(413, 422))
+@app.post("/auth/recovery/password", tags=["accounts"], responses=error_responses(413, 422, 503))
 def recover_password(body: PasswordRecoveryRequest) -> Response[Accepted]:
     """Email me a password reset link.
 
     Always 202, whether or not an account matches. The link works once, for 30 minutes."""
-    accounts.recover_password(body.username_or_email)
+    recovery.request("password", body.username_or_email)
     return Response(202, content_types.APPLICATION_JSON, RECOVERY_ACCEPTED)
 
 

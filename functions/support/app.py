@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -25,9 +25,24 @@ settings = load(SupportSettings)
 app = CertTrackerResolver()
 
 
+# A form submitted twice (a double click, a retry after a timeout) makes one request.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Any unique string (a UUID); the same key within 24 hours answers with the same request",
+    ),
+]
+
+
 def _answer(filed: support.Filed) -> Response[Filed]:
     message = (
-        f"Your request is filed as {filed.reference}; a confirmation is on its way by email."
+        f"This request was already filed as {filed.reference}."
+        if filed.resubmitted
+        else f"Your request is filed as {filed.reference}; a confirmation is on its way by email."
         if filed.confirmation_sent
         else f"Your request is filed as {filed.reference}. The confirmation email could not be sent just now: "
         "keep this reference."
@@ -36,7 +51,7 @@ def _answer(filed: support.Filed) -> Response[Filed]:
 
 
 @app.post("/support/requests", tags=["support"], responses=error_responses(413, 422, 429))
-def file_anonymous(body: AnonymousSupportRequestBody) -> Response[Filed]:
+def file_anonymous(body: AnonymousSupportRequestBody, idempotency_key: IdempotencyKey = None) -> Response[Filed]:
     """Contact the Program Support Team without logging in (for login problems); limited per address and email."""
     return _answer(
         support.file_anonymously(
@@ -46,16 +61,21 @@ def file_anonymous(body: AnonymousSupportRequestBody) -> Response[Filed]:
             subject=body.subject,
             message=body.message,
             source_address=app.source_ip(),
+            idempotency_key=idempotency_key,
         )
     )
 
 
-@app.post("/me/support-requests", tags=["support"], responses=error_responses(401, 413, 422))
-def file_mine(body: SupportRequestBody) -> Response[Filed]:
-    """Contact the Program Support Team as myself (name and email come from my account)."""
+@app.post("/me/support-requests", tags=["support"], responses=error_responses(401, 413, 422, 429))
+def file_mine(body: SupportRequestBody, idempotency_key: IdempotencyKey = None) -> Response[Filed]:
+    """Contact the Program Support Team as myself (name and email come from my account); ten an hour."""
     return _answer(
         support.file_for_account(
-            app.caller().account_id, category=body.category, subject=body.subject, message=body.message
+            app.caller().account_id,
+            category=body.category,
+            subject=body.subject,
+            message=body.message,
+            idempotency_key=idempotency_key,
         )
     )
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 import requests
@@ -19,12 +20,21 @@ class Stack:
     def mail(self) -> list[dict]:
         return requests.get(self.base + "/_local/mail", headers={"Accept": "application/json"}, timeout=10).json()
 
+    def wait_for_mail(self, matches: Callable[[dict], bool], timeout: float = 15.0) -> dict:
+        """The newest email that `matches`, waiting for it: some are sent from a queue, a moment later."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = next((message for message in self.mail() if matches(message)), None)
+            if found is not None:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError("no such email arrived")
+            time.sleep(0.2)
+
     def link_token(self, address: str, path: str) -> str:
-        for message in self.mail():
-            found = re.search(re.escape(path) + r"#token=([A-Za-z0-9_-]+)", message["text"])
-            if address in message["to"] and found:
-                return found.group(1)
-        raise AssertionError(f"no {path} link was sent to {address}")
+        pattern = re.escape(path) + r"#token=([A-Za-z0-9_-]+)"
+        message = self.wait_for_mail(lambda m: address in m["to"] and re.search(pattern, m["text"]) is not None)
+        return re.search(pattern, message["text"]).group(1)  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="module")

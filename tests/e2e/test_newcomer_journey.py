@@ -37,7 +37,7 @@ def test_a_newcomer_goes_from_sign_up_to_sign_out(stack) -> None:
     assert me.headers["Cache-Control"] == "no-store"
 
     assert requests.post(f"{api}/auth/recovery/username", json={"email": email}, timeout=10).status_code == 202
-    assert any("grace" in m["text"] and m["subject"] == "Your CertTracker username" for m in stack.mail())
+    assert stack.wait_for_mail(lambda m: "grace" in m["text"] and m["subject"] == "Your CertTracker username")
 
     assert (
         requests.post(f"{api}/auth/recovery/password", json={"username_or_email": email}, timeout=10).status_code == 202

@@ -17,6 +17,7 @@ from certtracker.aws import reset_clients
 from infra import mailbox, resources, seed
 from infra.gateway import Gateway, GatewayResponse
 from infra.pearson_vue_standin import PearsonVueStandIn, serve_in_thread
+from infra.queues import QueueFeeder
 
 # Pearson VUE is reached over HTTP by the real client: its stand-in runs for the whole session, and the
 # functions (loaded later, by the gateway) read its address from their environment.
@@ -85,6 +86,7 @@ class Api:
     def __init__(self, gateway: Gateway, source_ip: str = "203.0.113.7") -> None:
         self.gateway = gateway
         self.source_ip = source_ip
+        self.queues = QueueFeeder(gateway.functions)
 
     def call(
         self,
@@ -102,7 +104,10 @@ class Api:
         payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         if payload is not None:
             sent.setdefault("Content-Type", "application/json")
-        return self.gateway.handle(method, path, sent, payload, source_ip=self.source_ip)
+        response = self.gateway.handle(method, path, sent, payload, source_ip=self.source_ip)
+        # What the request queued is delivered before the test looks (Lambda's SQS trigger takes about a second).
+        self.queues.deliver_pending()
+        return response
 
     def register(self, username: str, email: str, password: str = PASSWORD, **extra: Any) -> GatewayResponse:
         body = {

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from unittest.mock import patch
+
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 
 from certtracker import clock
+from certtracker.aws import client
 from certtracker.models.accounts import Account
 from tests.functions.conftest import NEW_PASSWORD, PASSWORD, WRONG_PASSWORD, error
 
@@ -167,3 +173,62 @@ def test_password_change_keeps_this_session_and_ends_the_others(api, mail, candi
     assert subjects(mail, "ada@example.org")[0] == CHANGED_SUBJECT
     assert error(api.login("ada"), 401)["code"] == "invalid_credentials"
     assert api.login("ada", NEW_PASSWORD).status == 200
+
+
+# ---------------------------------------------------------------- timing (issue 9, item 4)
+
+
+def calls_made(api, path: str, body: dict) -> tuple[Any, list[tuple[str, str]]]:
+    """The AWS calls the function makes for one request (the queue's consumer runs later, elsewhere)."""
+    recorded: list[tuple[str, str]] = []
+    original = BaseClient._make_api_call
+
+    def record(self: BaseClient, operation: str, params: dict) -> Any:
+        recorded.append((self.meta.service_model.service_name, operation))
+        return original(self, operation, params)
+
+    with patch.object(BaseClient, "_make_api_call", record):
+        response = api.gateway.handle("POST", path, {"Content-Type": "application/json"}, json.dumps(body).encode())
+    return response, recorded
+
+
+def test_recovery_does_the_same_work_whether_or_not_an_account_exists(api, mail, candidate):
+    api.register("bea", "bea@example.org")  # never verified
+    routes = {
+        "/auth/recovery/username": [{"email": e} for e in ("ada@example.org", "bea@example.org", "nobody@example.org")],
+        "/auth/recovery/password": [
+            {"username_or_email": who} for who in ("ada", "ada@example.org", "bea", "nobody", "nobody@example.org")
+        ],
+    }
+    for path, bodies in routes.items():
+        answers = [calls_made(api, path, body) for body in bodies]
+
+        assert {(response.status, response.body) for response, _ in answers} == {
+            (answers[0][0].status, answers[0][0].body)
+        }
+        assert all(calls == [("sqs", "SendMessage")] for _, calls in answers), answers
+
+    # The emails still go out, from the queue, to whoever may have them.
+    api.queues.deliver_pending()
+    assert [m["subject"] for m in mail.to("ada@example.org")].count(RESET_SUBJECT) == 2
+    assert mail.to("nobody@example.org") == []
+
+
+def test_a_reset_email_that_ses_refuses_is_tried_again_from_the_queue(api, mail, candidate, monkeypatch):
+    sesv2 = client("sesv2")
+    real_send = sesv2.send_email
+    attempts = []
+
+    def flaky(**kwargs: Any) -> Any:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
+        return real_send(**kwargs)
+
+    monkeypatch.setattr(sesv2, "send_email", flaky)
+    assert api.call("POST", "/auth/recovery/password", {"username_or_email": "ada"}).status == 202
+    assert [m for m in mail.to("ada@example.org") if m["subject"] == RESET_SUBJECT] == []
+
+    api.queues.retry_failed()  # its visibility timeout has passed: Lambda's trigger hands it over again
+
+    assert len([m for m in mail.to("ada@example.org") if m["subject"] == RESET_SUBJECT]) == 1

@@ -28,7 +28,6 @@ from certtracker.verification import (
     tell_owner_of_existing_email,
 )
 
-RESET_PASSWORD_TTL = timedelta(minutes=30)
 UNVERIFIED_ACCOUNT_TTL = timedelta(days=7)
 LINK_GONE = "This link is invalid, used or expired. Ask for a new one from account recovery."
 
@@ -247,44 +246,6 @@ def login(username: str, password: str, *, source_address: str) -> sessions.NewS
         account.update(actions=[Account.password_hash.set(passwords.hash_password(password))])
     count("LoginSucceeded")
     return sessions.start_session(account.account_id)
-
-
-def recover_username(email_address: str) -> None:
-    """Email the username to a verified address. Says nothing about whether the account exists."""
-    account = find_by_email(email_address)
-    if account is None or not may_email(account):
-        return
-    if not account.email_verified:
-        send_verification(account)  # an unverified address gets nothing but its verification link
-        return
-    email.send_to(
-        account.email,
-        "username_reminder",
-        {"first_name": account.first_name, "username": account.username, "link": email.web_link("/login")},
-    )
-    count("UsernameRecovered")
-
-
-def recover_password(username_or_email: str) -> None:
-    """Email a single-use reset link valid 30 minutes. Says nothing about whether the account exists."""
-    account = find_by_email(username_or_email) if "@" in username_or_email else find_by_username(username_or_email)
-    if account is None or not may_email(account):
-        return
-    if not account.email_verified:
-        send_verification(account)
-        return
-    token, item = one_time_token("reset_password", account.account_id, RESET_PASSWORD_TTL)
-    item.save()
-    email.send_to(
-        account.email,
-        "password_reset",
-        {
-            "first_name": account.first_name,
-            "username": account.username,
-            "link": email.web_link("/reset-password", token),
-        },
-    )
-    count("PasswordResetRequested")
 
 
 def _set_password(account: Account, new_password: str, *, consume: OneTimeToken | None = None) -> None:

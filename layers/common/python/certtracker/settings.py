@@ -17,6 +17,7 @@ class FunctionSettings(BaseSettings):
 class MailSettings(FunctionSettings):
     mail_from: str = Field(min_length=3)
     web_base_url: HttpUrl
+    login_throttle_table: str  # emails per recipient are counted there
 
 
 class SessionSettings(FunctionSettings):
@@ -32,6 +33,12 @@ class AccountsSettings(MailSettings, SessionSettings):
     login_throttle_table: str
     partners_table: str
     privacy_notice_version: str = Field(min_length=1)
+    recovery_queue_url: str = Field(pattern=r"^https?://")
+
+
+class RecoveryMailSettings(MailSettings):
+    accounts_table: str
+    one_time_tokens_table: str
 
 
 class AuthorizerSettings(SessionSettings):

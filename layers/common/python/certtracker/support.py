@@ -6,16 +6,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from certtracker import clock, cursors, email, throttling
-from certtracker.errors import TooManyRequests
+from certtracker.errors import InvalidInput, TooManyRequests
 from certtracker.identity import session_account
 from certtracker.models.base import transaction
 from certtracker.models.support_requests import (
     ANONYMOUS_PARTITION,
     REQUEST_PREFIX,
+    SUBMISSION_PREFIX,
     ReferenceClaim,
+    SubmissionClaim,
     SupportRequest,
 )
 from certtracker.observability import count
@@ -27,6 +29,9 @@ REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CATEGORIES = ("login", "exams", "certificates", "partner_account", "other")
 ANONYMOUS_PER_ADDRESS = (10, timedelta(hours=1))
 ANONYMOUS_PER_EMAIL = (3, timedelta(hours=1))
+PER_ACCOUNT = (10, timedelta(hours=1))
+IDEMPOTENCY_KEY_WINDOW = timedelta(hours=24)
+RESUBMISSION_WINDOW = timedelta(minutes=10)
 PAGE_SIZE = 20
 
 
@@ -34,6 +39,7 @@ PAGE_SIZE = 20
 class Filed:
     reference: str
     confirmation_sent: bool
+    resubmitted: bool = False  # the same form again: the earlier request's reference, nothing new sent
 
 
 def new_reference() -> str:
@@ -47,26 +53,77 @@ def team_address(category: str) -> str:
     return settings.support_partner_email if category == "partner_account" else settings.support_exams_email
 
 
-def _store(request: SupportRequest) -> None:
-    """Write the request with a reference no other request has (a conditional put; a new draw on a clash)."""
+@dataclass(frozen=True)
+class Submission:
+    """What makes two submissions the same request: the client's Idempotency-Key, or else the same content
+    within a few minutes (a double-clicked form without a key)."""
+
+    key: str
+    payload_hash: str
+    window: timedelta
+
+    @classmethod
+    def of(cls, idempotency_key: str | None, *content: str) -> Submission:
+        payload_hash = digest("\x00".join(content))
+        if idempotency_key:
+            return cls("KEY#" + digest(idempotency_key), payload_hash, IDEMPOTENCY_KEY_WINDOW)
+        return cls("CONTENT#" + payload_hash, payload_hash, RESUBMISSION_WINDOW)
+
+
+def _earlier(owner: str, submission: Submission) -> str | None:
+    """The reference an earlier identical submission got, if it is inside its window."""
+    try:
+        claim = SubmissionClaim.get(owner, SUBMISSION_PREFIX + submission.key, consistent_read=True)
+    except DoesNotExist:
+        return None
+    if claim.created_at < clock.now() - submission.window:
+        return None
+    if claim.payload_hash != submission.payload_hash:
+        raise InvalidInput(
+            "Idempotency-Key: this key was already used for a different request; use a new key for a new request.",
+            field="Idempotency-Key",
+            code="idempotency_key_reused",
+        )
+    return claim.reference
+
+
+def _store(request: SupportRequest, submission: Submission) -> str | None:
+    """Write the request with a reference no other request has (a conditional put; a new draw on a clash)
+    and its submission claim, in one transaction. Returns the earlier reference if this is a resubmission."""
+    now = clock.now()
+    claim = SubmissionClaim(
+        owner=request.owner, sk=SUBMISSION_PREFIX + submission.key, payload_hash=submission.payload_hash, created_at=now
+    )
     for _ in range(5):
         request.reference = new_reference()
         request.sk = f"{REQUEST_PREFIX}{request.created_at.isoformat()}#{request.reference}"
+        claim.reference = request.reference
         try:
             with transaction() as writes:
                 writes.save(
                     ReferenceClaim(owner=f"REF#{request.reference}", sk="REF"),
                     condition=ReferenceClaim.owner.does_not_exist(),
                 )
+                writes.save(
+                    claim,
+                    condition=SubmissionClaim.sk.does_not_exist()
+                    | (SubmissionClaim.created_at < now - submission.window),
+                )
                 writes.save(request)
-            return
+            return None
         except TransactWriteError:
+            earlier = _earlier(request.owner, submission)  # the same form, submitted twice at once
+            if earlier is not None:
+                return earlier
             count("SupportReferenceClash")
     raise RuntimeError("five reference clashes in a row")
 
 
-def _file(request: SupportRequest) -> Filed:
-    _store(request)
+def _file(request: SupportRequest, submission: Submission) -> Filed:
+    earlier = _earlier(request.owner, submission) or _store(request, submission)
+    if earlier is not None:
+        count("SupportRequestResubmitted")
+        return Filed(earlier, confirmation_sent=True, resubmitted=True)
     values = {
         "reference": request.reference,
         "name": request.name,
@@ -76,15 +133,31 @@ def _file(request: SupportRequest) -> Filed:
         "message": request.message,
     }
     # The team can answer with Reply: Reply-To is the candidate. Either email failing keeps the request.
-    email.send_to(team_address(request.category), "support_request_team", values, reply_to=request.email)
+    email.send_to(
+        team_address(request.category), "support_request_team", values, reply_to=request.email, own_address=True
+    )
     sent = email.send_to(request.email, "support_request_confirmation", values)
     count("SupportRequestFiled")
     return Filed(request.reference, sent)
 
 
-def file_for_account(account_id: str, *, category: str, subject: str, message: str) -> Filed:
+def file_for_account(
+    account_id: str, *, category: str, subject: str, message: str, idempotency_key: str | None = None
+) -> Filed:
     """A logged-in candidate's request: who it is comes from the session, never from the body."""
     account = session_account(account_id)
+    submission = Submission.of(idempotency_key, category, subject, message)
+    if (earlier := _earlier(account_id, submission)) is not None:
+        return Filed(earlier, confirmation_sent=True, resubmitted=True)
+    limit, window = PER_ACCOUNT
+    wait = throttling.wait_within("support-account#" + account_id, limit=limit, window=window)
+    if wait:
+        raise TooManyRequests(
+            f"You filed {limit} requests in the last hour. Try again in {max(1, wait // 60)} minute(s); the team"
+            " answers each request by email.",
+            retry_after=wait,
+            code="too_many_support_requests",
+        )
     return _file(
         SupportRequest(
             owner=account_id,
@@ -96,12 +169,20 @@ def file_for_account(account_id: str, *, category: str, subject: str, message: s
             name=f"{account.first_name} {account.last_name}",
             email=account.email,
             created_at=clock.now(),
-        )
+        ),
+        submission,
     )
 
 
 def file_anonymously(
-    *, name: str, email_address: str, category: str, subject: str, message: str, source_address: str
+    *,
+    name: str,
+    email_address: str,
+    category: str,
+    subject: str,
+    message: str,
+    source_address: str,
+    idempotency_key: str | None = None,
 ) -> Filed:
     """For login problems: no session, so limited per client address and per email address (429)."""
     for key, (limit, window) in (
@@ -127,7 +208,8 @@ def file_anonymously(
             name=name,
             email=email_address,
             created_at=clock.now(),
-        )
+        ),
+        Submission.of(idempotency_key, name, email_address.lower(), category, subject, message),
     )
 
 

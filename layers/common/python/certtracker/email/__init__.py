@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from functools import cache
@@ -106,8 +107,33 @@ def api_link(path: str, **query: str) -> str:
     return f"{base}/api{path}" + (f"?{urlencode(query)}" if query else "")
 
 
+# However many routes can cause email to one address, it gets at most this many an hour from CertTracker:
+# no one can turn the program into a way of flooding someone's inbox.
+EMAILS_PER_RECIPIENT = (10, timedelta(hours=1))
+
+
+def recipient_allows(to: str) -> bool:
+    from certtracker import throttling  # the counters' table, only where email is sent
+    from certtracker.tokens import digest
+
+    limit, window = EMAILS_PER_RECIPIENT
+    allowed = throttling.allow_within("mail-to#" + digest(to.strip().lower()), limit=limit, window=window)
+    if not allowed:
+        logger.warning("email not sent: recipient limit", extra={"email_kind": "any"})
+        count("EmailRecipientLimited")
+    return allowed
+
+
 def send_to(
-    to: str, kind: str, values: dict[str, str], unsubscribe: Unsubscribe | None = None, reply_to: str | None = None
+    to: str,
+    kind: str,
+    values: dict[str, str],
+    unsubscribe: Unsubscribe | None = None,
+    reply_to: str | None = None,
+    *,
+    own_address: bool = False,
 ) -> bool:
-    """Send from the program's address (MAIL_FROM)."""
+    """Send from the program's address (MAIL_FROM). `own_address`: the program's own team, never limited."""
+    if not own_address and not recipient_allows(to):
+        return False
     return send(load(MailSettings).mail_from, to, kind, values, unsubscribe, reply_to)

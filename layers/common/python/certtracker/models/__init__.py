@@ -13,7 +13,7 @@ from certtracker.models.login_throttle import LoginThrottle
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.partners import PartnerCompany, PartnerDomain
 from certtracker.models.sessions import Session
-from certtracker.models.support_requests import ReferenceClaim, SupportRequest
+from certtracker.models.support_requests import ReferenceClaim, SubmissionClaim, SupportRequest
 
 ALL_MODELS: tuple[type[Model], ...] = (
     Account,
@@ -31,5 +31,6 @@ ALL_MODELS: tuple[type[Model], ...] = (
     ReferenceClaim,
     ResultReceipt,
     Session,
+    SubmissionClaim,
     SupportRequest,
 )

@@ -9,6 +9,7 @@ from pynamodb.models import Model
 from certtracker.models.base import TableName, Timestamp
 
 REQUEST_PREFIX = "REQUEST#"
+SUBMISSION_PREFIX = "SUBMISSION#"
 ANONYMOUS_PARTITION = "ANONYMOUS"
 
 
@@ -25,6 +26,19 @@ class SupportRequest(Model):
     name = UnicodeAttribute()
     email = UnicodeAttribute()
     status = UnicodeAttribute(default="open")  # open | answered | closed
+    created_at = Timestamp()
+
+
+class SubmissionClaim(Model):
+    """One per submitted form in its window, beside the request it made: a resubmission gets that request."""
+
+    class Meta:
+        table_name = TableName("SUPPORT_REQUESTS_TABLE")
+
+    owner = UnicodeAttribute(hash_key=True)  # the partition of the requests it guards
+    sk = UnicodeAttribute(range_key=True)  # SUBMISSION#KEY#<digest of Idempotency-Key> or SUBMISSION#CONTENT#<digest>
+    reference = UnicodeAttribute()
+    payload_hash = UnicodeAttribute()
     created_at = Timestamp()
 
 

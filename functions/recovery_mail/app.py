@@ -1,0 +1,37 @@
+"""Recovery emails: the consumer of the queue the recovery routes write to (SQS, partial batch responses)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
+
+from certtracker import recovery
+from certtracker.observability import logger, metrics
+from certtracker.settings import RecoveryMailSettings, load
+
+settings = load(RecoveryMailSettings)
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+class RecoveryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    kind: Literal["username", "password"]
+    identifier: str = Field(min_length=1, max_length=254)
+
+
+def deliver(record: SQSRecord) -> None:
+    """One request; an exception returns it to the queue (tried five times, then the dead-letter queue)."""
+    request = RecoveryRequest.model_validate_json(record.body)
+    outcome = recovery.deliver(request.kind, request.identifier)
+    logger.info("recovery request handled", extra={"message_id": record.message_id, "outcome": outcome})
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)

@@ -1,0 +1,129 @@
+"""SQS-triggered functions of template.yaml, fed from the emulator's queues as Lambda's event source mapping does.
+
+Each batch goes to the function as an SQS event; what the function reports in `batchItemFailures` stays on
+the queue (visible again after the visibility timeout, so the queue's redrive policy moves a message that
+keeps failing to its dead-letter queue); the rest is deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from infra import template
+from infra.events import ACCOUNT_ID, REGION
+from infra.lambdas import LocalFunction
+
+
+@dataclass(frozen=True)
+class Consumer:
+    function: str
+    queue: str  # the queue's logical id, which is its name locally
+    batch_size: int
+
+
+def consumers() -> list[Consumer]:
+    found = []
+    for name, body in template.resources("AWS::Serverless::Function").items():
+        for event in body["Properties"].get("Events", {}).values():
+            if event["Type"] == "SQS":
+                props = event["Properties"]
+                queue = props["Queue"]["Fn::GetAtt"][0]
+                found.append(Consumer(name, queue, int(props.get("BatchSize", 10))))
+    return found
+
+
+def sqs_event(queue: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """What Lambda's SQS event source hands a function."""
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": message.get("Attributes", {}),
+                "messageAttributes": message.get("MessageAttributes", {}),
+                "md5OfBody": hashlib.md5(message["Body"].encode(), usedforsecurity=False).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{queue}",
+                "awsRegion": REGION,
+            }
+            for message in messages
+        ]
+    }
+
+
+class QueueFeeder:
+    """Delivers each consumer's queue to its function: on demand (tests) or in a background thread (make run)."""
+
+    def __init__(self, functions: dict[str, LocalFunction]) -> None:
+        self.functions = functions
+        self.consumers = consumers()
+        self._stop = threading.Event()
+        self.failed: list[tuple[str, str]] = []  # (queue URL, receipt handle) of messages that went back
+
+    def _sqs(self) -> Any:
+        import boto3
+
+        return boto3.session.Session().client("sqs")
+
+    def deliver_one_batch(self, consumer: Consumer, sqs: Any, wait_seconds: int = 0) -> int:
+        url = template.queue_url(consumer.queue)
+        received = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(consumer.batch_size, 10),
+            WaitTimeSeconds=wait_seconds,
+            AttributeNames=["All"],
+        ).get("Messages", [])
+        if not received:
+            return 0
+        try:
+            answer = self.functions[consumer.function].invoke(sqs_event(consumer.queue, received)) or {}
+            failed = {failure["itemIdentifier"] for failure in answer.get("batchItemFailures", [])}
+        except Exception as error:  # the whole batch failed: every message comes back
+            print(f"{consumer.function} failed on a batch: {error!r}", flush=True)
+            failed = {m["MessageId"] for m in received}
+        self.failed += [(url, m["ReceiptHandle"]) for m in received if m["MessageId"] in failed]
+        done = [m for m in received if m["MessageId"] not in failed]
+        if done:
+            sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+            )
+        return len(received)
+
+    def deliver_pending(self) -> None:
+        """Deliver what is on the queues now, batch by batch, until they are empty (the handler tests)."""
+        if not self.consumers:
+            return
+        sqs = self._sqs()
+        for consumer in self.consumers:
+            for _ in range(100):  # a message that keeps failing is invisible after its first try
+                if not self.deliver_one_batch(consumer, sqs):
+                    break
+
+    def retry_failed(self) -> None:
+        """Make the messages that failed visible again now, as their visibility timeout would, and deliver them."""
+        sqs = self._sqs()
+        for url, handle in self.failed:
+            sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
+        self.failed.clear()
+        self.deliver_pending()
+
+    def _loop(self, consumer: Consumer) -> None:
+        sqs = self._sqs()
+        while not self._stop.is_set():
+            try:
+                self.deliver_one_batch(consumer, sqs, wait_seconds=1)
+            except Exception as error:  # the emulator is stopping, or a network hiccup: try again
+                print(f"feeding {consumer.function} failed: {error!r}", flush=True)
+                self._stop.wait(1.0)
+
+    def start(self) -> None:
+        for consumer in self.consumers:
+            threading.Thread(target=self._loop, args=(consumer,), name=f"sqs-{consumer.function}", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()

@@ -1,0 +1,76 @@
+"""Account recovery: the routes only queue the request, and the queue's consumer finds the account and emails it.
+
+The route does the same work whether or not an account matches (one SendMessage), so its answer and its
+timing say nothing about who has an account. The consumer sends the username, or a reset link, to a
+verified address only; an unverified one gets nothing but its verification link.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Literal
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from certtracker import email
+from certtracker.aws import client
+from certtracker.errors import ServiceUnavailable
+from certtracker.identity import find_by_email, find_by_username
+from certtracker.models.accounts import Account
+from certtracker.observability import count, logger
+from certtracker.settings import AccountsSettings, MailSettings, load
+from certtracker.verification import may_email, one_time_token, send_verification
+
+RESET_PASSWORD_TTL = timedelta(minutes=30)
+Kind = Literal["username", "password"]
+
+
+class DeliveryFailed(RuntimeError):
+    """SES did not take a recovery email: the message goes back on the queue and is tried again."""
+
+
+def request(kind: Kind, identifier: str) -> None:
+    """Queue a recovery request. The same single call whether or not an account matches."""
+    body = json.dumps({"kind": kind, "identifier": identifier})
+    try:
+        client("sqs").send_message(QueueUrl=load(AccountsSettings).recovery_queue_url, MessageBody=body)
+    except (BotoCoreError, ClientError) as error:
+        logger.error("recovery request not queued", extra={"error": type(error).__name__})
+        count("RecoveryNotQueued")
+        raise ServiceUnavailable(
+            "Account recovery is not available just now. Try again in a minute.", retry_after=60, code="unavailable"
+        ) from None
+    count("RecoveryRequested")
+
+
+def deliver(kind: Kind, identifier: str) -> str:
+    """Find the account and email what it may receive. Returns what happened (for the logs, no personal data)."""
+    if kind == "username":
+        account = find_by_email(identifier)
+    else:
+        account = find_by_email(identifier) if "@" in identifier else find_by_username(identifier)
+    if account is None:
+        return "no_account"
+    if not may_email(account):
+        return "limited"
+    if not account.email_verified:
+        send_verification(account)  # an unverified address gets nothing but its verification link
+        return "verification_sent"
+    if not email.recipient_allows(account.email):
+        return "limited"
+    if kind == "username":
+        _must_send(account, "username_reminder", {"link": email.web_link("/login")})
+        count("UsernameRecovered")
+        return "username_sent"
+    token, item = one_time_token("reset_password", account.account_id, RESET_PASSWORD_TTL)
+    item.save()
+    _must_send(account, "password_reset", {"link": email.web_link("/reset-password", token)})
+    count("PasswordResetRequested")
+    return "reset_link_sent"
+
+
+def _must_send(account: Account, kind: str, values: dict[str, str]) -> None:
+    personal = {"first_name": account.first_name, "username": account.username}
+    if not email.send(load(MailSettings).mail_from, account.email, kind, {**personal, **values}):
+        raise DeliveryFailed(kind)
