@@ -13,10 +13,10 @@ from certtracker.errors import TooManyRequests
 from certtracker.identity import session_account
 from certtracker.models.base import transaction
 from certtracker.models.support_requests import (
-    ANONYMOUS_PARTITION,
     REQUEST_PREFIX,
     ReferenceClaim,
     SupportRequest,
+    anonymous_partition,
 )
 from certtracker.observability import count
 from certtracker.settings import SupportSettings, load
@@ -118,7 +118,7 @@ def file_anonymously(
             )
     return _file(
         SupportRequest(
-            owner=ANONYMOUS_PARTITION,
+            owner=anonymous_partition(email_address),  # keyed by the address: found by its owner's export
             sk="",
             reference="",
             category=category,
