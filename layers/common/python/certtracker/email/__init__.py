@@ -69,6 +69,8 @@ class Unsubscribe:
 def render(kind: str, values: dict[str, str], unsubscribe: Unsubscribe | None = None) -> tuple[str, str, str]:
     """The subject, text and HTML of one kind of message. Values are escaped in the HTML; the subject is one
     line whatever the values hold."""
+    # A lone surrogate cannot be encoded: validation refuses it, and here it could only fail the send.
+    values = {key: value.encode("utf-8", "replace").decode("utf-8") for key, value in values.items()}
     subject_template, body_template = _text_template(kind)
     subject = header_text(subject_template.substitute(values))
     text_body = body_template.substitute(values)
@@ -94,6 +96,7 @@ def build(
     """The MIME message. Raises UnsafeHeader (before anything is sent) for an address it cannot write as is;
     a free-text header never raises: it is made one line."""
     sender, to = _address_header("From", sender), _address_header("To", to)
+    reply_to = _address_header("Reply-To", reply_to) if reply_to else None
     subject, text, page = render(kind, values, unsubscribe)
     message = EmailMessage()
     message["From"] = sender
@@ -102,7 +105,7 @@ def build(
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
     if reply_to:
-        message["Reply-To"] = _address_header("Reply-To", reply_to)
+        message["Reply-To"] = reply_to
     if unsubscribe is not None:
         message["List-Unsubscribe"] = f"<{header_text(unsubscribe.one_click_url)}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
