@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import boto3
 from pynamodb.exceptions import TransactWriteError
 
-from certtracker import personal_data
+from certtracker import clock, personal_data
+from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account
+from certtracker.models.support_requests import SupportRequest
 from certtracker.tokens import digest
 from tests.functions.conftest import (
     NEW_PASSWORD,
@@ -102,6 +105,10 @@ PIPPA_PROFILE = {
 }
 
 
+def anonymous_request(name: str, address: str, message: str) -> dict[str, str]:
+    return {"name": name, "email": address, "category": "login", "subject": "Login", "message": message}
+
+
 # ---------------------------------------------------------------- export
 
 
@@ -176,6 +183,46 @@ def test_export_is_an_attachment_with_everything_held_about_me_and_no_secret(api
     assert "csrf" not in text
 
 
+def test_export_has_the_requests_filed_without_login_under_each_address_while_it_was_mine(api, mail, candidate):
+    """Requests filed without logging in are keyed by the address: the current one since it became mine, and
+    earlier ones for the time I held them (the history's email_changed entries). Not another person's address,
+    nor what someone filed under my old address after I left it."""
+    account_id = get(api, candidate, "/me")["account_id"]
+    filed, changed_at = {}, None
+    for label, address in (
+        ("old, while mine", "ada.old@example.org"),
+        ("old, after I left it", "ada.old@example.org"),
+        ("current", "ada@example.org"),
+        ("someone else", "bob@example.org"),
+    ):
+        if label == "old, after I left it":
+            changed_at = clock.now()
+        response = api.call("POST", "/support/requests", anonymous_request("Ada Lovelace", address, f"About {label}."))
+        assert response.status == 201, response.body
+        filed[label] = response.json()["reference"]
+    # The account held ada.old@ from its registration until `changed_at`, then moved to ada@ (written to the
+    # tables directly, as a completed email change leaves them, so this test does not depend on how a change
+    # is asked for).
+    account = Account.get(Account.key(account_id))
+    account.update(actions=[Account.created_at.set(account.created_at - timedelta(days=1))])
+    assert changed_at is not None
+    AccountEvent.new(
+        account_id, "email_changed", changed_at, previous="ada.old@example.org", current="ada@example.org"
+    ).save()
+
+    exported = get(api, candidate, "/me/export")
+
+    mine = {request["reference"]: request for request in exported["support_requests_without_login"]}
+    assert set(mine) == {filed["old, while mine"], filed["current"]}
+    assert mine[filed["current"]]["email"] == "ada@example.org"
+    assert mine[filed["current"]]["name"] == "Ada Lovelace"
+    assert mine[filed["current"]]["message"] == "About current."
+
+    assert api.call("DELETE", "/me", {"password": PASSWORD}, token=candidate["token"]).status == 204
+    left = sorted(item.message for item in SupportRequest.scan() if item.sk.startswith("REQUEST#"))
+    assert left == ["About old, after I left it.", "About someone else."]
+
+
 # ---------------------------------------------------------------- erasure
 
 
@@ -219,6 +266,13 @@ def test_erasure_ends_every_session_frees_the_username_and_email_and_leaves_no_p
         grace,
         {"phone": "+1 202-555-0143", "company": "Navy", "address": {"line1": "1 Pentagon", "country": "US"}},
     )
+    # Requests filed without logging in, under pippa's address: hers, and keyed by her email, not her id.
+    for author, address, text in (
+        ("Philippa Quennell", "philippa.q@example.org", "I cannot log in since Tuesday."),
+        ("Grace Hopper", "grace.h@example.org", "My voucher is refused."),
+    ):
+        filed = api.call("POST", "/support/requests", anonymous_request(author, address, text))
+        assert filed.status == 201, filed.body
     grace_before = own_data(api, grace)
 
     erased = api.call("DELETE", "/me", {"password": PASSWORD}, token=pippa["token"])
@@ -240,6 +294,12 @@ def test_erasure_ends_every_session_frees_the_username_and_email_and_leaves_no_p
 
     # Every table, every item: nothing that names or locates pippa is left, only the tombstone.
     needles = [
+        "philippa.q@example.org",
+        "pippa.new@example.net",
+        "philippa",  # first name at registration, and in the request filed without logging in
+        "quennell",  # last name, both spellings
+        "pippa",  # first name after the profile change
+        "i cannot log in",
         "pquennell",
         digest("pquennell"),
         "philippa",
@@ -274,6 +334,7 @@ def test_erasure_ends_every_session_frees_the_username_and_email_and_leaves_no_p
     # Grace's account is untouched, and pippa's username and email are free again.
     assert error(api.login("pquennell"), 401)["code"] == "invalid_credentials"
     assert own_data(api, grace) == grace_before
+    assert [item.email for item in SupportRequest.scan() if item.sk.startswith("REQUEST#")] == ["grace.h@example.org"]
     assert api.login("ghopper").status == 200
     again = api.register("pquennell", "philippa.q@example.org")
     assert again.status == 201, again.body

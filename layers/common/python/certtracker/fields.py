@@ -1,23 +1,79 @@
-"""Field types shared by request models: lengths, formats and normalization in one place."""
+"""Field types shared by request models: lengths, formats and normalization in one place.
+
+The one text-field policy lives here (`one_line`, `multi_line`): every free-text field of every request
+model goes through one of them, so what is stored, shown back or emailed is the same kind of text everywhere.
+"""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from certtracker.countries import COUNTRIES
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Multi-line text (a support message) keeps these; \r\n and \r become \n first.
+_KEPT_IN_MULTI_LINE = frozenset("\n\t")
+# Joiners are part of the spelling in Persian, Arabic and Indic scripts and in emoji sequences; between two
+# such characters they are kept. Anywhere else (at an edge, beside ASCII, next to a space) they only hide.
+_JOINERS = frozenset("\u200c\u200d")
+_JOINABLE_CATEGORIES = ("L", "M", "So")
 
 
-def printable(value: str) -> str:
+def _named(char: str) -> str:
+    """U+202E (RIGHT-TO-LEFT OVERRIDE): the character named, never echoed raw in an error message."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+def _joins_two_letters(text: str, index: int) -> bool:
+    if index == 0 or index == len(text) - 1:
+        return False
+    before, after = text[index - 1], text[index + 1]
+    return all(
+        neighbour > "\x7f" and unicodedata.category(neighbour).startswith(_JOINABLE_CATEGORIES)
+        for neighbour in (before, after)
+    )
+
+
+def _refuse_unsafe_characters(text: str, *, multi_line: bool) -> None:
+    for index, char in enumerate(text):
+        category = unicodedata.category(char)
+        if category == "Cc" and not (multi_line and char in _KEPT_IN_MULTI_LINE):
+            # C0, DEL and C1 (U+0085 NEXT LINE is C1): a C1 or CR/LF would break an email header or a log line.
+            if not multi_line and char in "\r\n\x0b\x0c\x1c\x1d\x1e\x85":
+                raise ValueError(f"must be one line: it contains the line break {_named(char)}")
+            raise ValueError(f"must not contain control characters: it contains {_named(char)}")
+        if category in ("Zl", "Zp"):
+            where = "use a plain line break instead" if multi_line else "it must be one line"
+            raise ValueError(f"must not contain {_named(char)}: {where}")
+        if category == "Cf" and not (char in _JOINERS and _joins_two_letters(text, index)):
+            # Zero-width characters, bidi overrides and isolates, the BOM, tags: invisible, or they reorder
+            # what a reader sees (a name that reads differently in an email than it is stored).
+            raise ValueError(f"must not contain invisible or direction-changing characters: it contains {_named(char)}")
+        if category == "Cs":
+            raise ValueError("must not contain unpaired surrogates (text that is not Unicode)")
+
+
+def one_line(value: str) -> str:
+    """The policy for one-line text (names, subjects, company, address lines): NFC, no control characters,
+    no line or paragraph separators, no invisible or direction-changing characters."""
     value = unicodedata.normalize("NFC", value)
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+    _refuse_unsafe_characters(value, multi_line=False)
     return value
+
+
+def multi_line(value: str) -> str:
+    """The policy for multi-line text (a support message): as `one_line`, but \\n and \\t are kept."""
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    _refuse_unsafe_characters(value, multi_line=True)
+    return value
+
+
+# Put after the field's StringConstraints (which strip and count), as `Annotated[str, StringConstraints(...), OneLine]`.
+OneLine = AfterValidator(one_line)
+MultiLine = AfterValidator(multi_line)
 
 
 def _country(value: str) -> str:
@@ -27,9 +83,36 @@ def _country(value: str) -> str:
     return code
 
 
-def _email(value: str) -> str:
-    local, _, domain = value.rpartition("@")
+def email_address(value: str) -> str:
+    """The one address rule: an address CertTracker can deliver to through SES, in the one form it is stored,
+    claimed and sent in (claims lower-case it: `AccountClaim.for_email`).
+
+    SES does not support SMTPUTF8 (RFC 6531): every address it sends to must be 7-bit ASCII. So a local part
+    (before the @) must be ASCII, or the mail can never arrive; an internationalized domain is kept in its
+    ASCII form (IDNA punycode, `bücher.example` → `xn--bcher-kva.example`), which every mail system
+    delivers, so the Unicode and the punycode spelling of one mailbox are one address.
+    """
+    # email-validator loads only in the functions that take an address, on first use.
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        parsed = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as problem:
+        reason = str(problem).rstrip(".")
+        if "before the @-sign" in reason:
+            reason = "must be plain ASCII before the @: such an address cannot be delivered to (" + reason + ")"
+        raise ValueError(reason[:1].lower() + reason[1:]) from None
+    address = parsed.ascii_email
+    if address is None:  # never without SMTPUTF8, but the type allows it
+        raise ValueError("must be plain ASCII before the @: such an address cannot be delivered to")
+    local, _, domain = address.rpartition("@")
+    if len(address) > 254:
+        raise ValueError("is too long once its domain is written in ASCII (at most 254 characters)")
     return f"{local}@{domain.lower()}"
+
+
+def _username_or_email(value: str) -> str:
+    return email_address(value) if "@" in value else one_line(value)
 
 
 Username = Annotated[
@@ -39,10 +122,19 @@ Username = Annotated[
 ]
 # Length is checked by the password policy (in code points, after NFKC), so the error names the rule.
 Password = Annotated[str, Field(min_length=1, max_length=1024, description="12 to 128 characters")]
-EmailAddress = Annotated[EmailStr, Field(max_length=254), AfterValidator(_email)]
-PersonName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(printable)
+EmailAddress = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
+    AfterValidator(email_address),
+    Field(
+        json_schema_extra={"format": "email"},
+        description="ASCII before the @; an internationalized domain is stored and written to in punycode",
+    ),
 ]
+UsernameOrEmail = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254), AfterValidator(_username_or_email)
+]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine]
 CountryCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=2, max_length=2),

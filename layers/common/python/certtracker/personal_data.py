@@ -7,8 +7,9 @@ a test registers, uses and erases an account, then scans every table for what is
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -16,7 +17,7 @@ from pynamodb.models import Model
 
 from certtracker import clock, passwords, sessions, throttling
 from certtracker.errors import Conflict, Forbidden
-from certtracker.identity import session_account
+from certtracker.identity import find_account, session_account
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
 from certtracker.models.base import transaction
@@ -25,7 +26,7 @@ from certtracker.models.exam_results import ANONYMIZED_PARTITION, RESULT_PREFIX,
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.sessions import Session
 from certtracker.models.support_requests import REQUEST_PREFIX as SUPPORT_PREFIX
-from certtracker.models.support_requests import SupportRequest
+from certtracker.models.support_requests import SupportRequest, anonymous_partition
 from certtracker.observability import count, logger
 
 PROFILE_FIELDS = (
@@ -195,6 +196,70 @@ def _erase_support_requests(account_id: str) -> None:
 
 
 @dataclass(frozen=True)
+class HeldAddress:
+    """An address the account held, and when: [since, until), until None for the current one."""
+
+    email: str
+    since: datetime
+    until: datetime | None
+
+
+def _addresses_held(account_id: str) -> list[HeldAddress]:
+    """The account's login email now and before, each for the time it was the account's (from the history's
+    email_changed entries). Each was proven by the account (a change needs a login, a login a verified
+    address). A pending, unproven address is not the account's, and an old address is only the account's
+    for the time it held it: after that, the address may be someone else's."""
+    account = find_account(account_id)
+    if account is None:
+        return []
+    changes = sorted(
+        (event for event in AccountEvent.query(account_id) if event.kind == "email_changed"),
+        key=lambda event: event.at,
+    )
+    held, since = [], account.created_at
+    for change in changes:
+        previous = change.details.as_dict().get("previous")
+        if isinstance(previous, str):
+            held.append(HeldAddress(previous, since, change.at))
+        since = change.at
+    held.append(HeldAddress(account.email, since, None))
+    return held
+
+
+def _requests_without_login(account_id: str) -> Iterator[SupportRequest]:
+    """One query per address held, bounded by the time it was held (the sort key starts with the time)."""
+    for address in _addresses_held(account_id):
+        start = f"{SUPPORT_PREFIX}{address.since.isoformat()}"
+        # "~" sorts after every character of an ISO time and a reference: an open end.
+        end = f"{SUPPORT_PREFIX}{address.until.isoformat()}" if address.until else f"{SUPPORT_PREFIX}~"
+        for request in SupportRequest.query(anonymous_partition(address.email), SupportRequest.sk.between(start, end)):
+            if request.sk != end:
+                yield request
+
+
+def _export_requests_without_login(account_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "reference": r.reference,
+            "name": r.name,
+            "email": r.email,
+            "category": r.category,
+            "subject": r.subject,
+            "message": r.message,
+            "status": r.status,
+            "created_at": _iso(r.created_at),
+        }
+        for r in _requests_without_login(account_id)
+    ]
+
+
+def _erase_requests_without_login(account_id: str) -> None:
+    with SupportRequest.batch_write() as batch:
+        for request in _requests_without_login(account_id):
+            batch.delete(request)
+
+
+@dataclass(frozen=True)
 class Section:
     """One kind of personal data: how to export it, and how to erase it (idempotently)."""
 
@@ -205,6 +270,8 @@ class Section:
 
 # Later features add their section: credentials, certificates, shares.
 SECTIONS: tuple[Section, ...] = (
+    # Before "history": finding these needs the history's email changes, and erasure goes in this order.
+    Section("support_requests_without_login", _export_requests_without_login, _erase_requests_without_login),
     Section("history", _export_history, _erase_history),
     Section("sessions", _export_sessions, lambda account_id: None),  # ended last, see erase()
     Section("outstanding_links", _export_links, _erase_links),

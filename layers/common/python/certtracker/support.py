@@ -13,12 +13,12 @@ from certtracker.errors import InvalidInput, TooManyRequests
 from certtracker.identity import session_account
 from certtracker.models.base import transaction
 from certtracker.models.support_requests import (
-    ANONYMOUS_PARTITION,
     REQUEST_PREFIX,
     SUBMISSION_PREFIX,
     ReferenceClaim,
     SubmissionClaim,
     SupportRequest,
+    anonymous_partition,
 )
 from certtracker.observability import count
 from certtracker.settings import SupportSettings, load
@@ -199,7 +199,7 @@ def file_anonymously(
             )
     return _file(
         SupportRequest(
-            owner=ANONYMOUS_PARTITION,
+            owner=anonymous_partition(email_address),  # keyed by the address: found by its owner's export
             sk="",
             reference="",
             category=category,

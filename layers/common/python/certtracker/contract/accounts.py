@@ -8,7 +8,16 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from certtracker.api import StrictModel
-from certtracker.fields import CountryCode, EmailAddress, OpaqueToken, Password, PersonName, Username
+from certtracker.fields import (
+    CountryCode,
+    EmailAddress,
+    OneLine,
+    OpaqueToken,
+    Password,
+    PersonName,
+    Username,
+    UsernameOrEmail,
+)
 
 
 class RegisterRequest(StrictModel):
@@ -36,7 +45,7 @@ class CancelEmailChangeRequest(StrictModel):
 
 
 class LoginRequest(StrictModel):
-    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254), OneLine]
     password: Password
 
 
@@ -51,7 +60,8 @@ class UsernameRecoveryRequest(StrictModel):
 
 
 class PasswordRecoveryRequest(StrictModel):
-    username_or_email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
+    # An address is normalized like every other (punycode domain), so either spelling finds the account.
+    username_or_email: UsernameOrEmail
 
 
 class PasswordResetRequest(StrictModel):

@@ -5,21 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from certtracker.api import StrictModel
-from certtracker.fields import EmailAddress, PersonName, printable
+from certtracker.fields import EmailAddress, MultiLine, OneLine, PersonName
 
 Category = Literal["login", "exams", "certificates", "partner_account", "other"]
-Subject = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=150), AfterValidator(printable)
-]
-# A message keeps its line breaks; other control characters are refused.
-Message = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=10, max_length=5000),
-    AfterValidator(lambda text: printable(text.replace("\n", " ").replace("\r", " ")) and text),
-]
+# The subject goes into an email's Subject header: one line (fields.one_line).
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=150), OneLine]
+# A message keeps its line breaks and tabs (fields.multi_line).
+Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=5000), MultiLine]
 
 
 class SupportRequestBody(StrictModel):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import html
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from functools import cache
 from importlib import resources
 from string import Template
@@ -24,6 +25,40 @@ def _template(name: str) -> Template:
     return Template(resources.files("certtracker.email").joinpath("templates", name).read_text("utf-8"))
 
 
+@cache
+def _text_template(kind: str) -> tuple[Template, Template]:
+    """The subject line and the body of a text template, split before any value goes in, so a value
+    cannot move the boundary between them."""
+    subject_line, _, body = _template(f"{kind}.txt").template.partition("\n\n")
+    return Template(subject_line.removeprefix("Subject: ")), Template(body)
+
+
+class UnsafeHeader(ValueError):
+    """An address header value that could not be written as it is (a line break, a non-ASCII mailbox).
+    Request validation (certtracker.fields) refuses such input before any write; this is the backstop."""
+
+
+def header_text(value: str) -> str:
+    """A value for a free-text header (Subject): every line break, control or invisible character becomes a
+    space. Request validation already refuses them; a value that got past it is still never a second line."""
+    cleaned = "".join(
+        " " if unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cf", "Cs") else char
+        for char in unicodedata.normalize("NFC", value)
+    )
+    return " ".join(cleaned.split())
+
+
+def _address_header(name: str, value: str) -> str:
+    """An address header (To, Reply-To, From): refused, never rewritten, since a changed address is another
+    mailbox. The mailbox must be ASCII (SES sends no SMTPUTF8) and nothing in the value may break a line."""
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cf", "Cs") for char in value):
+        raise UnsafeHeader(f"the {name} header would carry a line break or an invisible character")
+    mailbox = parseaddr(value)[1]
+    if not mailbox or not mailbox.isascii() or "@" not in mailbox:
+        raise UnsafeHeader(f"the {name} header needs an ASCII address (an IDN domain in punycode)")
+    return value
+
+
 @dataclass(frozen=True)
 class Unsubscribe:
     """RFC 8058 one-click unsubscribe: the URL mail clients POST to, and the page a person opens."""
@@ -33,9 +68,13 @@ class Unsubscribe:
 
 
 def render(kind: str, values: dict[str, str], unsubscribe: Unsubscribe | None = None) -> tuple[str, str, str]:
-    """The subject, text and HTML of one kind of message. Values are escaped in the HTML."""
-    subject_line, _, text_body = _template(f"{kind}.txt").substitute(values).partition("\n\n")
-    subject = subject_line.removeprefix("Subject: ").strip()
+    """The subject, text and HTML of one kind of message. Values are escaped in the HTML; the subject is one
+    line whatever the values hold."""
+    # A lone surrogate cannot be encoded: validation refuses it, and here it could only fail the send.
+    values = {key: value.encode("utf-8", "replace").decode("utf-8") for key, value in values.items()}
+    subject_template, body_template = _text_template(kind)
+    subject = header_text(subject_template.substitute(values))
+    text_body = body_template.substitute(values)
     escaped = {key: html.escape(value) for key, value in values.items()}
     inner = _template(f"{kind}.html").substitute(escaped)
     footer = ""
@@ -55,17 +94,21 @@ def build(
     unsubscribe: Unsubscribe | None = None,
     reply_to: str | None = None,
 ) -> EmailMessage:
+    """The MIME message. Raises UnsafeHeader (before anything is sent) for an address it cannot write as is;
+    a free-text header never raises: it is made one line."""
+    sender, to = _address_header("From", sender), _address_header("To", to)
+    reply_to = _address_header("Reply-To", reply_to) if reply_to else None
     subject, text, page = render(kind, values, unsubscribe)
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
     if reply_to:
         message["Reply-To"] = reply_to
     if unsubscribe is not None:
-        message["List-Unsubscribe"] = f"<{unsubscribe.one_click_url}>"
+        message["List-Unsubscribe"] = f"<{header_text(unsubscribe.one_click_url)}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     message.add_alternative(page, subtype="html")
@@ -81,7 +124,14 @@ def send(
     reply_to: str | None = None,
 ) -> bool:
     """Send one message. Returns False (logged and counted) when SES refuses or fails after its retries."""
-    message = build(sender, to, kind, values, unsubscribe, reply_to)
+    try:
+        message = build(sender, to, kind, values, unsubscribe, reply_to)
+    except UnsafeHeader as error:
+        # Validation keeps such addresses out; one stored before it (or a bad setting) must not turn a
+        # committed write into a 500: the caller tells the user the email could not be sent.
+        logger.error("email not built", extra={"email_kind": kind, "error": str(error)})
+        count("EmailSendFailed")
+        return False
     # A raw message's recipients are its To header; naming them again would deliver twice.
     try:
         client("sesv2").send_email(

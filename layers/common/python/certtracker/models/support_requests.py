@@ -1,7 +1,9 @@
-"""The support requests table: each candidate's requests (or, for anonymous ones, the ANONYMOUS partition),
-and one claim per reference that makes references unique."""
+"""The support requests table: each candidate's requests in the account's partition, requests filed without
+logging in in a partition per email address, and one claim per reference that makes references unique."""
 
 from __future__ import annotations
+
+import hashlib
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
@@ -10,14 +12,21 @@ from certtracker.models.base import TableName, Timestamp
 
 REQUEST_PREFIX = "REQUEST#"
 SUBMISSION_PREFIX = "SUBMISSION#"
-ANONYMOUS_PARTITION = "ANONYMOUS"
+ANONYMOUS_PREFIX = "ANONYMOUS#"
+
+
+def anonymous_partition(email: str) -> str:
+    """Where requests filed without logging in under this address live: ANONYMOUS#<SHA-256 of the address as
+    claims key it>, so the address's owner's export and erasure find them with one query, not a scan.
+    (The hash keeps the address out of the key; the item itself still holds it, for replies.)"""
+    return ANONYMOUS_PREFIX + hashlib.sha256(email.lower().encode()).hexdigest()
 
 
 class SupportRequest(Model):
     class Meta:
         table_name = TableName("SUPPORT_REQUESTS_TABLE")
 
-    owner = UnicodeAttribute(hash_key=True)  # the account id, or ANONYMOUS
+    owner = UnicodeAttribute(hash_key=True)  # the account id, or anonymous_partition(email)
     sk = UnicodeAttribute(range_key=True)  # REQUEST#<created_at>#<reference>: newest first in a query
     reference = UnicodeAttribute()
     category = UnicodeAttribute()
