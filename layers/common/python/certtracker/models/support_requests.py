@@ -4,15 +4,14 @@ and one claim per reference that makes references unique."""
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.models import Model
 
-from certtracker.models.base import TableName, Timestamp
+from certtracker.models.base import Table, TableName, Timestamp
 
 REQUEST_PREFIX = "REQUEST#"
 ANONYMOUS_PARTITION = "ANONYMOUS"
 
 
-class SupportRequest(Model):
+class SupportRequest(Table):
     class Meta:
         table_name = TableName("SUPPORT_REQUESTS_TABLE")
 
@@ -28,7 +27,7 @@ class SupportRequest(Model):
     created_at = Timestamp()
 
 
-class ReferenceClaim(Model):
+class ReferenceClaim(Table):
     class Meta:
         table_name = TableName("SUPPORT_REQUESTS_TABLE")
 
