@@ -28,6 +28,11 @@ from certtracker.verification import (
 )
 
 RESET_PASSWORD_TTL = timedelta(minutes=30)
+# Also what someone reads who registered a moment ago and retried (say, after "email delayed").
+USERNAME_TAKEN = (
+    "This username is taken. If you registered it yourself just now, use the verification link in your email, "
+    "or ask for a new one from account recovery; otherwise choose another username."
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ def register(registration: Registration) -> bool:
     except TransactWriteError as error:
         reasons = [getattr(reason, "code", None) for reason in (error.cancellation_reasons or [])]
         if reasons and reasons[0] == "ConditionalCheckFailed":
-            raise Conflict("This username is taken. Choose another one.", code="username_taken") from None
+            raise Conflict(USERNAME_TAKEN, code="username_taken") from None
         if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
             count("RegistrationWithExistingEmail")
             return tell_owner_of_existing_email(account.email)

@@ -79,7 +79,8 @@ def send(
     unsubscribe: Unsubscribe | None = None,
     reply_to: str | None = None,
 ) -> bool:
-    """Send one message. Returns False (logged and counted) when SES refuses or fails after its retries."""
+    """Send one message. Returns False (logged and counted) when SES refuses, fails after its retries, or
+    cannot answer within the invocation's time budget (certtracker.deadline.OutOfTime is a BotoCoreError)."""
     message = build(sender, to, kind, values, unsubscribe, reply_to)
     # A raw message's recipients are its To header; naming them again would deliver twice.
     try:
