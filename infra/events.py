@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -71,7 +72,7 @@ def authorizer_event(
 class LambdaContext:
     """What the Lambda runtime hands a handler besides its event."""
 
-    def __init__(self, function_name: str, memory_mb: int = 512, timeout_s: int = 10) -> None:
+    def __init__(self, function_name: str, memory_mb: int = 512, timeout_s: float = 10) -> None:
         self.function_name = function_name
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = memory_mb
@@ -79,7 +80,7 @@ class LambdaContext:
         self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function_name}"
         self.log_stream_name = "local"
-        self._timeout_ms = timeout_s * 1000
+        self._deadline = time.monotonic() + timeout_s  # counts down like the runtime's, from the invocation
 
     def get_remaining_time_in_millis(self) -> int:
-        return self._timeout_ms
+        return max(0, int((self._deadline - time.monotonic()) * 1000))

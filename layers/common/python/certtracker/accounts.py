@@ -30,6 +30,11 @@ from certtracker.verification import (
 
 UNVERIFIED_ACCOUNT_TTL = timedelta(days=7)
 LINK_GONE = "This link is invalid, used or expired. Ask for a new one from account recovery."
+# Also what someone reads who registered a moment ago and retried (say, after "email delayed").
+USERNAME_TAKEN = (
+    "This username is taken. If you registered it yourself just now, use the verification link in your email, "
+    "or ask for a new one from account recovery; otherwise choose another username."
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ def register(registration: Registration) -> bool:
         # The username is told first, whatever the address: otherwise a taken username would reveal
         # whether an address has an account. (Cancellation reasons are not in the order written.)
         if claim_holder(username_claim, consistent=True) is not None:
-            raise Conflict("This username is taken. Choose another one.", code="username_taken") from None
+            raise Conflict(USERNAME_TAKEN, code="username_taken") from None
         if claim_holder(AccountClaim.for_email(account.email), consistent=True) is not None:
             count("RegistrationWithExistingEmail")
             return tell_owner_of_existing_email(account.email)

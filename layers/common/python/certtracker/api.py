@@ -16,11 +16,14 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import BaseModel, ConfigDict
 
+from certtracker import deadline
 from certtracker.errors import DomainError, TooManyRequests, Unauthorized
 from certtracker.observability import logger
 
 # Every JSON body CertTracker accepts is small; anything bigger is refused before parsing.
 MAX_BODY_BYTES = 16 * 1024
+
+OUT_OF_TIME = "We could not finish this in time just now. Try again in a moment."
 
 UNSUPPORTED_MEDIA_TYPE = "Send the body as JSON, with the header Content-Type: application/json."
 
@@ -118,7 +121,8 @@ class CertTrackerResolver(APIGatewayRestResolver):
         elif body and not _declares_json(event.get("headers") or {}):
             response = _refusal(415, "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE)
         else:
-            response = super().resolve(_with_normalized_content_type(event), context)
+            with deadline.started(context):  # every outbound call of this request ends before its answer is due
+                response = super().resolve(_with_normalized_content_type(event), context)
         _add_security_headers(response)
         return response
 
@@ -178,6 +182,8 @@ class CertTrackerResolver(APIGatewayRestResolver):
 
     @staticmethod
     def _unexpected_error(error: Exception) -> Response[str]:
+        if deadline.ran_out(error):  # a dependency's call could not fit the time left: try again, not a bug
+            return error_response(503, "out_of_time", OUT_OF_TIME, headers={"Retry-After": "5"})
         logger.exception("unhandled error")
         return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
 

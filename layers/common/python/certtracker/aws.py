@@ -7,9 +7,19 @@ from typing import Any
 
 from botocore.config import Config
 
-# Short timeouts and standard retries: a slow dependency must fail fast enough for the
-# caller to get a clear answer inside API Gateway's 29 s limit.
-_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 4})
+from certtracker import deadline
+
+# Upper bounds per attempt; inside an invocation `deadline.bind` shrinks each attempt to the time left
+# and makes a retry only if it can finish in time. Connecting to an AWS endpoint in the same region
+# (TLS included) takes milliseconds, so half a second is generous; every attempt sets it aside.
+CONNECT_TIMEOUT_S = 0.5
+READ_TIMEOUT_S = 5.0
+TOTAL_ATTEMPTS = 3  # the first and two retries, when time allows
+_CONFIG = Config(
+    connect_timeout=CONNECT_TIMEOUT_S,
+    read_timeout=READ_TIMEOUT_S,
+    retries={"mode": "standard", "total_max_attempts": TOTAL_ATTEMPTS},
+)
 
 
 @cache
@@ -17,7 +27,8 @@ def client(service: str) -> Any:
     """A boto3 client for `service` (endpoint and region come from the environment)."""
     import boto3
 
-    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    built = boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    return deadline.bind(built, max_attempts=TOTAL_ATTEMPTS)
 
 
 def reset_clients() -> None:

@@ -6,19 +6,22 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 
-from certtracker import catalog, clock, exam_results, pearson_vue
+from certtracker import aws, catalog, clock, deadline, exam_results, pearson_vue
 from certtracker.errors import Conflict, ServiceUnavailable
 from certtracker.identity import session_account
 from certtracker.models.accounts import Account
 from certtracker.models.base import transaction
 from certtracker.models.exam_registrations import OPEN_PREFIX, REGISTRATION_PREFIX, ExamRegistration, OpenRegistration
-from certtracker.observability import count
+from certtracker.observability import count, logger
 
 AUTHORIZATION_VALIDITY = {"exam": timedelta(days=365), "assessment": timedelta(days=30)}
 # A claim whose Pearson VUE call never finished (the function died mid-way) frees itself after this.
 STALE_REQUEST = timedelta(minutes=5)
+# Kept from Pearson VUE's share of the time budget, so that its failure can still be undone and answered:
+# one DynamoDB transaction, whose attempt sets aside the connect timeout and then needs time to be read.
+UNDO_RESERVE_S = aws.CONNECT_TIMEOUT_S + 0.5
 
 
 @dataclass(frozen=True)
@@ -105,14 +108,13 @@ def register(account_id: str, exam_id: str) -> Registered:
         ) from None
     if exam.kind == "exam":
         try:
-            pearson_vue.upsert_candidate(account_id, _demographics(account))
-            pearson_vue.authorize(
-                registration.registration_id, account_id, exam_id, registration.valid_until.isoformat()
-            )
+            with deadline.keeping(UNDO_RESERVE_S):
+                pearson_vue.upsert_candidate(account_id, _demographics(account))
+                pearson_vue.authorize(
+                    registration.registration_id, account_id, exam_id, registration.valid_until.isoformat()
+                )
         except ServiceUnavailable:
-            with transaction() as writes:  # no half-made registration
-                writes.delete(claim)
-                writes.delete(registration)
+            _undo(claim, registration)
             raise
     with transaction() as writes:
         writes.update(registration, actions=[ExamRegistration.status.set("authorized")])
@@ -120,6 +122,21 @@ def register(account_id: str, exam_id: str) -> Registered:
     registration.status = "authorized"
     count("ExamRegistered")
     return Registered(registration, link_for(registration))
+
+
+def _undo(claim: OpenRegistration, registration: ExamRegistration) -> None:
+    """No half-made registration: both writes go, in the time kept for this (UNDO_RESERVE_S)."""
+    try:
+        with transaction() as writes:
+            writes.delete(claim)
+            writes.delete(registration)
+    except PynamoDBException as error:
+        # Not the candidate's problem: the claim frees itself after STALE_REQUEST, and the answer stays 503.
+        logger.error(
+            "registration not undone",
+            extra={"registration_id": registration.registration_id, "error": type(error).__name__},
+        )
+        count("RegistrationUndoFailed")
 
 
 def list_registrations(account_id: str) -> list[Registered]:

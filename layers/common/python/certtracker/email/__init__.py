@@ -123,7 +123,8 @@ def send(
     unsubscribe: Unsubscribe | None = None,
     reply_to: str | None = None,
 ) -> bool:
-    """Send one message. Returns False (logged and counted) when SES refuses or fails after its retries."""
+    """Send one message. Returns False (logged and counted) when SES refuses, fails after its retries, or
+    cannot answer within the invocation's time budget (certtracker.deadline.OutOfTime is a BotoCoreError)."""
     try:
         message = build(sender, to, kind, values, unsubscribe, reply_to)
     except UnsafeHeader as error:

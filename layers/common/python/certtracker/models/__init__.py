@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pynamodb.models import Model
-
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
+from certtracker.models.base import Table
 from certtracker.models.catalog import CatalogExam
 from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
 from certtracker.models.exam_results import ExamResult, ResultReceipt
@@ -15,7 +14,7 @@ from certtracker.models.partners import PartnerCompany, PartnerDomain
 from certtracker.models.sessions import Session
 from certtracker.models.support_requests import ReferenceClaim, SubmissionClaim, SupportRequest
 
-ALL_MODELS: tuple[type[Model], ...] = (
+ALL_MODELS: tuple[type[Table], ...] = (
     Account,
     AccountClaim,
     AccountEvent,

@@ -6,12 +6,11 @@ import uuid
 from datetime import datetime
 
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from certtracker.models.base import TableName, Timestamp
+from certtracker.models.base import Table, TableName, Timestamp
 
 
-class AccountEvent(Model):
+class AccountEvent(Table):
     class Meta:
         table_name = TableName("ACCOUNT_HISTORY_TABLE")
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import BooleanAttribute, MapAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from certtracker.models.base import TableName, Timestamp
+from certtracker.models.base import Table, TableName, Timestamp
 
 ACCOUNT_PREFIX = "ACCOUNT#"
 USERNAME_PREFIX = "USERNAME#"
@@ -33,7 +32,7 @@ class Notifications(MapAttribute[str, bool]):
     support_replies = BooleanAttribute(default=True)
 
 
-class Account(Model):
+class Account(Table):
     class Meta:
         table_name = TableName("ACCOUNTS_TABLE")
 
@@ -72,7 +71,7 @@ class Account(Model):
         return self.expires_at is not None and self.expires_at <= now
 
 
-class ErasedAccount(Model):
+class ErasedAccount(Table):
     """What is left of an erased account: the id and when, so that what refers to it can say so."""
 
     class Meta:
@@ -88,7 +87,7 @@ class ErasedAccount(Model):
         return ERASED_PREFIX + account_id
 
 
-class AccountClaim(Model):
+class AccountClaim(Table):
     """Holds a username or an email for one account; a conditional put makes it unique."""
 
     class Meta:

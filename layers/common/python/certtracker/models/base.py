@@ -7,8 +7,19 @@ from functools import cache
 from typing import Any
 
 from pynamodb.attributes import UTCDateTimeAttribute
-from pynamodb.connection import Connection
+from pynamodb.connection import Connection, TableConnection
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
+
+from certtracker import aws, deadline
+
+# PynamoDB's defaults (15 s to connect, 30 s to read, four attempts) outlast the function itself: the
+# same bounds as every other AWS client, and inside an invocation the deadline cuts them shorter.
+CONNECTION_SETTINGS: dict[str, Any] = {
+    "connect_timeout_seconds": aws.CONNECT_TIMEOUT_S,
+    "read_timeout_seconds": aws.READ_TIMEOUT_S,
+    "max_retry_attempts": aws.TOTAL_ATTEMPTS - 1,
+}
 
 
 class TableName:
@@ -31,14 +42,40 @@ class Timestamp(UTCDateTimeAttribute):
     """A UTC timestamp stored as an ISO-8601 string."""
 
 
+class Table(Model):
+    """A table's model: its DynamoDB calls have sane timeouts and fit the invocation's time budget."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Runs before PynamoDB's metaclass fills in its own defaults for what Meta leaves out.
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        for name, value in CONNECTION_SETTINGS.items():
+            if meta is not None and not hasattr(meta, name):
+                setattr(meta, name, value)
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        connection = super()._get_connection()
+        _fit_to_budget(connection.connection)
+        return connection
+
+
+def _fit_to_budget(connection: Connection) -> None:
+    # On the botocore session, not the client: its clients copy the handlers when PynamoDB builds them,
+    # and a model used only inside a transaction never builds one (each costs a few hundred ms).
+    deadline.bind_events(connection.session.get_component("event_emitter"), "dynamodb", max_attempts=aws.TOTAL_ATTEMPTS)
+
+
 @cache
 def _connection() -> Connection:
-    return Connection()
+    return Connection(**CONNECTION_SETTINGS)
 
 
 def transaction() -> TransactWrite:
     """A DynamoDB transaction: every write in it happens, or none does."""
-    return TransactWrite(connection=_connection())
+    connection = _connection()
+    _fit_to_budget(connection)
+    return TransactWrite(connection=connection)
 
 
 def reset_connection() -> None:

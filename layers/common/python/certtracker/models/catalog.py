@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from certtracker.models.base import TableName
+from certtracker.models.base import Table, TableName
 
 EXAMS_PARTITION = "EXAMS"
 
 
-class CatalogExam(Model):
+class CatalogExam(Table):
     """A proctored exam (Pearson VUE) or an online, unproctored assessment."""
 
     class Meta:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
 
-from certtracker.models.base import TableName, Timestamp
+from certtracker.models.base import Table, TableName, Timestamp
 
 REGISTRATION_PREFIX = "REG#"
 OPEN_PREFIX = "OPEN#"
@@ -22,7 +21,7 @@ class RegistrationsById(GlobalSecondaryIndex["ExamRegistration"]):  # type: igno
     registration_id = UnicodeAttribute(hash_key=True)
 
 
-class ExamRegistration(Model):
+class ExamRegistration(Table):
     class Meta:
         table_name = TableName("EXAM_REGISTRATIONS_TABLE")
 
@@ -37,7 +36,7 @@ class ExamRegistration(Model):
     by_registration = RegistrationsById()
 
 
-class OpenRegistration(Model):
+class OpenRegistration(Table):
     """At most one open authorization per candidate and exam: a conditional put on this item."""
 
     class Meta:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from certtracker.models.base import TableName, Timestamp
+from certtracker.models.base import Table, TableName, Timestamp
 
 RESULT_PREFIX = "RESULT#"
 PARKED_PARTITION = "PARKED"
 ANONYMIZED_PARTITION = "ANONYMIZED"  # results of erased accounts, kept for the program's statistics
 
 
-class ExamResult(Model):
+class ExamResult(Table):
     class Meta:
         table_name = TableName("EXAM_RESULTS_TABLE")
 
@@ -30,7 +29,7 @@ class ExamResult(Model):
     received_at = Timestamp()
 
 
-class ResultReceipt(Model):
+class ResultReceipt(Table):
     """One per Pearson VUE result id: its conditional put is what makes a redelivery change nothing."""
 
     class Meta:

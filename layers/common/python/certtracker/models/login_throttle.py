@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.models import Model
 
-from certtracker.models.base import TableName
+from certtracker.models.base import Table, TableName
 
 
-class LoginThrottle(Model):
+class LoginThrottle(Table):
     class Meta:
         table_name = TableName("LOGIN_THROTTLE_TABLE")
 

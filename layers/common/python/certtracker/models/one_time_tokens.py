@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
 
-from certtracker.models.base import TableName, Timestamp
+from certtracker.models.base import Table, TableName, Timestamp
 
 
 class TokensByAccount(GlobalSecondaryIndex["OneTimeToken"]):  # type: ignore[no-untyped-call]
@@ -17,7 +16,7 @@ class TokensByAccount(GlobalSecondaryIndex["OneTimeToken"]):  # type: ignore[no-
     account_id = UnicodeAttribute(hash_key=True)
 
 
-class OneTimeToken(Model):
+class OneTimeToken(Table):
     class Meta:
         table_name = TableName("ONE_TIME_TOKENS_TABLE")
 

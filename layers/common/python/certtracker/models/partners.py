@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute
-from pynamodb.models import Model
 
-from certtracker.models.base import TableName
+from certtracker.models.base import Table, TableName
 
 PARTNER_PREFIX = "PARTNER#"
 DOMAIN_PREFIX = "DOMAIN#"
 
 
-class PartnerCompany(Model):
+class PartnerCompany(Table):
     class Meta:
         table_name = TableName("PARTNERS_TABLE")
 
@@ -21,7 +20,7 @@ class PartnerCompany(Model):
     domains = UnicodeSetAttribute()
 
 
-class PartnerDomain(Model):
+class PartnerDomain(Table):
     class Meta:
         table_name = TableName("PARTNERS_TABLE")
 

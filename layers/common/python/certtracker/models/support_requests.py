@@ -6,9 +6,8 @@ from __future__ import annotations
 import hashlib
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.models import Model
 
-from certtracker.models.base import TableName, Timestamp
+from certtracker.models.base import Table, TableName, Timestamp
 
 REQUEST_PREFIX = "REQUEST#"
 SUBMISSION_PREFIX = "SUBMISSION#"
@@ -22,7 +21,7 @@ def anonymous_partition(email: str) -> str:
     return ANONYMOUS_PREFIX + hashlib.sha256(email.lower().encode()).hexdigest()
 
 
-class SupportRequest(Model):
+class SupportRequest(Table):
     class Meta:
         table_name = TableName("SUPPORT_REQUESTS_TABLE")
 
@@ -38,7 +37,7 @@ class SupportRequest(Model):
     created_at = Timestamp()
 
 
-class SubmissionClaim(Model):
+class SubmissionClaim(Table):
     """One per submitted form in its window, beside the request it made: a resubmission gets that request."""
 
     class Meta:
@@ -51,7 +50,7 @@ class SubmissionClaim(Model):
     created_at = Timestamp()
 
 
-class ReferenceClaim(Model):
+class ReferenceClaim(Table):
     class Meta:
         table_name = TableName("SUPPORT_REQUESTS_TABLE")
 
