@@ -35,7 +35,7 @@ def _answer(filed: support.Filed) -> Response[Filed]:
     return Response(201, content_types.APPLICATION_JSON, Filed(reference=filed.reference, message=message))
 
 
-@app.post("/support/requests", tags=["support"], responses=error_responses(413, 422, 429))
+@app.post("/support/requests", tags=["support"], status_code=201, responses=error_responses(413, 422, 429))
 def file_anonymous(body: AnonymousSupportRequestBody) -> Response[Filed]:
     """Contact the Program Support Team without logging in (for login problems); limited per address and email."""
     return _answer(
@@ -50,7 +50,7 @@ def file_anonymous(body: AnonymousSupportRequestBody) -> Response[Filed]:
     )
 
 
-@app.post("/me/support-requests", tags=["support"], responses=error_responses(401, 413, 422))
+@app.post("/me/support-requests", tags=["support"], status_code=201, responses=error_responses(401, 413, 422))
 def file_mine(body: SupportRequestBody) -> Response[Filed]:
     """Contact the Program Support Team as myself (name and email come from my account)."""
     return _answer(
