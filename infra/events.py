@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
@@ -25,13 +26,19 @@ def rest_event(
     authorizer: dict[str, Any] | None = None,
     source_ip: str = "127.0.0.1",
 ) -> dict[str, Any]:
-    """A REST API (payload 1.0) proxy event, as API Gateway sends it to a function."""
+    """A REST API (payload 1.0) proxy event, as API Gateway sends it to a function.
+
+    A `bytes` body is a binary media type's (template.yaml declares every type binary): it arrives
+    base64-encoded with isBase64Encoded true. A `str` body arrives as text, as API Gateway passes a
+    body it has decoded itself.
+    """
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     if isinstance(body, dict):
         body = json.dumps(body)
         headers.setdefault("content-type", "application/json")
+    base64_encoded = isinstance(body, bytes)
     if isinstance(body, bytes):
-        body = body.decode("utf-8", errors="replace")
+        body = base64.b64encode(body).decode("ascii")
     request_id = str(uuid.uuid4())
     return {
         "resource": resource or path,
@@ -55,7 +62,7 @@ def rest_event(
             "authorizer": authorizer,
         },
         "body": body,
-        "isBase64Encoded": False,
+        "isBase64Encoded": base64_encoded,
     }
 
 

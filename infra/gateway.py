@@ -7,6 +7,7 @@ so the handler tests can go through exactly the same path in-process.
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,7 @@ class Gateway:
         self.matcher = RouteMatcher(sorted({route.path for route in self.routes.values()}))
         self.authorizer = self.functions[template.authorizer_function()]
         self.responses = template.gateway_responses()
+        self.binary_media_types = template.binary_media_types()
 
     def gateway_response(self, kind: str, default_status: int) -> GatewayResponse:
         config = self.responses.get(kind) or self.responses.get(
@@ -84,7 +86,7 @@ class Gateway:
             path_parameters=match.captured or None,
             query=match.query_params or None,
             headers=headers,
-            body=body,
+            body=self._as_api_gateway_passes(body, headers),
             authorizer=context,
             source_ip=source_ip,
         )
@@ -93,6 +95,17 @@ class Gateway:
         except Exception:  # the function crashed: API Gateway answers 502
             return self.gateway_response("DEFAULT_5XX", 502)
         return _from_proxy_result(result)
+
+    def _as_api_gateway_passes(self, body: bytes | None, headers: dict[str, str]) -> bytes | str | None:
+        """Bytes (sent base64-encoded) for a binary media type; otherwise text, decoded as API Gateway does."""
+        if body is None:
+            return None
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        # Without a Content-Type, API Gateway takes the body as application/json.
+        media_type = content_type.split(";", 1)[0].strip().lower() or "application/json"
+        if any(fnmatch.fnmatchcase(media_type, kind) for kind in self.binary_media_types):
+            return body
+        return body.decode("utf-8", errors="replace")
 
     def _authorize(
         self, method: str, path: str, resource: str, headers: dict[str, str]

@@ -114,6 +114,12 @@ def gateway_responses() -> dict[str, dict[str, Any]]:
     return dict(api["Properties"].get("GatewayResponses", {}))
 
 
+def binary_media_types() -> list[str]:
+    """The API's BinaryMediaTypes, unescaped ("*~1*" is how CloudFormation spells "*/*")."""
+    (api,) = resources("AWS::Serverless::Api").values()
+    return [str(kind).replace("~1", "/") for kind in api["Properties"].get("BinaryMediaTypes", [])]
+
+
 def tables() -> dict[str, dict[str, Any]]:
     return {name: body["Properties"] for name, body in resources("AWS::DynamoDB::Table").items()}
 

@@ -46,7 +46,7 @@ def _session_cookie(value: str, max_age: int) -> Cookie:
     )
 
 
-@app.post("/auth/register", tags=["accounts"], responses=error_responses(409, 413, 422))
+@app.post("/auth/register", tags=["accounts"], status_code=201, responses=error_responses(409, 413, 422))
 def register(body: RegisterRequest) -> Response[RegisterResponse]:
     """Register a new candidate account.
 
@@ -100,14 +100,14 @@ def login(body: LoginRequest) -> Response[LoginResponse]:
     return Response(200, content_types.APPLICATION_JSON, answer, cookies=[cookie])
 
 
-@app.post("/auth/logout", tags=["accounts"], responses=error_responses(401, 403))
+@app.post("/auth/logout", tags=["accounts"], status_code=204, responses=error_responses(401, 403))
 def logout() -> Response[None]:
     """Log out: this session ends at once."""
     accounts.logout(app.caller().session_id)
     return Response(204, cookies=[_session_cookie("", 0)])
 
 
-@app.post("/auth/recovery/username", tags=["accounts"], responses=error_responses(413, 422, 503))
+@app.post("/auth/recovery/username", tags=["accounts"], status_code=202, responses=error_responses(413, 422, 503))
 def recover_username(body: UsernameRecoveryRequest) -> Response[Accepted]:
     """Email me my username.
 
@@ -117,7 +117,7 @@ def recover_username(body: UsernameRecoveryRequest) -> Response[Accepted]:
     return Response(202, content_types.APPLICATION_JSON, RECOVERY_ACCEPTED)
 
 
-@app.post("/auth/recovery/password", tags=["accounts"], responses=error_responses(413, 422, 503))
+@app.post("/auth/recovery/password", tags=["accounts"], status_code=202, responses=error_responses(413, 422, 503))
 def recover_password(body: PasswordRecoveryRequest) -> Response[Accepted]:
     """Email me a password reset link.
 
@@ -126,14 +126,14 @@ def recover_password(body: PasswordRecoveryRequest) -> Response[Accepted]:
     return Response(202, content_types.APPLICATION_JSON, RECOVERY_ACCEPTED)
 
 
-@app.post("/auth/password-reset", tags=["accounts"], responses=error_responses(410, 413, 422))
+@app.post("/auth/password-reset", tags=["accounts"], status_code=204, responses=error_responses(410, 413, 422))
 def reset_password(body: PasswordResetRequest) -> Response[None]:
     """Choose a new password with the token of a reset link; every session of the account ends."""
     accounts.reset_password(body.token, body.new_password)
     return Response(204)
 
 
-@app.put("/me/password", tags=["accounts"], responses=error_responses(401, 403, 409, 413, 422, 429))
+@app.put("/me/password", tags=["accounts"], status_code=204, responses=error_responses(401, 403, 409, 413, 422, 429))
 def change_password(body: PasswordChangeRequest) -> Response[None]:
     """Change my password: needs the current one; every other session ends."""
     caller = app.caller()

@@ -22,7 +22,11 @@ app = CertTrackerResolver()
 CACHE_CONTROL = "public, max-age=300"
 
 
-@app.get("/catalog/exams", tags=["catalog"], responses=error_responses(422))
+@app.get(
+    "/catalog/exams",
+    tags=["catalog"],
+    responses={**error_responses(422), 304: {"description": "Not modified (If-None-Match)", "content": {}}},
+)
 def list_exams(
     kind: Annotated[Literal["exam", "assessment"] | None, Query()] = None,
     track: Annotated[str | None, Query(min_length=1, max_length=64)] = None,

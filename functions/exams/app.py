@@ -38,7 +38,9 @@ def _shape(registered: exam_registrations.Registered) -> Registration:
     )
 
 
-@app.post("/me/exam-registrations", tags=["exams"], responses=error_responses(401, 404, 409, 413, 422, 503))
+@app.post(
+    "/me/exam-registrations", tags=["exams"], status_code=201, responses=error_responses(401, 404, 409, 413, 422, 503)
+)
 def register(body: RegistrationRequest) -> Response[Registration]:
     """Register for an exam or assessment.
 

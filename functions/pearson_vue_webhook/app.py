@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
@@ -9,7 +10,6 @@ from pydantic import ValidationError
 from certtracker import exam_results
 from certtracker.api import CertTrackerResolver, error_responses
 from certtracker.contract.exams import WebhookAnswer, WebhookResult
-from certtracker.errors import InvalidInput
 from certtracker.observability import logger, metrics
 from certtracker.settings import PearsonVueWebhookSettings, load
 
@@ -17,14 +17,19 @@ settings = load(PearsonVueWebhookSettings)
 app = CertTrackerResolver()
 
 
-@app.post("/integrations/pearson-vue/results", tags=["integrations"], responses=error_responses(401, 413, 422))
+# The body is read here, after the signature, so the resolver cannot document it: its refusals are listed.
+@app.post(
+    "/integrations/pearson-vue/results", tags=["integrations"], responses=error_responses(400, 401, 413, 415, 422)
+)
 def receive_result() -> WebhookAnswer:
     """A result from Pearson VUE (exam or assessment).
 
     Headers X-PearsonVUE-Timestamp (Unix seconds) and X-PearsonVUE-Signature ("sha256=" + hex HMAC-SHA256
     of "<timestamp>.<raw body>" with the shared secret); older than five minutes is refused. Body: see
-    WebhookResult. A redelivery answers "duplicate" and changes nothing; a result that matches no
-    registration is "parked" for the Program Support Team.
+    WebhookResult (strict types; `taken_at` with a time zone, not before 2000 nor in the future, else 422).
+    A redelivery answers "duplicate" and changes nothing; a result that matches no registration, or whose
+    `passed` contradicts its score and the exam's pass mark, is "parked" for the Program Support Team and
+    stays out of the candidate's history.
     """
     event = app.current_event
     raw = event.body or ""
@@ -34,10 +39,8 @@ def receive_result() -> WebhookAnswer:
     )
     try:
         result = WebhookResult.model_validate_json(raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        raise InvalidInput(f"{field}: {first['msg']}.", field=field) from None
+    except ValidationError as error:  # the resolver's one mapping: 400 invalid_json, or 422 naming the field
+        raise RequestValidationError(error.errors(include_url=False, include_context=False)) from None
     delivered = exam_results.Delivered(**result.model_dump())
     return WebhookAnswer(status=exam_results.record(delivered))  # type: ignore[arg-type]
 

@@ -26,7 +26,7 @@ def export() -> Response[dict[str, Any]]:
     return Response(200, content_types.APPLICATION_JSON, document, headers={"Content-Disposition": disposition})
 
 
-@app.delete("/me", tags=["privacy"], responses=error_responses(401, 403, 409, 413, 422, 429))
+@app.delete("/me", tags=["privacy"], status_code=204, responses=error_responses(401, 403, 409, 413, 422, 429))
 def erase(body: ErasureRequest) -> Response[None]:
     """Erase my account and personal data (needs my password); every session and link ends.
 

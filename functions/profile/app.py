@@ -37,7 +37,7 @@ def get_profile() -> Profile:
     return _profile(profile.get_profile(app.caller().account_id))
 
 
-@app.patch("/me/profile", tags=["profile"], responses=error_responses(401, 413, 422))
+@app.patch("/me/profile", tags=["profile"], responses=error_responses(401, 403, 413, 422, 429))
 def update_profile(body: ProfilePatch) -> Profile | ProfileWithNotice:
     """Change my contact and demographic data.
 

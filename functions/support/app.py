@@ -50,7 +50,7 @@ def _answer(filed: support.Filed) -> Response[Filed]:
     return Response(201, content_types.APPLICATION_JSON, Filed(reference=filed.reference, message=message))
 
 
-@app.post("/support/requests", tags=["support"], responses=error_responses(413, 422, 429))
+@app.post("/support/requests", tags=["support"], status_code=201, responses=error_responses(413, 422, 429))
 def file_anonymous(body: AnonymousSupportRequestBody, idempotency_key: IdempotencyKey = None) -> Response[Filed]:
     """Contact the Program Support Team without logging in (for login problems); limited per address and email."""
     return _answer(
@@ -66,7 +66,7 @@ def file_anonymous(body: AnonymousSupportRequestBody, idempotency_key: Idempoten
     )
 
 
-@app.post("/me/support-requests", tags=["support"], responses=error_responses(401, 413, 422, 429))
+@app.post("/me/support-requests", tags=["support"], status_code=201, responses=error_responses(401, 413, 422, 429))
 def file_mine(body: SupportRequestBody, idempotency_key: IdempotencyKey = None) -> Response[Filed]:
     """Contact the Program Support Team as myself (name and email come from my account); ten an hour."""
     return _answer(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from tests.functions.conftest import NEW_PASSWORD, PASSWORD, error
@@ -106,9 +107,74 @@ def test_broken_absent_or_non_object_bodies_are_refused(api, candidate, subtests
         for raw in (b"", b"{}", b"[]", b'"grace"', b"42", b"null", b"true"):
             with subtests.test(route=route_name(route), body=raw.decode()):
                 assert error(send(api, candidate, route, raw=raw), 422)["code"] == "validation_error"
-        for raw in (b'{"username": ', b"{'username': 'grace'}", b'{"a": 1}}', b"\xff\xfe\x00", b"{,}"):
+        for raw in (b'{"username": ', b"{'username': 'grace'}", b'{"a": 1}}', b"{,}", b'{"a": 1' + b"0" * 5000 + b"}"):
             with subtests.test(route=route_name(route), body=raw):
                 assert error(send(api, candidate, route, raw=raw), 400)["code"] == "invalid_json"
+
+
+def routes_with_a_body() -> list[tuple[str, str]]:
+    """Every operation of the OpenAPI document that declares a body (the webhook reads its own, once signed)."""
+    document = json.loads((Path(__file__).parents[2] / "functions/docs/openapi.json").read_text())
+    return [
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
+
+
+HUGE_INTEGER = b"9" * 5000  # Python refuses to convert integers of more than 4,300 digits
+
+
+def test_an_integer_too_long_to_convert_is_invalid_json_on_every_route_with_a_body(api, candidate, subtests):
+    for method, path in routes_with_a_body():
+        for raw in (b'{"score": ' + HUGE_INTEGER + b"}", b"[" + HUGE_INTEGER + b"]", b"-" + HUGE_INTEGER):
+            with subtests.test(route=f"{method} {path}", body=raw[:12]):
+                response = api.call(method, path, raw=raw, token=candidate["token"])
+
+                assert error(response, 400)["code"] == "invalid_json"
+    with subtests.test("a long integer that can be converted is only out of range"):
+        raw = json.dumps({"username": "grace", "password": PASSWORD}).encode()[:-1] + b', "n": ' + b"9" * 4000 + b"}"
+
+        assert error(api.call("POST", "/auth/login", raw=raw), 422)["field"] == "n"
+
+
+NOT_UTF8 = [
+    b"\xff\xfe\x00",  # UTF-16's byte order mark
+    b'{"username": "gr\xe2ce", "password": "x"}',  # Latin-1
+    b'{"username": "\xed\xa0\x80"}',  # an encoded surrogate
+    b'{"username": "grace\xc3"}',  # a truncated sequence
+]
+
+
+def test_bodies_that_are_not_utf8_are_refused_with_400_on_every_route_with_a_body(api, candidate, subtests):
+    for method, path in [*routes_with_a_body(), ("POST", "/integrations/pearson-vue/results")]:
+        for raw in NOT_UTF8:
+            with subtests.test(route=f"{method} {path}", body=raw):
+                response = api.call(method, path, raw=raw, token=candidate["token"])
+
+                assert error(response, 400)["code"] == "invalid_encoding"
+
+
+def test_a_registration_in_latin_1_is_refused_not_stored_with_replacement_characters(api, mail):
+    body = json.dumps({**VALID_BODIES[("POST", "/auth/register")], "first_name": "Ren\u00e9e"}, ensure_ascii=False)
+
+    response = api.call("POST", "/auth/register", raw=body.encode("latin-1"))
+
+    assert error(response, 400)["code"] == "invalid_encoding"
+    assert mail.all() == []
+    assert api.call("POST", "/auth/register", VALID_BODIES[("POST", "/auth/register")]).status == 201
+
+
+def test_a_body_in_utf8_with_a_charset_parameter_is_read_exactly(api, candidate):
+    body = {"first_name": "Renée", "last_name": "Ñúñez"}
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    raw = json.dumps(body, ensure_ascii=False).encode()
+
+    answer = api.call("PATCH", "/me/profile", raw=raw, token=candidate["token"], headers=headers)
+
+    assert answer.status == 200, answer.body
+    assert {key: answer.json()[key] for key in body} == body
 
 
 def test_deeply_nested_json_is_refused_with_a_4xx(api):

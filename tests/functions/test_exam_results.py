@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
-from certtracker import clock
+from certtracker import clock, pearson_vue
 from certtracker.models.exam_results import PARKED_PARTITION, ExamResult
 from tests.functions.conftest import PEARSON_VUE, error, make_candidate
 
@@ -29,6 +30,7 @@ def deliver(
     passed: bool,
     days_ago: float = 0,
     timestamp: int | None = None,
+    **overrides: Any,
 ):
     taken = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
     payload = {
@@ -38,6 +40,7 @@ def deliver(
         "passed": passed,
         "taken_at": taken,
         "delivery": "test_center",
+        **overrides,
     }
     body, headers = PEARSON_VUE.signed_delivery(payload, timestamp=timestamp)
     return api.call("POST", WEBHOOK, raw=body, headers=headers)
@@ -179,3 +182,156 @@ def test_erasure_keeps_only_anonymized_results(api, candidate) -> None:
     assert (kept.exam_id, kept.score, kept.passed) == ("250-580", 88, True)
     assert kept.result_id != "keep-1"
     assert account_id not in str(kept.attribute_values)
+
+
+# ---------------------------------------------------------------- what Pearson VUE sends, taken strictly
+
+
+ODD_TIMESTAMPS = [
+    "\u00b2",  # str.isdigit() says yes
+    "\u00b9\u2077\u2070\u2070",
+    "\uff11\uff17\uff10\uff10\uff10\uff10\uff10\uff10\uff10\uff10",  # fullwidth digits
+    "9" * 5000,  # too long for int()
+    "-1",
+    "+1",
+    " 1",
+]
+LOOSE_FIELDS = [
+    ("score", "85"),
+    ("score", True),
+    ("score", 85.0),
+    ("passed", 1),
+    ("passed", "true"),
+    ("result_id", 12345),
+    ("taken_at", "0001-01-01T00:00:00+00:00"),
+    ("taken_at", "1999-12-31T23:59:59+00:00"),
+    ("taken_at", "2099-01-01T00:00:00+00:00"),
+    ("taken_at", "2026-03-01T09:30:00"),  # no time zone
+    ("taken_at", "1714550000"),
+    ("taken_at", 1714550000),
+    ("taken_at", "9999-12-31T23:59:59-05:00"),
+]
+
+
+def test_a_timestamp_that_is_not_plain_ascii_digits_is_unsigned_not_a_500(api, candidate, subtests) -> None:
+    registration = registered(api, candidate, "250-580")
+    body = b'{"result_id": "r-9", "registration_id": "' + registration.encode() + b'", "score": 99}'
+    for timestamp in ODD_TIMESTAMPS:
+        with subtests.test(timestamp=timestamp[:10]):
+            headers = {
+                "Content-Type": "application/json",
+                "X-PearsonVUE-Timestamp": timestamp,
+                "X-PearsonVUE-Signature": "sha256=00",
+            }
+
+            assert error(api.call("POST", WEBHOOK, raw=body, headers=headers), 401)["code"] == "unsigned"
+
+
+def test_a_signed_result_with_a_loose_type_or_an_implausible_date_is_a_422(api, candidate, subtests) -> None:
+    registration = registered(api, candidate, "250-580")
+    for field, value in LOOSE_FIELDS:
+        with subtests.test(field=field, value=value):
+            fields: dict[str, Any] = {"result_id": "loose-1", "score": 85, "passed": True, field: value}
+
+            assert error(deliver(api, registration, **fields), 422)["field"] == field
+    assert history(api, candidate)["results"] == []
+    assert list(ExamResult.query(PARKED_PARTITION)) == []
+
+
+def test_a_taken_at_a_few_minutes_ahead_of_our_clock_is_accepted(api, candidate) -> None:
+    ahead = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()
+
+    answer = deliver(api, registered(api, candidate, "250-580"), result_id="r-1", score=85, passed=True, taken_at=ahead)
+
+    assert answer.json() == {"status": "stored"}
+
+
+def test_a_signed_body_with_an_integer_too_long_to_convert_is_invalid_json(api, candidate) -> None:
+    body = b'{"result_id": "r-1", "registration_id": "x", "score": ' + b"9" * 5000 + b"}"
+    stamp = str(int(time.time()))
+    signature = pearson_vue.sign(PEARSON_VUE.secret(), f"{stamp}.{body.decode()}")
+    headers = {
+        "Content-Type": "application/json",
+        "X-PearsonVUE-Timestamp": stamp,
+        "X-PearsonVUE-Signature": f"sha256={signature}",
+    }
+
+    assert error(api.call("POST", WEBHOOK, raw=body, headers=headers), 400)["code"] == "invalid_json"
+
+
+def test_a_result_whose_verdict_contradicts_its_score_is_parked_not_stored(api, candidate, subtests) -> None:
+    cases = [("250-580", 10, True), ("ASM-EP-101", 69, True), ("ASM-DLP-101", 70, False), ("ASM-EM-101", 100, False)]
+    for exam_id, score, passed in cases:  # every pass mark is 70
+        with subtests.test(score=score, passed=passed):
+            registration = registered(api, candidate, exam_id)
+
+            answer = deliver(api, registration, result_id=f"odd-{score}", score=score, passed=passed)
+
+            assert answer.json() == {"status": "parked"}
+            parked = ExamResult.query(PARKED_PARTITION, filter_condition=ExamResult.result_id == f"odd-{score}")
+            assert [(p.registration_id, p.exam_id, p.score) for p in parked] == [(registration, exam_id, score)]
+            again = deliver(api, registration, result_id=f"odd-{score}", score=score, passed=passed)
+            assert again.json() == {"status": "duplicate"}
+    assert history(api, candidate)["results"] == []
+
+
+def test_a_result_at_the_pass_mark_is_a_pass(api, candidate) -> None:
+    answer = deliver(api, registered(api, candidate, "250-580"), result_id="r-70", score=70, passed=True)
+
+    assert answer.json() == {"status": "stored"}
+
+
+def test_results_with_time_zone_offsets_are_ordered_and_kept_in_utc(api, candidate) -> None:
+    today = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=12)
+    # Earlier in UTC, but its local time reads later: 10:00+05:00 is 05:00Z, before 06:00Z.
+    earlier = today.replace(hour=5, minute=0).astimezone(timezone(timedelta(hours=5)))
+    later = today.replace(hour=6, minute=0)
+    deliver(
+        api,
+        registered(api, candidate, "ASM-EP-101"),
+        result_id="later",
+        score=90,
+        passed=True,
+        taken_at=later.isoformat(),
+    )
+    deliver(
+        api,
+        registered(api, candidate, "ASM-DLP-101"),
+        result_id="earlier",
+        score=90,
+        passed=True,
+        taken_at=earlier.isoformat(),
+    )
+
+    results = history(api, candidate)["results"]
+
+    assert [r["result_id"] for r in results] == ["later", "earlier"]
+    assert datetime.fromisoformat(results[1]["taken_at"]) == earlier
+    assert all(datetime.fromisoformat(r["taken_at"]).utcoffset() == timedelta(0) for r in results)
+    assert all("+05:00" not in item.sk for item in ExamResult.scan())
+
+
+def test_the_retake_wait_counts_from_the_newest_result_in_utc(api, candidate) -> None:
+    """A fail at 23:00-08:00 (07:00Z next day) is newer than a pass at 01:00Z that day: the wait applies."""
+    day = (datetime.now(UTC) - timedelta(days=1)).replace(hour=1, minute=0, second=0, microsecond=0)
+    failed_at = (day + timedelta(hours=6)).astimezone(timezone(timedelta(hours=-8)))
+    deliver(
+        api,
+        registered(api, candidate, "250-580"),
+        result_id="old-pass",
+        score=90,
+        passed=True,
+        taken_at=day.isoformat(),
+    )
+    deliver(
+        api,
+        registered(api, candidate, "250-580"),
+        result_id="new-fail",
+        score=40,
+        passed=False,
+        taken_at=failed_at.isoformat(),
+    )
+
+    refused = api.call("POST", "/me/exam-registrations", {"exam_id": "250-580"}, token=candidate["token"])
+
+    assert error(refused, 409)["code"] == "retake_too_soon"

@@ -109,3 +109,60 @@ def test_a_body_that_is_not_declared_json_is_a_415() -> None:
     )
     assert response["statusCode"] == 415
     assert json.loads(response["body"])["error"]["code"] == "unsupported_media_type"
+
+
+def resolve_raw(event: dict) -> tuple[int, dict]:
+    response = app.resolve(event, LambdaContext("test"))
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_a_base64_body_is_decoded_and_read_as_utf8() -> None:
+    event = rest_event(
+        "POST", "/things", body='{"name": "Renée"}'.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert event["isBase64Encoded"] is True
+
+    assert resolve_raw(event) == (200, {"name": "Renée"})
+
+
+@pytest.mark.parametrize(
+    ("body", "base64_encoded"),
+    [
+        (b'{"name": "Ren\xe9e"}', True),  # Latin-1 bytes
+        ("not base64 at all!", True),
+        ('{"name": "\ud800"}', False),  # a lone surrogate in a text body
+    ],
+)
+def test_a_body_that_is_not_utf8_text_is_a_400_invalid_encoding(body: bytes | str, base64_encoded: bool) -> None:
+    event = rest_event("POST", "/things", body=body, headers={"Content-Type": "application/json"})
+    event["isBase64Encoded"] = base64_encoded
+
+    status, answer = resolve_raw(event)
+
+    assert (status, answer["error"]["code"]) == (400, "invalid_encoding")
+
+
+@pytest.mark.parametrize("body", ['{"name": "a", "count": ' + "9" * 5000 + "}", "-" + "9" * 4301])
+def test_an_integer_too_long_to_convert_is_invalid_json_not_a_500(body: str) -> None:
+    status, answer, _ = call(body)
+
+    assert (status, answer["error"]["code"]) == (400, "invalid_json")
+
+
+def test_an_oversized_base64_body_is_refused_by_its_decoded_size() -> None:
+    fits = json.dumps({"name": "x" * (MAX_BODY_BYTES - 20)}).encode()
+    assert len(fits) <= MAX_BODY_BYTES
+    event = rest_event("POST", "/things", body=fits, headers={"Content-Type": "application/json"})
+    assert resolve_raw(event)[0] == 200
+
+    event = rest_event("POST", "/things", body=fits + b" " * 30, headers={"Content-Type": "application/json"})
+    assert resolve_raw(event)[0] == 413
+
+
+def test_every_route_documents_its_success_and_the_refusals_of_a_body() -> None:
+    document = app.get_openapi_schema().model_dump(by_alias=True, exclude_none=True, mode="json")
+
+    responses = document["paths"]["/things"]["post"]["responses"]
+
+    assert set(responses) == {"200", "400", "413", "415", "422"}
+    assert responses["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")

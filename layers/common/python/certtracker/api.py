@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import inspect
 import json
 from collections.abc import Mapping
@@ -67,7 +69,7 @@ def error_response(
 # The responses every route may give besides its own, for the OpenAPI document.
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
-        400: "Malformed request",
+        400: "The body is not JSON, or not UTF-8 text",
         401: "Not logged in, or the session has ended",
         403: "Not allowed",
         404: "Not found",
@@ -88,6 +90,34 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+# What the resolver itself answers for any route that reads a body (see `resolve`).
+BODY_ERRORS = (400, 413, 415, 422)
+
+
+def _documented_responses(route: Any, *, takes_body: bool) -> dict[int, dict[str, Any]]:
+    """A route's own responses, with its success and the refusals every such route can give.
+
+    Derived here rather than listed on each route, so the document cannot drift from what the
+    resolver does: a body can always be malformed, too large, of another type or invalid; a query
+    or path parameter can be invalid; the success is the route's `status_code`.
+    """
+    responses: dict[int, dict[str, Any]] = {**(route.responses or {})}
+    for status, response in error_responses(*(BODY_ERRORS if takes_body else ())).items():
+        responses.setdefault(int(status), response)
+    if _takes_input(route):
+        responses.setdefault(422, error_responses(422)[422])
+    if route.status_code in (204, 304):
+        responses.setdefault(route.status_code, {"description": route.response_description, "content": {}})
+    else:  # without "content", Powertools documents the route's return type
+        responses.setdefault(route.status_code, {"description": route.response_description})
+    return responses
+
+
+def _takes_input(route: Any) -> bool:
+    dependant = route.dependant
+    return bool(dependant.body_params or dependant.query_params or dependant.path_params or dependant.header_params)
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who is calling, as the authorizer established it: never taken from the request body."""
@@ -102,7 +132,7 @@ FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 class CertTrackerResolver(APIGatewayRestResolver):
     def __init__(self, *, form_body_paths: frozenset[str] = frozenset()) -> None:
         """`form_body_paths`: routes that take no body but may receive a form (RFC 8058 one-click)."""
-        super().__init__(enable_validation=True)
+        super().__init__(enable_validation=True, json_body_deserializer=_parse_json)
         self.form_body_paths = form_body_paths
         self.exception_handler(DomainError)(self._domain_error)
         self.exception_handler(RequestValidationError)(self._validation_error)
@@ -115,25 +145,42 @@ class CertTrackerResolver(APIGatewayRestResolver):
         body = event.get("body") or ""
         is_form = _media_type(event.get("headers") or {}) in FORM_MEDIA_TYPES
         if body and is_form and event.get("resource") in self.form_body_paths:
-            event, body = {**event, "body": None}, ""
-        if _body_bytes(body, base64_encoded=bool(event.get("isBase64Encoded"))) > MAX_BODY_BYTES:
-            response = _refusal(413, "payload_too_large", f"The request body is larger than {MAX_BODY_BYTES} bytes.")
-        elif body and not _declares_json(event.get("headers") or {}):
-            response = _refusal(415, "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE)
+            event, body = {**event, "body": None, "isBase64Encoded": False}, ""
+        try:
+            text = _body_text(
+                body,
+                base64_encoded=bool(event.get("isBase64Encoded")),
+                json_declared=_declares_json(event.get("headers") or {}),
+            )
+        except _Refused as refused:
+            response = _refusal(refused.status, refused.code, refused.message)
         else:
+            # From here on every reader (Powertools' validation, a webhook's signature check) sees the
+            # exact text the client sent: never base64, never a lossy decoding.
+            event = {**event, "body": text or event.get("body"), "isBase64Encoded": False}
             with deadline.started(context):  # every outbound call of this request ends before its answer is due
                 response = super().resolve(_with_normalized_content_type(event), context)
         _add_security_headers(response)
         return response
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        # A route's docstring is its documentation: first paragraph the summary, the rest the description.
+        without_input: set[tuple[str, str]] = set()
         for route in self._static_routes + self._dynamic_routes:
+            # A route's docstring is its documentation: first paragraph the summary, the rest the description.
             doc = inspect.getdoc(route.func) or ""
             summary, _, description = doc.partition("\n\n")
             route.summary = route.summary or " ".join(summary.split()) or None
             route.description = route.description or " ".join(description.split()) or None
-        return super().get_openapi_schema(*args, **kwargs)
+            if route.include_in_schema and not _takes_input(route) and 422 not in (route.responses or {}):
+                without_input.add((route.openapi_path, route.method.lower()))
+            route.responses = _documented_responses(route, takes_body=bool(route.dependant.body_params))  # type: ignore[assignment]
+            route._dependant = None  # rebuilt from the responses, so their models reach the document
+        schema = super().get_openapi_schema(*args, **kwargs)
+        # Powertools documents a 422 on every route; one that reads no input never answers it.
+        for path, method in without_input:
+            operation = getattr((schema.paths or {})[path], method)
+            operation.responses.pop(422, None)
+        return schema
 
     def caller(self) -> Caller:
         context = self.current_event.raw_event.get("requestContext", {}).get("authorizer") or {}
@@ -201,10 +248,67 @@ def _reason(problem: Mapping[str, Any]) -> str:
     return reason[:1].lower() + reason[1:]
 
 
-def _body_bytes(body: str, *, base64_encoded: bool) -> int:
+class _Refused(Exception):
+    """A request refused before routing, with its answer."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _too_large() -> _Refused:
+    return _Refused(413, "payload_too_large", f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+
+
+def _not_utf8() -> _Refused:
+    return _Refused(400, "invalid_encoding", "The request body is not UTF-8 text: send JSON encoded as UTF-8.")
+
+
+def _body_text(body: str, *, base64_encoded: bool, json_declared: bool) -> str:
+    """The body as text, decoded strictly, or why it is refused (too large, not JSON, not UTF-8).
+
+    The API declares every media type binary (template.yaml, BinaryMediaTypes), so API Gateway hands
+    over the client's bytes base64-encoded instead of decoding them itself, which would turn bytes that
+    are not UTF-8 into U+FFFD and store them. Here such bytes are refused.
+    """
+    if not body:
+        return ""
     if base64_encoded:
-        return len(body) * 3 // 4
-    return len(body.encode("utf-8", errors="surrogatepass"))
+        if len(body) * 3 // 4 > MAX_BODY_BYTES + 2:  # not worth decoding
+            raise _too_large()
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise _Refused(400, "invalid_encoding", "The request body could not be read.") from None
+    elif len(body) > MAX_BODY_BYTES:  # each character is at least one byte
+        raise _too_large()
+    if not json_declared:
+        raise _Refused(415, "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE)
+    if not base64_encoded:
+        try:
+            raw = body.encode("utf-8")  # a lone surrogate is not UTF-8
+        except UnicodeEncodeError:
+            raise _not_utf8() from None
+    if len(raw) > MAX_BODY_BYTES:
+        raise _too_large()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
+
+
+def _parse_json(text: str) -> Any:
+    """json.loads, with every way a text can fail to be JSON reported as a JSON error.
+
+    Python refuses to convert integers longer than 4,300 digits (a ValueError, not a JSONDecodeError),
+    which Powertools would let through as a 500.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:
+        raise json.JSONDecodeError(str(error).split(":", 1)[0], text, 0) from None
 
 
 def _media_type(headers: Mapping[str, str]) -> str:

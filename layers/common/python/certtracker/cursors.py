@@ -31,7 +31,7 @@ def decode(cursor: str, *, hash_key: str, owner: str, range_key: str, range_pref
             and key.get(hash_key, {}).get("S") == owner
             and str(key.get(range_key, {}).get("S", "")).startswith(range_prefix)
         )
-    except (ValueError, binascii.Error, AttributeError):
+    except (ValueError, binascii.Error, AttributeError, RecursionError):  # any text a client may send
         valid = False
     if not valid:
         raise InvalidInput("cursor: not a cursor this list gave out.", field="cursor", code="invalid_cursor")

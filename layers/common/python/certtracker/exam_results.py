@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
@@ -19,12 +20,15 @@ from certtracker.observability import count, logger
 from certtracker.tokens import same
 
 REPLAY_WINDOW_SECONDS = 300
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
 PAGE_SIZE = 20
 
 
 def verify_signature(timestamp: str | None, signature: str | None, body: str) -> None:
     """HMAC-SHA256 over "<timestamp>.<body>" with the shared secret, within five minutes either way."""
-    if not timestamp or not signature or not timestamp.isdigit():
+    # ASCII digits, and few of them: str.isdigit() also accepts "²" and fullwidth digits, and int() of
+    # thousands of digits raises.
+    if not timestamp or not signature or not TIMESTAMP.fullmatch(timestamp):
         raise Unauthorized("The call is not signed.", code="unsigned")
     if abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
         raise Unauthorized("The signature is too old or from the future.", code="stale_signature")
@@ -53,15 +57,33 @@ def _registration(registration_id: str) -> ExamRegistration | None:
     return None
 
 
+def consistent(score: int, passed: bool, pass_mark: float) -> bool:
+    """Pearson VUE's verdict must be the one its score gives against the exam's pass mark."""
+    return (score >= pass_mark) == passed
+
+
 def record(delivered: Delivered) -> str:
-    """Store a result once, however often it comes. Returns stored, duplicate or parked."""
+    """Store a result once, however often it comes. Returns stored, duplicate or parked.
+
+    Parked (kept for the Program Support Team, out of every history): a result that matches no
+    registration, or whose `passed` contradicts its score and the exam's pass mark.
+    """
     now = clock.now()
     receipt = ResultReceipt(account_id=f"RECEIPT#{delivered.result_id}", sk="RECEIPT", received_at=now)
     registration = _registration(delivered.registration_id)
     exam = catalog.get_exam(registration.exam_id) if registration else None
+    reason = None
+    if registration is None:
+        reason = "no_registration"
+    elif exam is not None and not consistent(delivered.score, delivered.passed, exam.pass_mark):
+        reason = "inconsistent_verdict"
+    if reason is not None:
+        registration = None  # nothing of the candidate's changes until the team has placed it
+    # In UTC before it becomes part of a key: the key's text order is the history's time order.
+    taken_at = delivered.taken_at.astimezone(UTC)
     result = ExamResult(
         account_id=registration.account_id if registration else PARKED_PARTITION,
-        sk=f"{RESULT_PREFIX}{delivered.taken_at.isoformat()}#{delivered.result_id}",
+        sk=f"{RESULT_PREFIX}{taken_at.isoformat(timespec='microseconds')}#{delivered.result_id}",
         result_id=delivered.result_id,
         registration_id=delivered.registration_id,
         exam_id=exam.exam_id if exam else None,
@@ -70,7 +92,7 @@ def record(delivered: Delivered) -> str:
         score=delivered.score,
         pass_mark=exam.pass_mark if exam else None,
         passed=delivered.passed,
-        taken_at=delivered.taken_at,
+        taken_at=taken_at,
         received_at=now,
     )
     try:
@@ -87,7 +109,9 @@ def record(delivered: Delivered) -> str:
     if registration is None:
         # Not lost: kept for the Program Support Team, counted, and alarmed on (template.yaml).
         count("PearsonVueResultParked")
-        logger.warning("result parked", extra={"result_id": delivered.result_id})
+        if reason == "inconsistent_verdict":
+            count("PearsonVueResultInconsistent")
+        logger.warning("result parked", extra={"result_id": delivered.result_id, "reason": reason})
         return "parked"
     _close_open_registration(registration)
     count("ExamResultStored")
