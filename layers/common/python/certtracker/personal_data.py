@@ -229,10 +229,11 @@ def erase(account_id: str, session_id: str, password: str) -> None:
     but one, so a failure part-way leaves an account that can log in and erase again."""
     account = session_account(account_id)
     user_key = throttling.username_key(account.username)
-    throttling.ensure_not_locked(user_key)
+    attempt = throttling.count_attempt({user_key: throttling.PER_USERNAME})
     if not passwords.verify_password(account.password_hash, password):
-        throttling.record_failure({user_key: throttling.PER_USERNAME})
+        attempt.failed()
         raise Forbidden("The password is wrong.", code="wrong_password")
+    attempt.succeeded()  # should the erasure fail part-way, the right password was not a failure
     for section in SECTIONS:
         section.erase(account_id)
     sessions.end_all_sessions(account_id, keep=session_id)
