@@ -5,17 +5,21 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
+from moto.dynamodb.responses import DynamoHandler
 
-from certtracker import catalog, clock
+from certtracker import catalog, clock, passwords
 from certtracker.aws import reset_clients
 from infra import mailbox, resources, seed
 from infra.gateway import Gateway, GatewayResponse
+from infra.lambdas import load_functions
 from infra.pearson_vue_standin import PearsonVueStandIn, serve_in_thread
 from infra.queues import QueueFeeder
 
@@ -124,6 +128,77 @@ class Api:
 
     def login(self, username: str, password: str = PASSWORD) -> GatewayResponse:
         return self.call("POST", "/auth/login", {"username": username, "password": password})
+
+    def burst(
+        self, count: int, method: str, path: str, body: Any = None, *, token: str | None = None
+    ) -> list[GatewayResponse]:
+        """`count` identical requests at the same moment, each in a container of its own, as Lambda scales out.
+
+        Identical, because Powertools keeps the event being resolved on a class attribute that every resolver
+        in a process shares; in Lambda each container is a process of its own, here they are threads.
+        """
+        sent = {"Authorization": f"Bearer {token}"} if token else {}
+        payload = json.dumps(body).encode() if body is not None else None
+        if payload is not None:
+            sent["Content-Type"] = "application/json"
+        function = self.gateway.routes[(path, method)].function
+        containers = [load_functions() for _ in range(count)]
+        for functions in containers:
+            functions[function].load()  # each container's cold start, before the burst
+        start = threading.Barrier(count)
+
+        def one(functions: dict[str, Any]) -> GatewayResponse:
+            start.wait()
+            return self.gateway.handle(method, path, sent, payload, source_ip=self.source_ip, containers=functions)
+
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            return list(pool.map(one, containers))
+
+
+@pytest.fixture
+def dynamodb_writes_atomically(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB applies each request to an item atomically. moto does it in Python on shared objects: two threads
+    can interleave inside one read-modify-write, and an answer is serialized after the lock-free write, from an
+    item another thread may be changing. One lock around each DynamoDB request models DynamoDB's atomicity (more
+    strictly: per service, not per item), so a burst test judges the code, not moto."""
+    lock = threading.RLock()
+    call_action = DynamoHandler.call_action
+
+    def one_request_at_a_time(handler: DynamoHandler) -> Any:
+        with lock:
+            return call_action(handler)
+
+    monkeypatch.setattr(DynamoHandler, "call_action", one_request_at_a_time)
+
+
+class PasswordChecks:
+    """Counts the argon2 checks requests make: a real one, or the dummy one for an unknown username."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+        self._inside = threading.local()  # the dummy check verifies a password itself: count it once
+        for name in ("verify_password", "spend_verification_time"):
+            monkeypatch.setattr(passwords, name, self._counted(getattr(passwords, name)))
+
+    def _counted(self, check: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            if getattr(self._inside, "check", False):
+                return check(*args, **kwargs)
+            with self._lock:
+                self.count += 1
+            self._inside.check = True
+            try:
+                return check(*args, **kwargs)
+            finally:
+                self._inside.check = False
+
+        return counted
+
+
+@pytest.fixture
+def password_checks(monkeypatch: pytest.MonkeyPatch) -> PasswordChecks:
+    return PasswordChecks(monkeypatch)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from certtracker import clock, email, partners, passwords, sessions, throttling
+from certtracker import clock, email, partners, passwords, reauthentication, sessions, throttling
 from certtracker.errors import Conflict, Forbidden, Gone, InvalidInput, Unauthorized
 from certtracker.identity import claim_holder, find_account, find_by_email, find_by_username, session_account
 from certtracker.models.account_history import AccountEvent
@@ -227,8 +227,10 @@ def _complete_email_change(item: OneTimeToken) -> None:
 
 def login(username: str, password: str, *, source_address: str) -> sessions.NewSession:
     user_key = throttling.username_key(username)
-    address_key = throttling.address_key(source_address)
-    throttling.ensure_not_locked(user_key, address_key)
+    # Counted before the password work, so a burst gets no more checks than the limits allow.
+    attempt = throttling.count_attempt(
+        {throttling.address_key(source_address): throttling.PER_ADDRESS, user_key: throttling.PER_USERNAME}
+    )
     account = find_by_username(username)
     if account is None:
         passwords.spend_verification_time()
@@ -237,9 +239,9 @@ def login(username: str, password: str, *, source_address: str) -> sessions.NewS
         valid = passwords.verify_password(account.password_hash, password)
     if not valid or account is None:
         count("LoginFailed")
-        throttling.record_failure({user_key: throttling.PER_USERNAME, address_key: throttling.PER_ADDRESS})
+        attempt.failed()
         raise Unauthorized("The username or password is wrong.", code="invalid_credentials")
-    throttling.clear(user_key)
+    attempt.succeeded(clear=[user_key])
     if not account.email_verified:
         if may_email(account):
             send_verification(account)
@@ -310,11 +312,7 @@ def reset_password(token: str, new_password: str) -> None:
 
 def change_password(account_id: str, session_id: str, current_password: str, new_password: str) -> None:
     account = session_account(account_id)
-    user_key = throttling.username_key(account.username)
-    throttling.ensure_not_locked(user_key)
-    if not passwords.verify_password(account.password_hash, current_password):
-        throttling.record_failure({user_key: throttling.PER_USERNAME})
-        raise Forbidden("The current password is wrong.", code="wrong_password")
+    reauthentication.confirm_password(account, current_password)
     passwords.check_password_policy(new_password, username=account.username, field="new_password")
     try:
         _set_password(account, new_password)

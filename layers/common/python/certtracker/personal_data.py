@@ -15,8 +15,8 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 
-from certtracker import clock, passwords, sessions, throttling
-from certtracker.errors import Conflict, Forbidden
+from certtracker import clock, reauthentication, sessions, throttling
+from certtracker.errors import Conflict
 from certtracker.identity import find_account, session_account
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
@@ -294,11 +294,7 @@ def erase(account_id: str, session_id: str, password: str) -> None:
     """Erase the caller's personal data. Safe to retry: each step is idempotent and the account goes last
     but one, so a failure part-way leaves an account that can log in and erase again."""
     account = session_account(account_id)
-    user_key = throttling.username_key(account.username)
-    throttling.ensure_not_locked(user_key)
-    if not passwords.verify_password(account.password_hash, password):
-        throttling.record_failure({user_key: throttling.PER_USERNAME})
-        raise Forbidden("The password is wrong.", code="wrong_password")
+    reauthentication.confirm_password(account, password, field="password")
     for section in SECTIONS:
         section.erase(account_id)
     sessions.end_all_sessions(account_id, keep=session_id)
@@ -317,6 +313,6 @@ def erase(account_id: str, session_id: str, password: str) -> None:
         raise Conflict("The account changed while it was being erased. Try again.", code="erasure_conflict") from None
     sessions.end_session(session_id)
     throttling.forget_account(account_id)
-    throttling.clear(user_key)
+    throttling.clear(throttling.username_key(account.username))
     count("AccountErased")
     logger.info("account erased", extra={"account_id": account_id})

@@ -8,13 +8,14 @@ from certtracker.models.accounts import Account
 
 
 def confirm_password(account: Account, password: str | None, *, field: str = "current_password") -> None:
-    """Refuse unless `password` is the account's; failures count toward the same lock as logins."""
+    """Refuse unless `password` is the account's. Attempts count toward the same lock as logins, counted
+    before the argon2 work so a burst gets no more checks than the limit."""
     if not password:
         raise InvalidInput(
             f"{field}: your current password is needed for this change.", field=field, code="password_required"
         )
-    user_key = throttling.username_key(account.username)
-    throttling.ensure_not_locked(user_key)
+    attempt = throttling.count_attempt({throttling.username_key(account.username): throttling.PER_USERNAME})
     if not passwords.verify_password(account.password_hash, password):
-        throttling.record_failure({user_key: throttling.PER_USERNAME})
+        attempt.failed()
         raise Forbidden("The current password is wrong.", code="wrong_password")
+    attempt.succeeded()  # should the change fail part-way, the right password was not a failure

@@ -1,4 +1,4 @@
-"""The login throttle table: failure counts and locks per username and per client address."""
+"""The throttle table: password-attempt counts and locks per username and client address, and counted uses."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ class LoginThrottle(Table):
     class Meta:
         table_name = TableName("LOGIN_THROTTLE_TABLE")
 
-    key = UnicodeAttribute(hash_key=True)  # user#<sha256 of the username> | ip#<address> | recovery#<account>
-    failures = NumberAttribute(default=0)
+    # user#<sha256 of the username> | ip#<address> | recovery#<account> | support-ip#… | support-email#…
+    key = UnicodeAttribute(hash_key=True)
+    failures = NumberAttribute(default=0)  # attempts counted (a right password takes its own back), or uses
     locked_until = NumberAttribute(default=0)  # epoch seconds
     expires_at = TTLAttribute()  # the end of the counting window
