@@ -130,14 +130,23 @@ class Api:
         return self.call("POST", "/auth/login", {"username": username, "password": password})
 
     def burst(
-        self, count: int, method: str, path: str, body: Any = None, *, token: str | None = None
+        self,
+        count: int,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> list[GatewayResponse]:
         """`count` identical requests at the same moment, each in a container of its own, as Lambda scales out.
 
         Identical, because Powertools keeps the event being resolved on a class attribute that every resolver
         in a process shares; in Lambda each container is a process of its own, here they are threads.
         """
-        sent = {"Authorization": f"Bearer {token}"} if token else {}
+        sent = dict(headers or {})
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
         payload = json.dumps(body).encode() if body is not None else None
         if payload is not None:
             sent["Content-Type"] = "application/json"

@@ -102,3 +102,22 @@ def test_an_address_gets_at_most_ten_emails_an_hour_whoever_causes_them(api, mai
     clock.advance(3601)
     assert api.register("stranger-late", "victim@example.org").status == 201
     assert len(mail.to("victim@example.org")) == 11
+
+
+def test_four_identical_submissions_at_the_same_moment_make_one_request(
+    api, mail, candidate, dynamodb_writes_atomically
+):
+    for headers in ({"Idempotency-Key": "one-form"}, {}):  # with a key, and a double click without one
+        answers = api.burst(
+            4,
+            "POST",
+            "/me/support-requests",
+            request(subject=f"Burst {bool(headers)}"),
+            token=candidate["token"],
+            headers=headers,
+        )
+
+        assert [answer.status for answer in answers] == [201] * 4, [a.body for a in answers]
+        assert len({answer.json()["reference"] for answer in answers}) == 1
+    assert len(stored_requests()) == 2
+    assert len(mail.to(EXAMS_TEAM)) == 2
