@@ -42,7 +42,9 @@ def main() -> None:
     parameters = template.parameter_values(
         {"WebBaseUrl": f"http://{HOST}:{PORT}", "PearsonVueBaseUrl": f"http://{HOST}:{PORT}/_local/pearson-vue"}
     )
-    lambdas.prepare_process(parameters)  # the layer on sys.path, the functions' environment set
+    # The layer on sys.path; each function will run with only its own environment, and a call its
+    # template entry grants nothing for is answered AccessDenied, as deployed (infra/iam.py).
+    lambdas.prepare_process(parameters, missing_grant="deny")
 
     from infra import resources, seed
     from infra.http import LocalServer

@@ -12,7 +12,7 @@ OUTPUT = template.ROOT / "functions" / "docs" / "openapi.json"
 
 
 def merged_document() -> dict[str, Any]:
-    lambdas.prepare_process()
+    lambdas.prepare_process(lambdas.process_parameters())  # keeps whatever the process was prepared with
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
     from aws_lambda_powertools.event_handler.openapi.models import Server
 

@@ -67,6 +67,8 @@ class Function:
     environment: dict[str, Any] = field(hash=False)
     memory_mb: int
     timeout_s: int
+    # The IAM statements of its Policies, as written (intrinsics unresolved; infra/iam.py resolves them).
+    policies: list[Any] = field(default_factory=list, hash=False)
 
 
 def functions() -> dict[str, Function]:
@@ -83,6 +85,7 @@ def functions() -> dict[str, Function]:
             environment=environment,
             memory_mb=int(props.get("MemorySize", globals_.get("MemorySize", 128))),
             timeout_s=int(props.get("Timeout", globals_.get("Timeout", 3))),
+            policies=list(props.get("Policies", [])),
         )
     return result
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -17,18 +17,19 @@ from moto.dynamodb.responses import DynamoHandler
 
 from certtracker import catalog, clock, passwords
 from certtracker.aws import reset_clients
-from infra import mailbox, resources, seed
+from infra import iam, lambdas, mailbox, resources, seed, template
 from infra.gateway import Gateway, GatewayResponse
 from infra.lambdas import load_functions
 from infra.pearson_vue_standin import PearsonVueStandIn, serve_in_thread
 from infra.queues import QueueFeeder
 
 # Pearson VUE is reached over HTTP by the real client: its stand-in runs for the whole session, and the
-# functions (loaded later, by the gateway) read its address from their environment.
+# functions (loaded later, by the gateway) get its address from the template parameter, as deployed.
 PEARSON_VUE = PearsonVueStandIn(
     lambda: boto3.client("secretsmanager").get_secret_value(SecretId="PearsonVueSecret")["SecretString"]
 )
-_pearson_vue_server, os.environ["PEARSON_VUE_BASE_URL"] = serve_in_thread(PEARSON_VUE)
+_pearson_vue_server, _pearson_vue_url = serve_in_thread(PEARSON_VUE)
+lambdas.prepare_process(template.parameter_values({"PearsonVueBaseUrl": _pearson_vue_url}))
 
 PASSWORD = "Orchid-Lantern-Violet-42"
 WRONG_PASSWORD = "Not-The-Password-123"
@@ -51,6 +52,15 @@ def error(response: GatewayResponse, status: int) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def gateway() -> Gateway:
     return Gateway()  # functions load once per session, like one warm container each
+
+
+@pytest.fixture(autouse=True)
+def no_missing_grant() -> Iterator[None]:
+    """A call without a grant raises MissingGrant where it is made; this also fails a test whose code swallowed it."""
+    iam.RECORDER.take_violations()
+    yield
+    missed = iam.RECORDER.take_violations()
+    assert not missed, "AWS calls outside the functions' grants:\n" + "\n".join(missed)
 
 
 @pytest.fixture
@@ -240,3 +250,39 @@ def make_candidate(api: Api, mail: Mailbox, username: str, email: str) -> dict[s
         "csrf_token": body["csrf_token"],
         "cookie": login.header("Set-Cookie") or "",
     }
+
+
+# ---------------------------------------------------------------- least privilege, over the whole ring
+# Every AWS call a function makes here is checked against its Policies as it happens (infra/iam.py,
+# the `no_missing_grant` fixture). Once every test of this ring has run and passed, the grants no
+# call needed are listed and fail the run: an unused grant is removed from template.yaml, or the
+# path that needs it gets a test.
+RING = Path(__file__).parent
+_whole_ring = {"ran": False, "deselected": False}
+_unused_report: list[str] = []
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if any(item.path.parent == RING for item in items):
+        _whole_ring["deselected"] = True
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    collected = {item.path for item in session.items if item.path.parent == RING}
+    _whole_ring["ran"] = collected == set(RING.glob("test_*.py"))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not _whole_ring["ran"] or _whole_ring["deselected"] or exitstatus != 0:
+        return
+    for function, grants in sorted(iam.RECORDER.unused_grants().items()):
+        _unused_report.extend(f"{function}: {grant}" for grant in grants)
+    if _unused_report:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _unused_report:
+        terminalreporter.section("grants in template.yaml that no handler test used (remove them, or test their path)")
+        for line in _unused_report:
+            terminalreporter.line(line)

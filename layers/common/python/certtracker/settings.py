@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TypeVar, cast
 
 from pydantic import Field, HttpUrl, ValidationError
@@ -113,17 +114,22 @@ class SettingsError(RuntimeError):
     """Raised at cold start when the function's environment is incomplete."""
 
 
-_loaded: dict[type[FunctionSettings], FunctionSettings] = {}
+# Keyed by the class and the values of its variables: in a Lambda container the environment never
+# changes, so this reads each class once; where several functions share one process (the local
+# stack, the tests) one function can never be handed settings read from another's environment, nor
+# have a variable it lacks hidden by a copy cached while another function ran.
+_loaded: dict[tuple[type[FunctionSettings], tuple[str | None, ...]], FunctionSettings] = {}
 
 
 def load(settings_class: type[S]) -> S:
     """Read the settings once per container; a missing variable stops the function with a clear message."""
-    if settings_class not in _loaded:
+    key = (settings_class, tuple(os.environ.get(name.upper()) for name in settings_class.model_fields))
+    if key not in _loaded:
         try:
-            _loaded[settings_class] = settings_class()
+            _loaded[key] = settings_class()
         except ValidationError as error:
             missing = ", ".join(str(e["loc"][0]).upper() for e in error.errors())
             raise SettingsError(
                 f"{settings_class.__name__}: missing or invalid environment variables: {missing}"
             ) from error
-    return cast(S, _loaded[settings_class])
+    return cast(S, _loaded[key])
