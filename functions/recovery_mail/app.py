@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from certtracker import recovery
+from certtracker import deadline, recovery
 from certtracker.observability import logger, metrics
 from certtracker.settings import RecoveryMailSettings, load
 
@@ -34,4 +34,5 @@ def deliver(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
-    return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)
+    with deadline.started(context):  # a batch's emails end before the invocation would time out
+        return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)

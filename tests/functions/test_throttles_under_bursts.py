@@ -5,14 +5,20 @@ The local gateway runs one request per function at a time, so only these in-proc
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
+import boto3
 import pytest
 
 from certtracker import clock, throttling
 from certtracker.models.accounts import Account
 from certtracker.support import ANONYMOUS_PER_ADDRESS, ANONYMOUS_PER_EMAIL
 from certtracker.verification import EMAILS_PER_HOUR_FROM_PUBLIC_ROUTES
+from infra import template
+from infra.lambdas import load_functions
+from infra.queues import sqs_event
 from tests.functions.conftest import NEW_PASSWORD, PASSWORD, WRONG_PASSWORD, Api, error
 
 BURST = 16
@@ -139,6 +145,30 @@ def test_a_burst_of_password_recovery_requests_sends_at_most_the_hourly_limit_of
     sent_before = len(mail.to("ada@example.org"))
 
     responses = api.burst(BURST, "POST", "/auth/recovery/password", {"username_or_email": "ada"})
+    # The route only queues; the queue's consumer sends. Lambda may run a consumer per message at once.
+    consumed = consume_at_once("RecoveryQueue", "RecoveryMailFunction")
 
     assert statuses(responses) == {202: BURST}
+    assert consumed == BURST
     assert len(mail.to("ada@example.org")) - sent_before == EMAILS_PER_HOUR_FROM_PUBLIC_ROUTES
+
+
+def consume_at_once(queue: str, function: str) -> int:
+    """Every message on `queue`, each handed at the same moment to a container of its own of `function`."""
+    sqs = boto3.client("sqs")
+    messages: list[dict] = []
+    while batch := sqs.receive_message(QueueUrl=template.queue_url(queue), MaxNumberOfMessages=10).get("Messages"):
+        messages += batch
+    containers = [load_functions()[function] for _ in messages]
+    for container in containers:
+        container.load()
+    start = threading.Barrier(len(messages))
+
+    def one(container_and_message: tuple) -> None:
+        container, message = container_and_message
+        start.wait()
+        container.invoke(sqs_event(queue, [message]), serialized=False)
+
+    with ThreadPoolExecutor(max_workers=len(messages)) as pool:
+        list(pool.map(one, zip(containers, messages, strict=True)))
+    return len(messages)
