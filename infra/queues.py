@@ -63,11 +63,15 @@ class QueueFeeder:
         self.consumers = consumers()
         self._stop = threading.Event()
         self.failed: list[tuple[str, str]] = []  # (queue URL, receipt handle) of messages that went back
+        self._client: Any = None
 
     def _sqs(self) -> Any:
-        import boto3
+        """One client per feeder: building a boto3 client costs tens of milliseconds, and tests drain often."""
+        if self._client is None:
+            import boto3
 
-        return boto3.session.Session().client("sqs")
+            self._client = boto3.session.Session().client("sqs")
+        return self._client
 
     def deliver_one_batch(self, consumer: Consumer, sqs: Any, wait_seconds: int = 0) -> int:
         url = template.queue_url(consumer.queue)

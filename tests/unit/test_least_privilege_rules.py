@@ -51,8 +51,8 @@ def test_sesv2_send_email_with_raw_content_is_authorized_as_send_raw_email_on_th
 
 
 def test_a_call_the_recorder_cannot_translate_is_refused_rather_than_allowed():
-    with pytest.raises(iam.UnknownCall, match="sqs:SendMessage"):
-        iam.needs("sqs", "SendMessage", {"QueueUrl": "x"})
+    with pytest.raises(iam.UnknownCall, match="s3:PutObject"):
+        iam.needs("s3", "PutObject", {"Bucket": "x", "Key": "y"})
 
 
 def test_template_policies_resolve_to_the_names_of_the_local_stack():
