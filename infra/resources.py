@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 import boto3
@@ -77,12 +78,16 @@ def create_queues(sqs: Any) -> list[str]:
     return ordered
 
 
+@cache
+def _client(service: str, endpoint_url: str | None) -> Any:
+    """Built once per process: the handler tests create every resource again for each test (moto intercepts
+    whichever client calls), and building a boto3 client costs tens of milliseconds."""
+    return boto3.session.Session().client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
+
+
 def create_all(parameters: dict[str, str] | None = None, endpoint_url: str | None = None) -> None:
     parameters = parameters or template.parameter_values()
-    session = boto3.session.Session()
-    create_tables(session.client("dynamodb", endpoint_url=endpoint_url))
-    create_queues(session.client("sqs", endpoint_url=endpoint_url))
-    create_secrets(session.client("secretsmanager", endpoint_url=endpoint_url))
-    create_email_identities(
-        session.client("sesv2", endpoint_url=endpoint_url), session.client("ses", endpoint_url=endpoint_url), parameters
-    )
+    create_tables(_client("dynamodb", endpoint_url))
+    create_queues(_client("sqs", endpoint_url))
+    create_secrets(_client("secretsmanager", endpoint_url))
+    create_email_identities(_client("sesv2", endpoint_url), _client("ses", endpoint_url), parameters)

@@ -56,7 +56,10 @@ class Table(Model):
     @classmethod
     def _get_connection(cls) -> TableConnection:
         connection = super()._get_connection()
-        _fit_to_budget(connection.connection)
+        if connection.connection._client is None:
+            # One botocore client for every table: PynamoDB would build one per model, each loading the
+            # DynamoDB service model again (tens of milliseconds of every cold start, per table touched).
+            connection.connection._client = _connection().client
         return connection
 
 
@@ -68,14 +71,16 @@ def _fit_to_budget(connection: Connection) -> None:
 
 @cache
 def _connection() -> Connection:
-    return Connection(**CONNECTION_SETTINGS)
+    """The container's one DynamoDB connection (and botocore client), bound to the time budget before its
+    client is built."""
+    connection = Connection(**CONNECTION_SETTINGS)
+    _fit_to_budget(connection)
+    return connection
 
 
 def transaction() -> TransactWrite:
     """A DynamoDB transaction: every write in it happens, or none does."""
-    connection = _connection()
-    _fit_to_budget(connection)
-    return TransactWrite(connection=connection)
+    return TransactWrite(connection=_connection())
 
 
 def reset_connection() -> None:
