@@ -16,6 +16,9 @@ from infra import template
 from infra.events import ACCOUNT_ID, REGION
 from infra.lambdas import LocalFunction
 
+# How often an empty queue is asked again (Lambda's own SQS poller answers within about a second).
+POLL_INTERVAL_S = 0.25
+
 
 @dataclass(frozen=True)
 class Consumer:
@@ -120,7 +123,10 @@ class QueueFeeder:
         sqs = self._sqs()
         while not self._stop.is_set():
             try:
-                self.deliver_one_batch(consumer, sqs, wait_seconds=1)
+                # Short polls with a pause, not long polls: moto's server spins for the whole wait of a long
+                # poll, which would hold the GIL of the process that also serves the API.
+                if not self.deliver_one_batch(consumer, sqs, wait_seconds=0):
+                    self._stop.wait(POLL_INTERVAL_S)
             except Exception as error:  # the emulator is stopping, or a network hiccup: try again
                 print(f"feeding {consumer.function} failed: {error!r}", flush=True)
                 self._stop.wait(1.0)
