@@ -32,13 +32,36 @@ def _credentials(event: APIGatewayAuthorizerRequestEvent) -> tuple[str | None, b
     return (morsel.value, True) if morsel and morsel.value else (None, False)
 
 
+def _refuse() -> Exception:
+    """API Gateway answers 401 (the UNAUTHORIZED gateway response) when an authorizer raises exactly this.
+
+    Every logged-out call to a protected route takes this path, so Lambda counts it among the function's
+    Errors: refusals are counted apart, and the alarm watches AuthorizerError (real failures) instead."""
+    count("AuthorizerRefused")
+    return Exception("Unauthorized")
+
+
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
-    request = APIGatewayAuthorizerRequestEvent(event)
+    try:
+        return _decide(APIGatewayAuthorizerRequestEvent(event))
+    except _Refusal:
+        raise _refuse() from None
+    except Exception:
+        count("AuthorizerError")
+        logger.exception("authorizer failed")
+        raise
+
+
+class _Refusal(Exception):
+    """No valid session: the caller is not logged in."""
+
+
+def _decide(request: APIGatewayAuthorizerRequestEvent) -> dict:
     token, via_cookie = _credentials(request)
     if token is None or len(token) > 128:
-        raise Exception("Unauthorized")  # API Gateway answers 401 (the UNAUTHORIZED gateway response)
+        raise _Refusal
     arn = request.parsed_arn
     policy = APIGatewayAuthorizerResponse(
         principal_id="anonymous",
@@ -55,7 +78,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
             csrf_token=request.headers.get("x-csrf-token"),
         )
     except Unauthorized:
-        raise Exception("Unauthorized") from None
+        raise _Refusal from None
     except Forbidden:
         count("CsrfRejected")
         policy.deny_all_routes()

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from certtracker import deadline
 from certtracker.errors import DomainError, TooManyRequests, Unauthorized
-from certtracker.observability import logger
+from certtracker.observability import count, logger
 
 # Every JSON body CertTracker accepts is small; anything bigger is refused before parsing.
 MAX_BODY_BYTES = 16 * 1024
@@ -232,6 +232,7 @@ class CertTrackerResolver(APIGatewayRestResolver):
         if deadline.ran_out(error):  # a dependency's call could not fit the time left: try again, not a bug
             return error_response(503, "out_of_time", OUT_OF_TIME, headers={"Retry-After": "5"})
         logger.exception("unhandled error")
+        count("UnhandledError")  # alarmed on at the first one (template.yaml)
         return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
 
 

@@ -29,12 +29,18 @@ def verify_signature(timestamp: str | None, signature: str | None, body: str) ->
     # ASCII digits, and few of them: str.isdigit() also accepts "²" and fullwidth digits, and int() of
     # thousands of digits raises.
     if not timestamp or not signature or not TIMESTAMP.fullmatch(timestamp):
-        raise Unauthorized("The call is not signed.", code="unsigned")
+        raise _refused("The call is not signed.", "unsigned")
     if abs(time.time() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
-        raise Unauthorized("The signature is too old or from the future.", code="stale_signature")
+        raise _refused("The signature is too old or from the future.", "stale_signature")
     expected = "sha256=" + pearson_vue.sign(pearson_vue.shared_secret(), f"{timestamp}.{body}")
     if not same(signature, expected):
-        raise Unauthorized("The signature does not match.", code="bad_signature")
+        raise _refused("The signature does not match.", "bad_signature")
+
+
+def _refused(message: str, code: str) -> Unauthorized:
+    # Counted and alarmed on: a burst means a forger at work, or a rotated secret Pearson VUE does not have.
+    count("PearsonVueSignatureRefused")
+    return Unauthorized(message, code=code)
 
 
 @dataclass(frozen=True)
