@@ -176,18 +176,22 @@ def _anonymize_results(account_id: str) -> None:
             writes.delete(result)
 
 
+def _support_request(request: SupportRequest, *, with_contact: bool = False) -> dict[str, Any]:
+    """One request as exported; `with_contact` adds the name and email typed in (anonymous requests)."""
+    contact = {"name": request.name, "email": request.email} if with_contact else {}
+    return {
+        "reference": request.reference,
+        **contact,
+        "category": request.category,
+        "subject": request.subject,
+        "message": request.message,
+        "status": request.status,
+        "created_at": _iso(request.created_at),
+    }
+
+
 def _export_support_requests(account_id: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "reference": r.reference,
-            "category": r.category,
-            "subject": r.subject,
-            "message": r.message,
-            "status": r.status,
-            "created_at": _iso(r.created_at),
-        }
-        for r in SupportRequest.query(account_id, SupportRequest.sk.startswith(SUPPORT_PREFIX))
-    ]
+    return [_support_request(r) for r in SupportRequest.query(account_id, SupportRequest.sk.startswith(SUPPORT_PREFIX))]
 
 
 def _erase_support_requests(account_id: str) -> None:
@@ -238,19 +242,7 @@ def _requests_without_login(account_id: str) -> Iterator[SupportRequest]:
 
 
 def _export_requests_without_login(account_id: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "reference": r.reference,
-            "name": r.name,
-            "email": r.email,
-            "category": r.category,
-            "subject": r.subject,
-            "message": r.message,
-            "status": r.status,
-            "created_at": _iso(r.created_at),
-        }
-        for r in _requests_without_login(account_id)
-    ]
+    return [_support_request(r, with_contact=True) for r in _requests_without_login(account_id)]
 
 
 def _erase_requests_without_login(account_id: str) -> None:

@@ -119,11 +119,17 @@ def _store(request: SupportRequest, submission: Submission) -> str | None:
     raise RuntimeError("five reference clashes in a row")
 
 
+def _resubmitted(reference: str) -> Filed:
+    """The same form again: the earlier request's reference, and nothing new stored or sent."""
+    count("SupportRequestResubmitted")
+    return Filed(reference, confirmation_sent=True, resubmitted=True)
+
+
 def _file(request: SupportRequest, submission: Submission) -> Filed:
-    earlier = _earlier(request.owner, submission) or _store(request, submission)
+    """Store and email a request its caller has found to be new (a concurrent twin is still caught in _store)."""
+    earlier = _store(request, submission)
     if earlier is not None:
-        count("SupportRequestResubmitted")
-        return Filed(earlier, confirmation_sent=True, resubmitted=True)
+        return _resubmitted(earlier)
     values = {
         "reference": request.reference,
         "name": request.name,
@@ -148,7 +154,7 @@ def file_for_account(
     account = session_account(account_id)
     submission = Submission.of(idempotency_key, category, subject, message)
     if (earlier := _earlier(account_id, submission)) is not None:
-        return Filed(earlier, confirmation_sent=True, resubmitted=True)
+        return _resubmitted(earlier)
     limit, window = PER_ACCOUNT
     wait = throttling.wait_within("support-account#" + account_id, limit=limit, window=window)
     if wait:
@@ -197,9 +203,13 @@ def file_anonymously(
                 retry_after=wait,
                 code="too_many_support_requests",
             )
+    owner = anonymous_partition(email_address)  # keyed by the address: found by its owner's export
+    submission = Submission.of(idempotency_key, name, email_address.lower(), category, subject, message)
+    if (earlier := _earlier(owner, submission)) is not None:
+        return _resubmitted(earlier)
     return _file(
         SupportRequest(
-            owner=anonymous_partition(email_address),  # keyed by the address: found by its owner's export
+            owner=owner,
             sk="",
             reference="",
             category=category,
@@ -209,7 +219,7 @@ def file_anonymously(
             email=email_address,
             created_at=clock.now(),
         ),
-        Submission.of(idempotency_key, name, email_address.lower(), category, subject, message),
+        submission,
     )
 
 
