@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from certtracker import clock, passwords
+from certtracker.accounts import passwords
+from certtracker.core import clock
 from certtracker.models.accounts import Account, AccountClaim
 from certtracker.models.catalog import EXAMS_PARTITION, CatalogExam
 from certtracker.models.partners import DOMAIN_PREFIX, PARTNER_PREFIX, PartnerCompany, PartnerDomain

@@ -7,8 +7,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker import accounts, recovery
-from certtracker.api import CertTrackerResolver, error_responses
+from certtracker.accounts import lifecycle as accounts
+from certtracker.accounts import recovery
+from certtracker.accounts.sessions import ABSOLUTE_TIMEOUT
 from certtracker.contract.accounts import (
     Accepted,
     CancelEmailChangeRequest,
@@ -22,9 +23,9 @@ from certtracker.contract.accounts import (
     UsernameRecoveryRequest,
     VerifyEmailRequest,
 )
-from certtracker.observability import logger, metrics
-from certtracker.sessions import ABSOLUTE_TIMEOUT
-from certtracker.settings import AccountsSettings, load
+from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.observability import logger, metrics
+from certtracker.core.settings import AccountsSettings, load
 
 settings = load(AccountsSettings)
 app = CertTrackerResolver()

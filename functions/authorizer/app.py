@@ -10,10 +10,10 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker import sessions
-from certtracker.errors import Forbidden, Unauthorized
-from certtracker.observability import count, logger, metrics
-from certtracker.settings import AuthorizerSettings, load
+from certtracker.accounts import sessions
+from certtracker.core.errors import Forbidden, Unauthorized
+from certtracker.core.observability import count, logger, metrics
+from certtracker.core.settings import AuthorizerSettings, load
 
 settings = load(AuthorizerSettings)
 

@@ -10,11 +10,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker import catalog
-from certtracker.api import CertTrackerResolver, error_responses
 from certtracker.contract.catalog import Exam, ExamCatalog
-from certtracker.observability import logger, metrics
-from certtracker.settings import CatalogSettings, load
+from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.observability import logger, metrics
+from certtracker.core.settings import CatalogSettings, load
+from certtracker.exams import catalog
 
 settings = load(CatalogSettings)
 app = CertTrackerResolver()

@@ -7,9 +7,9 @@ from pathlib import Path
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker.api import CertTrackerResolver
-from certtracker.observability import logger
-from certtracker.settings import DocsSettings, load
+from certtracker.core.api import CertTrackerResolver
+from certtracker.core.observability import logger
+from certtracker.core.settings import DocsSettings, load
 
 settings = load(DocsSettings)
 app = CertTrackerResolver()

@@ -9,8 +9,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker import exam_registrations, exam_results
-from certtracker.api import CertTrackerResolver, error_responses
 from certtracker.contract.exams import (
     ExamHistory,
     ExamResultOut,
@@ -18,8 +16,11 @@ from certtracker.contract.exams import (
     RegistrationList,
     RegistrationRequest,
 )
-from certtracker.observability import logger, metrics
-from certtracker.settings import ExamRegistrationSettings, load
+from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.observability import logger, metrics
+from certtracker.core.settings import ExamRegistrationSettings, load
+from certtracker.exams import registrations as exam_registrations
+from certtracker.exams import results as exam_results
 
 settings = load(ExamRegistrationSettings)
 app = CertTrackerResolver()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker.api import CertTrackerResolver, error_responses
+from certtracker.accounts.identity import session_account
 from certtracker.contract.me import Me
-from certtracker.identity import session_account
-from certtracker.observability import logger, metrics
-from certtracker.settings import MeSettings, load
+from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.observability import logger, metrics
+from certtracker.core.settings import MeSettings, load
 
 settings = load(MeSettings)
 app = CertTrackerResolver()

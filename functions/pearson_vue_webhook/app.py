@@ -7,11 +7,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from certtracker import exam_results
-from certtracker.api import CertTrackerResolver, error_responses
 from certtracker.contract.exams import WebhookAnswer, WebhookResult
-from certtracker.observability import logger, metrics
-from certtracker.settings import PearsonVueWebhookSettings, load
+from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.observability import logger, metrics
+from certtracker.core.settings import PearsonVueWebhookSettings, load
+from certtracker.exams import results as exam_results
 
 settings = load(PearsonVueWebhookSettings)
 app = CertTrackerResolver()

@@ -8,11 +8,11 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker import personal_data
-from certtracker.api import CertTrackerResolver, error_responses
 from certtracker.contract.profile import ErasureRequest
-from certtracker.observability import logger, metrics
-from certtracker.settings import PrivacySettings, load
+from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.observability import logger, metrics
+from certtracker.core.settings import PrivacySettings, load
+from certtracker.profile import personal_data
 
 settings = load(PrivacySettings)
 app = CertTrackerResolver()

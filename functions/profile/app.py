@@ -8,8 +8,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker import preferences, profile
-from certtracker.api import CertTrackerResolver, error_responses
 from certtracker.contract.profile import (
     HistoryEntry,
     NotificationChoices,
@@ -19,8 +17,11 @@ from certtracker.contract.profile import (
     ProfileWithNotice,
     Unsubscribed,
 )
-from certtracker.observability import logger, metrics
-from certtracker.settings import ProfileSettings, load
+from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.observability import logger, metrics
+from certtracker.core.settings import ProfileSettings, load
+from certtracker.profile import details as profile
+from certtracker.profile import preferences
 
 settings = load(ProfileSettings)
 # Mail clients send RFC 8058's one-click unsubscribe as a form body.

@@ -9,9 +9,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from certtracker import deadline, recovery
-from certtracker.observability import logger, metrics
-from certtracker.settings import RecoveryMailSettings, load
+from certtracker.accounts import recovery
+from certtracker.core import deadline
+from certtracker.core.observability import logger, metrics
+from certtracker.core.settings import RecoveryMailSettings, load
 
 settings = load(RecoveryMailSettings)
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -9,8 +9,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker import support
-from certtracker.api import CertTrackerResolver, error_responses
 from certtracker.contract.support import (
     AnonymousSupportRequestBody,
     Filed,
@@ -18,8 +16,10 @@ from certtracker.contract.support import (
     SupportRequestList,
     SupportRequestOut,
 )
-from certtracker.observability import logger, metrics
-from certtracker.settings import SupportSettings, load
+from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.observability import logger, metrics
+from certtracker.core.settings import SupportSettings, load
+from certtracker.support import requests as support
 
 settings = load(SupportSettings)
 app = CertTrackerResolver()

@@ -15,8 +15,10 @@ import pytest
 from moto import mock_aws
 from moto.dynamodb.responses import DynamoHandler
 
-from certtracker import catalog, clock, passwords
-from certtracker.aws import reset_clients
+from certtracker.accounts import passwords
+from certtracker.core import clock
+from certtracker.core.aws import reset_clients
+from certtracker.exams import catalog
 from infra import iam, lambdas, mailbox, resources, seed, template
 from infra.gateway import Gateway, GatewayResponse
 from infra.lambdas import load_functions

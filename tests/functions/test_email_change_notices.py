@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from certtracker.aws import client
+from certtracker.core.aws import client
 from tests.functions.conftest import NEW_PASSWORD, PASSWORD, error
 
 

@@ -8,7 +8,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
-from certtracker.aws import client
+from certtracker.core.aws import client
 from certtracker.models.accounts import Account
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from certtracker import clock
+from certtracker.core import clock
 from certtracker.models.support_requests import SupportRequest
 from tests.functions.conftest import PASSWORD, error, make_candidate
 

@@ -81,7 +81,7 @@ def test_registrations_are_listed_newest_first_and_only_to_their_candidate(api, 
 
 
 def test_a_pearson_vue_timeout_is_a_503_and_leaves_no_registration(api, candidate, monkeypatch) -> None:
-    from certtracker import pearson_vue
+    from certtracker.exams import pearson_vue
 
     monkeypatch.setattr(pearson_vue, "READ_TIMEOUT_S", 0.2)
     pearson_vue._pool.cache_clear()

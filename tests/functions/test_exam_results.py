@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from certtracker import clock, pearson_vue
+from certtracker.core import clock
+from certtracker.exams import pearson_vue
 from certtracker.models.exam_results import PARKED_PARTITION, ExamResult
 from tests.functions.conftest import PEARSON_VUE, error, make_candidate
 
@@ -151,7 +152,7 @@ def test_history_filters_and_pages_with_a_cursor_that_only_works_for_its_candida
     assert {r["kind"] for r in history(api, candidate, "?kind=assessment")["results"]} == {"assessment"}
     assert all(not r["passed"] for r in history(api, candidate, "?result=failed")["results"])
 
-    from certtracker import exam_results
+    from certtracker.exams import results as exam_results
 
     exam_results.PAGE_SIZE, saved = 2, exam_results.PAGE_SIZE
     try:

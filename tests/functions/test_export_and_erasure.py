@@ -9,11 +9,12 @@ from typing import Any
 import boto3
 from pynamodb.exceptions import TransactWriteError
 
-from certtracker import clock, personal_data
+from certtracker.core import clock
+from certtracker.core.tokens import digest
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account
 from certtracker.models.support_requests import SupportRequest
-from certtracker.tokens import digest
+from certtracker.profile import personal_data
 from tests.functions.conftest import (
     NEW_PASSWORD,
     NEWS_BUT_NO_EXAM_RESULTS,

@@ -14,7 +14,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from certtracker import catalog, verification
+from certtracker.accounts import verification
+from certtracker.exams import catalog
 from infra import iam, lambdas, template
 from infra.events import authorizer_event, rest_event
 

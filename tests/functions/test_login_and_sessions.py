@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from certtracker import clock
+from certtracker.core import clock
+from certtracker.core.tokens import digest
 from certtracker.models.accounts import Account, AccountClaim
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.sessions import Session
-from certtracker.tokens import digest
 from tests.functions.conftest import NEW_PASSWORD, PASSWORD, WRONG_PASSWORD, Api, error, make_candidate
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from certtracker import sessions
+from certtracker.accounts import sessions
 from tests.functions.conftest import error
 
 

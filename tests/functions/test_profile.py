@@ -7,8 +7,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from certtracker import clock
-from certtracker.aws import client
+from certtracker.core import clock
+from certtracker.core.aws import client
 from tests.functions.conftest import NEWS_BUT_NO_EXAM_RESULTS, PASSWORD, error, make_candidate
 
 CHANGE_LINK_SUBJECT = "Confirm your new email address for CertTracker"

@@ -9,8 +9,8 @@ from unittest.mock import patch
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from certtracker import clock
-from certtracker.aws import client
+from certtracker.core import clock
+from certtracker.core.aws import client
 from certtracker.models.accounts import Account
 from tests.functions.conftest import NEW_PASSWORD, PASSWORD, WRONG_PASSWORD, error
 

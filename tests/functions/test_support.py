@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from certtracker.aws import client
+from certtracker.core.aws import client
 from certtracker.models.support_requests import SupportRequest
 from tests.functions.conftest import error, make_candidate
 

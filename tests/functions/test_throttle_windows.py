@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from certtracker import clock
+from certtracker.core import clock
 from tests.functions.conftest import PASSWORD, WRONG_PASSWORD, error
 
 RESET_SUBJECT = "Reset your CertTracker password"

@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from certtracker import clock, throttling
+from certtracker.accounts.verification import EMAILS_PER_HOUR_FROM_PUBLIC_ROUTES
+from certtracker.core import clock, throttling
 from certtracker.models.accounts import Account
-from certtracker.support import ANONYMOUS_PER_ADDRESS, ANONYMOUS_PER_EMAIL
-from certtracker.verification import EMAILS_PER_HOUR_FROM_PUBLIC_ROUTES
+from certtracker.support.requests import ANONYMOUS_PER_ADDRESS, ANONYMOUS_PER_EMAIL
 from infra import template
 from infra.lambdas import load_functions
 from infra.queues import sqs_event

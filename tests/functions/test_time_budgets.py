@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from certtracker.aws import client
+from certtracker.core.aws import client
 from certtracker.models.accounts import Account
 from certtracker.models.exam_registrations import OPEN_PREFIX, REGISTRATION_PREFIX, ExamRegistration
 from infra import lambdas

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from certtracker import errors
-from certtracker.api import MAX_BODY_BYTES, CertTrackerResolver, StrictModel
+from certtracker.core import errors
+from certtracker.core.api import MAX_BODY_BYTES, CertTrackerResolver, StrictModel
 from infra.events import LambdaContext, rest_event
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from certtracker.settings import MailSettings, SettingsError, load
+from certtracker.core.settings import MailSettings, SettingsError, load
 from infra import iam, template
 from infra.iam import Grant, Need
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from certtracker import passwords
-from certtracker.errors import InvalidInput
+from certtracker.accounts import passwords
+from certtracker.core.errors import InvalidInput
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from certtracker import contract, email, fields
-from certtracker.api import StrictModel
+from certtracker import contract
 from certtracker.contract import accounts, profile, support
 from certtracker.contract.support import AnonymousSupportRequestBody
+from certtracker.core import email, fields
+from certtracker.core.api import StrictModel
 
 SENDER = "CertTracker <noreply@certtracker.example.com>"
 TEAM = "global_exams@certtracker.example.com"
@@ -64,7 +65,7 @@ def test_multi_line_text_keeps_line_breaks_and_tabs_only():
 
 
 def _has_unguarded_string(schema: Any, guarded: bool = False) -> bool:
-    """Whether a core schema holds a plain string that is neither under a validator of certtracker.fields
+    """Whether a core schema holds a plain string that is neither under a validator of certtracker.core.fields
     (the text policy, the address rule, ...) nor limited by a pattern. Nested models are checked on their own."""
     if isinstance(schema, list):
         return any(_has_unguarded_string(value, guarded) for value in schema)

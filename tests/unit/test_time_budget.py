@@ -1,4 +1,4 @@
-"""certtracker.deadline: the time left, what is kept back, and botocore attempts fitted into it."""
+"""certtracker.core.deadline: the time left, what is kept back, and botocore attempts fitted into it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from certtracker import deadline
+from certtracker.core import deadline
 
 
 class _Context:

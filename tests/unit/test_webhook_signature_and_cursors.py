@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from certtracker import exam_results, pearson_vue
-from certtracker.errors import InvalidInput, Unauthorized
+from certtracker.core.errors import InvalidInput, Unauthorized
+from certtracker.exams import pearson_vue
+from certtracker.exams import results as exam_results
 
 SECRET = "a-shared-secret-for-the-tests"
 BODY = '{"result_id": "r-1", "score": 80}'

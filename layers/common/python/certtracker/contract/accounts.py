@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from certtracker.api import StrictModel
-from certtracker.fields import (
+from certtracker.core.api import StrictModel
+from certtracker.core.fields import (
     CountryCode,
     EmailAddress,
     OneLine,

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from certtracker import clock
-from certtracker.api import StrictModel
+from certtracker.core import clock
+from certtracker.core.api import StrictModel
 
 # No result can predate the program, and Pearson VUE's clock may run a little ahead of ours.
 RESULTS_SINCE = datetime(2000, 1, 1, tzinfo=UTC)

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from certtracker.api import StrictModel
-from certtracker.fields import CountryCode, EmailAddress, OneLine, Password, PersonName
+from certtracker.core.api import StrictModel
+from certtracker.core.fields import CountryCode, EmailAddress, OneLine, Password, PersonName
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine]

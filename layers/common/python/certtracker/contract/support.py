@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from certtracker.api import StrictModel
-from certtracker.fields import EmailAddress, MultiLine, OneLine, PersonName
+from certtracker.core.api import StrictModel
+from certtracker.core.fields import EmailAddress, MultiLine, OneLine, PersonName
 
 Category = Literal["login", "exams", "certificates", "partner_account", "other"]
 # The subject goes into an email's Subject header: one line (fields.one_line).

@@ -11,7 +11,7 @@ from pynamodb.connection import Connection, TableConnection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from certtracker import aws, deadline
+from certtracker.core import aws, deadline
 
 # PynamoDB's defaults (15 s to connect, 30 s to read, four attempts) outlast the function itself: the
 # same bounds as every other AWS client, and inside an invocation the deadline cuts them shorter.
@@ -25,7 +25,7 @@ CONNECTION_SETTINGS: dict[str, Any] = {
 class TableName:
     """`Meta.table_name` read from an environment variable, so no model carries a default name.
 
-    The function's settings (certtracker.settings) require the same variable at cold start.
+    The function's settings (certtracker.core.settings) require the same variable at cold start.
     """
 
     def __init__(self, variable: str) -> None:

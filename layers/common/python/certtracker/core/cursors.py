@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 
-from certtracker.errors import InvalidInput
+from certtracker.core.errors import InvalidInput
 
 M = TypeVar("M", bound=Model)
 

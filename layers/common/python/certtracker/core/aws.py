@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.config import Config
 
-from certtracker import deadline
+from certtracker.core import deadline
 
 # Upper bounds per attempt; inside an invocation `deadline.bind` shrinks each attempt to the time left
 # and makes a retry only if it can finish in time. Connecting to an AWS endpoint in the same region
@@ -38,7 +38,7 @@ def reset_clients() -> None:
     from certtracker.models.base import reset_connection
 
     reset_connection()
-    from certtracker import pearson_vue
+    from certtracker.exams import pearson_vue
 
     pearson_vue.forget_secret()
 

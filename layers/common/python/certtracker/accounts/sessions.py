@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from certtracker import clock
-from certtracker.errors import Forbidden, Unauthorized
+from certtracker.core import clock
+from certtracker.core.errors import Forbidden, Unauthorized
+from certtracker.core.tokens import digest, new_token, same
 from certtracker.models.sessions import Session
-from certtracker.tokens import digest, new_token, same
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)

@@ -6,17 +6,17 @@ from dataclasses import dataclass
 
 from pynamodb.exceptions import DoesNotExist
 
-from certtracker import clock
-from certtracker.errors import Gone
-from certtracker.identity import session_account
+from certtracker.accounts.identity import session_account
+from certtracker.core import clock
+from certtracker.core.errors import Gone
+from certtracker.core.observability import count
+from certtracker.core.settings import PreferencesSettings, load
+from certtracker.core.tokens import digest
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, Notifications
 from certtracker.models.base import transaction
 from certtracker.models.one_time_tokens import OneTimeToken
-from certtracker.notifications import MARKETING, TOPICS, notify, wants
-from certtracker.observability import count
-from certtracker.settings import PreferencesSettings, load
-from certtracker.tokens import digest
+from certtracker.profile.notifications import MARKETING, TOPICS, notify, wants
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from certtracker import clock
-from certtracker.errors import TooManyRequests
+from certtracker.core import clock
+from certtracker.core.errors import TooManyRequests
+from certtracker.core.tokens import digest
 from certtracker.models.login_throttle import LoginThrottle
-from certtracker.tokens import digest
 
 WINDOW = timedelta(minutes=15)
 MAX_LOCK_SECONDS = 15 * 60

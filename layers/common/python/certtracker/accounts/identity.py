@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
 
-from certtracker import clock
-from certtracker.errors import Unauthorized
+from certtracker.core import clock
+from certtracker.core.errors import Unauthorized
 from certtracker.models.accounts import Account, AccountClaim
 
 

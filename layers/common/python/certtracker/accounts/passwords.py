@@ -11,7 +11,7 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from certtracker.errors import InvalidInput
+from certtracker.core.errors import InvalidInput
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -53,7 +53,7 @@ def spend_verification_time() -> None:
 @cache
 def _common_passwords() -> frozenset[str]:
     # Django's list of 20,000 common passwords (BSD licence), from Royce Williams' compilation.
-    data = resources.files("certtracker").joinpath("common-passwords.txt.gz").read_bytes()
+    data = resources.files("certtracker.accounts").joinpath("common-passwords.txt.gz").read_bytes()
     return frozenset(gzip.decompress(data).decode("utf-8").split())
 
 

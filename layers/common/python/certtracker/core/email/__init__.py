@@ -15,14 +15,14 @@ from urllib.parse import urlencode
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from certtracker.aws import client
-from certtracker.observability import count, logger
-from certtracker.settings import MailSettings, load
+from certtracker.core.aws import client
+from certtracker.core.observability import count, logger
+from certtracker.core.settings import MailSettings, load
 
 
 @cache
 def _template(name: str) -> Template:
-    return Template(resources.files("certtracker.email").joinpath("templates", name).read_text("utf-8"))
+    return Template(resources.files("certtracker.core.email").joinpath("templates", name).read_text("utf-8"))
 
 
 @cache
@@ -35,7 +35,7 @@ def _text_template(kind: str) -> tuple[Template, Template]:
 
 class UnsafeHeader(ValueError):
     """An address header value that could not be written as it is (a line break, a non-ASCII mailbox).
-    Request validation (certtracker.fields) refuses such input before any write; this is the backstop."""
+    Request validation (certtracker.core.fields) refuses such input before any write; this is the backstop."""
 
 
 def header_text(value: str) -> str:
@@ -124,7 +124,7 @@ def send(
     reply_to: str | None = None,
 ) -> bool:
     """Send one message. Returns False (logged and counted) when SES refuses, fails after its retries, or
-    cannot answer within the invocation's time budget (certtracker.deadline.OutOfTime is a BotoCoreError)."""
+    cannot answer within the invocation's time budget (certtracker.core.deadline.OutOfTime is a BotoCoreError)."""
     try:
         message = build(sender, to, kind, values, unsubscribe, reply_to)
     except UnsafeHeader as error:
@@ -164,8 +164,8 @@ EMAILS_PER_RECIPIENT = (10, timedelta(hours=1))
 
 
 def recipient_allows(to: str) -> bool:
-    from certtracker import throttling  # the counters' table, only where email is sent
-    from certtracker.tokens import digest
+    from certtracker.core import throttling  # the counters' table, only where email is sent
+    from certtracker.core.tokens import digest
 
     limit, window = EMAILS_PER_RECIPIENT
     allowed = throttling.allow_within("mail-to#" + digest(to.strip().lower()), limit=limit, window=window)

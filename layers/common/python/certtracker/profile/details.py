@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from certtracker import clock, email, partners, reauthentication, throttling
-from certtracker.errors import InvalidInput, TooManyRequests
-from certtracker.identity import find_by_email, session_account
+from certtracker.accounts import reauthentication
+from certtracker.accounts.identity import find_by_email, session_account
+from certtracker.accounts.verification import one_time_token, tell_owner_of_existing_email
+from certtracker.core import clock, email, throttling
+from certtracker.core.errors import InvalidInput, TooManyRequests
+from certtracker.core.observability import count
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, Address
 from certtracker.models.base import transaction
-from certtracker.observability import count
-from certtracker.verification import one_time_token, tell_owner_of_existing_email
+from certtracker.partners import companies as partners
 
 SUPPORTED_LANGUAGES = {
     "en": "English",

@@ -18,9 +18,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import BaseModel, ConfigDict
 
-from certtracker import deadline
-from certtracker.errors import DomainError, TooManyRequests, Unauthorized
-from certtracker.observability import count, logger
+from certtracker.core import deadline
+from certtracker.core.errors import DomainError, TooManyRequests, Unauthorized
+from certtracker.core.observability import count, logger
 
 # Every JSON body CertTracker accepts is small; anything bigger is refused before parsing.
 MAX_BODY_BYTES = 16 * 1024

@@ -1,7 +1,7 @@
 """The Pearson VUE client: candidate demographics, exam authorizations and signed scheduling links.
 
 Every call is a PUT keyed by CertTracker's own ids, so a retry cannot make a second candidate or
-authorization. Timeouts and retries fit the invocation's time budget (certtracker.deadline); an outage,
+authorization. Timeouts and retries fit the invocation's time budget (certtracker.core.deadline); an outage,
 or no answer in time, is a 503 for the caller.
 """
 
@@ -15,11 +15,11 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
-from certtracker import deadline
-from certtracker.aws import client
-from certtracker.errors import ServiceUnavailable
-from certtracker.observability import count, logger
-from certtracker.settings import PearsonVueSettings, load
+from certtracker.core import deadline
+from certtracker.core.aws import client
+from certtracker.core.errors import ServiceUnavailable
+from certtracker.core.observability import count, logger
+from certtracker.core.settings import PearsonVueSettings, load
 
 CONNECT_TIMEOUT_S = 2.0
 READ_TIMEOUT_S = 5.0

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from certtracker import passwords, throttling
-from certtracker.errors import Forbidden, InvalidInput
+from certtracker.accounts import passwords
+from certtracker.core import throttling
+from certtracker.core.errors import Forbidden, InvalidInput
 from certtracker.models.accounts import Account
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from certtracker import clock, email, throttling
-from certtracker.identity import claim_holder, find_by_email
+from certtracker.accounts.identity import claim_holder, find_by_email
+from certtracker.core import clock, email, throttling
+from certtracker.core.tokens import digest, new_token
 from certtracker.models.accounts import Account, AccountClaim
 from certtracker.models.one_time_tokens import OneTimeToken
-from certtracker.tokens import digest, new_token
 
 VERIFY_EMAIL_TTL = timedelta(hours=24)
 # Emails that anyone can cause to be sent to an account (recovery, "already registered", new

@@ -8,13 +8,15 @@ from datetime import timedelta
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 
-from certtracker import aws, catalog, clock, deadline, exam_results, pearson_vue
-from certtracker.errors import Conflict, ServiceUnavailable
-from certtracker.identity import session_account
+from certtracker.accounts.identity import session_account
+from certtracker.core import aws, clock, deadline
+from certtracker.core.errors import Conflict, ServiceUnavailable
+from certtracker.core.observability import count, logger
+from certtracker.exams import catalog, pearson_vue
+from certtracker.exams import results as exam_results
 from certtracker.models.accounts import Account
 from certtracker.models.base import transaction
 from certtracker.models.exam_registrations import OPEN_PREFIX, REGISTRATION_PREFIX, ExamRegistration, OpenRegistration
-from certtracker.observability import count, logger
 
 AUTHORIZATION_VALIDITY = {"exam": timedelta(days=365), "assessment": timedelta(days=30)}
 # A claim whose Pearson VUE call never finished (the function died mid-way) frees itself after this.

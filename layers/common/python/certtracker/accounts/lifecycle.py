@@ -8,17 +8,9 @@ from datetime import timedelta
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from certtracker import clock, email, partners, passwords, reauthentication, sessions, throttling
-from certtracker.errors import Conflict, Forbidden, Gone, InvalidInput, Unauthorized
-from certtracker.identity import claim_holder, find_account, find_by_email, find_by_username, session_account
-from certtracker.models.account_history import AccountEvent
-from certtracker.models.accounts import Account, AccountClaim
-from certtracker.models.base import transaction as new_transaction
-from certtracker.models.one_time_tokens import OneTimeToken
-from certtracker.observability import count, logger
-from certtracker.settings import AccountsSettings, load
-from certtracker.tokens import digest
-from certtracker.verification import (
+from certtracker.accounts import passwords, reauthentication, sessions
+from certtracker.accounts.identity import claim_holder, find_account, find_by_email, find_by_username, session_account
+from certtracker.accounts.verification import (
     VERIFY_EMAIL_TTL,
     email_verification_link,
     may_email,
@@ -27,6 +19,16 @@ from certtracker.verification import (
     spend_links,
     tell_owner_of_existing_email,
 )
+from certtracker.core import clock, email, throttling
+from certtracker.core.errors import Conflict, Forbidden, Gone, InvalidInput, Unauthorized
+from certtracker.core.observability import count, logger
+from certtracker.core.settings import AccountsSettings, load
+from certtracker.core.tokens import digest
+from certtracker.models.account_history import AccountEvent
+from certtracker.models.accounts import Account, AccountClaim
+from certtracker.models.base import transaction as new_transaction
+from certtracker.models.one_time_tokens import OneTimeToken
+from certtracker.partners import companies as partners
 
 UNVERIFIED_ACCOUNT_TTL = timedelta(days=7)
 LINK_GONE = "This link is invalid, used or expired. Ask for a new one from account recovery."

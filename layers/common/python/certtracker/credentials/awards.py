@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from certtracker.core.observability import count
 from certtracker.models.exam_results import ExamResult
-from certtracker.observability import count
 
 
 def on_result_passed(result: ExamResult) -> None:

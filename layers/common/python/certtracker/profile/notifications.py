@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from certtracker import clock, email
+from certtracker.core import clock, email
+from certtracker.core.tokens import digest, new_token
 from certtracker.models.accounts import Account
 from certtracker.models.one_time_tokens import OneTimeToken
-from certtracker.tokens import digest, new_token
 
 TOPICS = ("exam_results", "expiry_reminders", "share_views", "support_replies")
 MARKETING = "marketing"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from certtracker.errors import NotFound
+from certtracker.core.errors import NotFound
 from certtracker.models.catalog import EXAMS_PARTITION, CatalogExam
 
 # The catalog changes a few times a year; a warm container may serve it from memory for a minute.

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from certtracker.countries import COUNTRIES
+from certtracker.core.countries import COUNTRIES
 
 # Multi-line text (a support message) keeps these; \r\n and \r become \n first.
 _KEPT_IN_MULTI_LINE = frozenset("\n\t")

@@ -1,4 +1,4 @@
-"""The typed domain errors; `certtracker.api` is the one place that turns them into HTTP."""
+"""The typed domain errors; `certtracker.core.api` is the one place that turns them into HTTP."""
 
 from __future__ import annotations
 

@@ -15,9 +15,11 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 
-from certtracker import clock, reauthentication, sessions, throttling
-from certtracker.errors import Conflict
-from certtracker.identity import find_account, session_account
+from certtracker.accounts import reauthentication, sessions
+from certtracker.accounts.identity import find_account, session_account
+from certtracker.core import clock, throttling
+from certtracker.core.errors import Conflict
+from certtracker.core.observability import count, logger
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
 from certtracker.models.base import transaction
@@ -27,7 +29,6 @@ from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.sessions import Session
 from certtracker.models.support_requests import REQUEST_PREFIX as SUPPORT_PREFIX
 from certtracker.models.support_requests import SupportRequest, anonymous_partition
-from certtracker.observability import count, logger
 
 PROFILE_FIELDS = (
     "account_id",

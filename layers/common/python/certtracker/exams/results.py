@@ -11,13 +11,15 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 
-from certtracker import catalog, clock, credential_awards, cursors, pearson_vue
-from certtracker.errors import Unauthorized
+from certtracker.core import clock, cursors
+from certtracker.core.errors import Unauthorized
+from certtracker.core.observability import count, logger
+from certtracker.core.tokens import same
+from certtracker.credentials import awards as credential_awards
+from certtracker.exams import catalog, pearson_vue
 from certtracker.models.base import transaction
 from certtracker.models.exam_registrations import OPEN_PREFIX, REGISTRATION_PREFIX, ExamRegistration, OpenRegistration
 from certtracker.models.exam_results import PARKED_PARTITION, RESULT_PREFIX, ExamResult, ResultReceipt
-from certtracker.observability import count, logger
-from certtracker.tokens import same
 
 REPLAY_WINDOW_SECONDS = 300
 TIMESTAMP = re.compile(r"[0-9]{1,12}")

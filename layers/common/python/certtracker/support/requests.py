@@ -8,9 +8,12 @@ from datetime import timedelta
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from certtracker import clock, cursors, email, throttling
-from certtracker.errors import InvalidInput, TooManyRequests
-from certtracker.identity import session_account
+from certtracker.accounts.identity import session_account
+from certtracker.core import clock, cursors, email, throttling
+from certtracker.core.errors import InvalidInput, TooManyRequests
+from certtracker.core.observability import count
+from certtracker.core.settings import SupportSettings, load
+from certtracker.core.tokens import digest
 from certtracker.models.base import transaction
 from certtracker.models.support_requests import (
     REQUEST_PREFIX,
@@ -20,9 +23,6 @@ from certtracker.models.support_requests import (
     SupportRequest,
     anonymous_partition,
 )
-from certtracker.observability import count
-from certtracker.settings import SupportSettings, load
-from certtracker.tokens import digest
 
 # Crockford's base32 without I, L, O, U: nothing to misread on the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -13,14 +13,14 @@ from typing import Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from certtracker import email
-from certtracker.aws import client
-from certtracker.errors import ServiceUnavailable
-from certtracker.identity import find_by_email, find_by_username
+from certtracker.accounts.identity import find_by_email, find_by_username
+from certtracker.accounts.verification import may_email, one_time_token, send_verification
+from certtracker.core import email
+from certtracker.core.aws import client
+from certtracker.core.errors import ServiceUnavailable
+from certtracker.core.observability import count, logger
+from certtracker.core.settings import AccountsSettings, MailSettings, load
 from certtracker.models.accounts import Account
-from certtracker.observability import count, logger
-from certtracker.settings import AccountsSettings, MailSettings, load
-from certtracker.verification import may_email, one_time_token, send_verification
 
 RESET_PASSWORD_TTL = timedelta(minutes=30)
 Kind = Literal["username", "password"]

@@ -1,0 +1,1 @@
+"""Accounts: registration, email verification, login and sessions, recovery, passwords and re-authentication."""

@@ -1,0 +1,1 @@
+"""Credentials: what a passed exam earns."""

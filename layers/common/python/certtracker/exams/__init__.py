@@ -1,0 +1,1 @@
+"""Exams: the catalog, registrations through Pearson VUE, results and the retake rule."""

@@ -1,0 +1,1 @@
+"""Partner companies of the program and the email domains that belong to them."""

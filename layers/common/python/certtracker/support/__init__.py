@@ -1,0 +1,1 @@
+"""Contacting the Program Support Team."""
