@@ -6,7 +6,7 @@ import pytest
 from pynamodb.attributes import NumberAttribute, TTLAttribute
 from pynamodb.models import Model
 
-from certtracker.models import ALL_MODELS
+from certtracker.models import every_model
 from infra import template
 
 TYPE_CODES = {"S": "S", "N": "N", "B": "B"}
@@ -28,7 +28,7 @@ def attribute_type(model: type[Model], name: str) -> str:
     return "N" if isinstance(attribute, NumberAttribute | TTLAttribute) else attribute.attr_type
 
 
-@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", every_model(), ids=lambda m: m.__name__)
 def test_model_keys_match_the_table_in_the_template(model: type[Model]) -> None:
     table = table_of(model)
     definitions = {d["AttributeName"]: d["AttributeType"] for d in table["AttributeDefinitions"]}
@@ -39,7 +39,7 @@ def test_model_keys_match_the_table_in_the_template(model: type[Model]) -> None:
         assert definitions[name] == attribute_type(model, name)
 
 
-@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", every_model(), ids=lambda m: m.__name__)
 def test_model_indexes_and_ttl_match_the_template(model: type[Model]) -> None:
     table = table_of(model)
     declared = {index["IndexName"]: index for index in table.get("GlobalSecondaryIndexes", [])}
@@ -57,7 +57,7 @@ def test_model_indexes_and_ttl_match_the_template(model: type[Model]) -> None:
 
 @pytest.mark.parametrize("table_name", sorted(template.tables()))
 def test_every_index_of_a_table_is_modelled_by_one_of_its_models(table_name: str) -> None:
-    models = [model for model in ALL_MODELS if table_of(model) is template.tables()[table_name]]
+    models = [model for model in every_model() if table_of(model) is template.tables()[table_name]]
     declared = {index["IndexName"] for index in template.tables()[table_name].get("GlobalSecondaryIndexes", [])}
     modelled = {index.Meta.index_name for model in models for index in model._indexes.values()}
     assert declared == modelled

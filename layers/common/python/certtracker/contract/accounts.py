@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from certtracker.core.api import StrictModel
+from certtracker.core.api import Model, StrictModel
 from certtracker.core.fields import (
     CountryCode,
     EmailAddress,
@@ -31,7 +31,7 @@ class RegisterRequest(StrictModel):
     marketing_opt_in: bool = False
 
 
-class RegisterResponse(BaseModel):
+class RegisterResponse(Model):
     status: Literal["verification_email_sent", "verification_email_delayed"]
     message: str
 
@@ -49,7 +49,7 @@ class LoginRequest(StrictModel):
     password: Password
 
 
-class LoginResponse(BaseModel):
+class LoginResponse(Model):
     token: str = Field(description="Send as `Authorization: Bearer <token>`; the browser uses the cookie")
     csrf_token: str = Field(description="Send as X-CSRF-Token on cookie-authenticated writes")
     expires_at: datetime
@@ -74,5 +74,5 @@ class PasswordChangeRequest(StrictModel):
     new_password: Password
 
 
-class Accepted(BaseModel):
+class Accepted(Model):
     message: str

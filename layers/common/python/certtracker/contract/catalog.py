@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from certtracker.core.api import Model
 
 
-class Exam(BaseModel):
+class Exam(Model):
     model_config = ConfigDict(from_attributes=True)
 
     exam_id: str
@@ -23,5 +25,5 @@ class Exam(BaseModel):
     replaced_by: str | None = Field(None, description="The exam that replaced a retired one")
 
 
-class ExamCatalog(BaseModel):
+class ExamCatalog(Model):
     exams: list[Exam]

@@ -6,10 +6,10 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from certtracker.core import clock
-from certtracker.core.api import StrictModel
+from certtracker.core.api import Model, StrictModel
 
 # No result can predate the program, and Pearson VUE's clock may run a little ahead of ours.
 RESULTS_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -39,7 +39,7 @@ class RegistrationRequest(StrictModel):
     ]
 
 
-class Registration(BaseModel):
+class Registration(Model):
     registration_id: str
     exam_id: str
     kind: Literal["exam", "assessment"]
@@ -51,7 +51,7 @@ class Registration(BaseModel):
     )
 
 
-class RegistrationList(BaseModel):
+class RegistrationList(Model):
     registrations: list[Registration]
 
 
@@ -78,7 +78,7 @@ class WebhookResult(StrictModel):
     delivery: Literal["test_center", "online_proctored", "online_unproctored"]
 
 
-class WebhookAnswer(BaseModel):
+class WebhookAnswer(Model):
     status: Literal["stored", "duplicate", "parked"] = Field(
         description="stored; duplicate (a redelivery, nothing changed); parked: kept for the Program Support "
         "Team, not in the candidate's history, because the result matches no registration or its `passed` "
@@ -86,7 +86,7 @@ class WebhookAnswer(BaseModel):
     )
 
 
-class ExamResultOut(BaseModel):
+class ExamResultOut(Model):
     result_id: str
     exam_id: str
     kind: Literal["exam", "assessment"]
@@ -97,6 +97,6 @@ class ExamResultOut(BaseModel):
     passed: bool
 
 
-class ExamHistory(BaseModel):
+class ExamHistory(Model):
     results: list[ExamResultOut]
     next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page; absent on the last")

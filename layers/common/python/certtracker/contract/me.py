@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from certtracker.core.api import Model
 
 
-class Me(BaseModel):
+class Me(Model):
     account_id: str
     username: str
     email: str

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
-from certtracker.core.api import StrictModel
+from certtracker.core.api import Model, StrictModel
 from certtracker.core.fields import CountryCode, EmailAddress, OneLine, Password, PersonName
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine]
@@ -58,7 +58,7 @@ class ProfilePatch(StrictModel):
         return value
 
 
-class Profile(BaseModel):
+class Profile(Model):
     first_name: str
     last_name: str
     email: str
@@ -82,7 +82,7 @@ class ProfileWithNotice(Profile):
     message: str = Field(description="What happens next with the new address")
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Model):
     at: datetime
     kind: str
     details: dict[str, Any]
@@ -100,7 +100,7 @@ class PreferencesBody(StrictModel):
     marketing_opt_in: bool
 
 
-class Unsubscribed(BaseModel):
+class Unsubscribed(Model):
     topic: str
     message: str
 

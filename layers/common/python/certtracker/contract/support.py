@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from certtracker.core.api import StrictModel
+from certtracker.core.api import Model, StrictModel
 from certtracker.core.fields import EmailAddress, MultiLine, OneLine, PersonName
 
 Category = Literal["login", "exams", "certificates", "partner_account", "other"]
@@ -28,12 +28,12 @@ class AnonymousSupportRequestBody(SupportRequestBody):
     email: EmailAddress
 
 
-class Filed(BaseModel):
+class Filed(Model):
     reference: str = Field(description="Quote it in any message about this request")
     message: str
 
 
-class SupportRequestOut(BaseModel):
+class SupportRequestOut(Model):
     reference: str
     category: Category
     subject: str
@@ -41,6 +41,6 @@ class SupportRequestOut(BaseModel):
     created_at: datetime
 
 
-class SupportRequestList(BaseModel):
+class SupportRequestList(Model):
     requests: list[SupportRequestOut]
     next_cursor: str | None = None

@@ -36,19 +36,26 @@ SECURITY_HEADERS = {
 }
 
 
-class StrictModel(BaseModel):
+class Model(BaseModel):
+    """Every request and response model: its validator is built when first used, not at cold start (a
+    function loads every model of its routes but a request uses one or two)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class StrictModel(Model):
     """Request bodies: unknown fields are refused, strings are stripped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Model):
     code: str
     message: str
     field: str | None = None
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     error: ErrorDetail
 
 

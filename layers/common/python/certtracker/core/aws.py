@@ -34,7 +34,7 @@ def client(service: str) -> Any:
 def reset_clients() -> None:
     """Forget cached clients and PynamoDB connections (tests, and the local stack at start)."""
     client.cache_clear()
-    from certtracker.models import ALL_MODELS
+    from certtracker.models import every_model
     from certtracker.models.base import reset_connection
 
     reset_connection()
@@ -42,5 +42,5 @@ def reset_clients() -> None:
 
     pearson_vue.forget_secret()
 
-    for model in ALL_MODELS:
+    for model in every_model():
         model._connection = None

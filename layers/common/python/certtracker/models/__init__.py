@@ -1,35 +1,45 @@
-"""One PynamoDB model module per table."""
+"""One PynamoDB model module per table.
+
+Importing one model loads only its module: `every_model()` loads them all, for the tools that need every
+table (the local stack, the tests), never a function's cold start.
+"""
 
 from __future__ import annotations
 
-from certtracker.models.account_history import AccountEvent
-from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
-from certtracker.models.base import Table
-from certtracker.models.catalog import CatalogExam
-from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
-from certtracker.models.exam_results import ExamResult, ResultReceipt
-from certtracker.models.login_throttle import LoginThrottle
-from certtracker.models.one_time_tokens import OneTimeToken
-from certtracker.models.partners import PartnerCompany, PartnerDomain
-from certtracker.models.sessions import Session
-from certtracker.models.support_requests import ReferenceClaim, SubmissionClaim, SupportRequest
+from typing import TYPE_CHECKING
 
-ALL_MODELS: tuple[type[Table], ...] = (
-    Account,
-    AccountClaim,
-    AccountEvent,
-    CatalogExam,
-    ExamRegistration,
-    ExamResult,
-    ErasedAccount,
-    LoginThrottle,
-    OneTimeToken,
-    OpenRegistration,
-    PartnerCompany,
-    PartnerDomain,
-    ReferenceClaim,
-    ResultReceipt,
-    Session,
-    SubmissionClaim,
-    SupportRequest,
-)
+if TYPE_CHECKING:
+    from certtracker.models.base import Table
+
+
+def every_model() -> tuple[type[Table], ...]:
+    from certtracker.models.account_history import AccountEvent
+    from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
+    from certtracker.models.catalog import CatalogExam
+    from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
+    from certtracker.models.exam_results import ExamResult, ResultReceipt
+    from certtracker.models.login_throttle import LoginThrottle
+    from certtracker.models.one_time_tokens import OneTimeToken
+    from certtracker.models.partners import PartnerCompany, PartnerDomain
+    from certtracker.models.sessions import Session
+    from certtracker.models.support_requests import ReferenceClaim, SubmissionClaim, SupportRequest
+
+    return (
+        Account,
+        AccountClaim,
+        AccountEvent,
+        CatalogExam,
+        ExamRegistration,
+        ExamResult,
+        ErasedAccount,
+        LoginThrottle,
+        OneTimeToken,
+        OpenRegistration,
+        PartnerCompany,
+        PartnerDomain,
+        ReferenceClaim,
+        ResultReceipt,
+        Session,
+        SubmissionClaim,
+        SupportRequest,
+    )
