@@ -2,52 +2,89 @@
 
 Plain dataclasses and a small reader rather than pydantic-settings: every function reads a handful of
 strings, and pydantic-settings (with python-dotenv and its cloud providers) cost more cold-start time
-than everything else the authorizer imports."""
+than everything else the authorizer imports. Not dataclasses either: generating their methods costs about
+half a millisecond a class, and there is a class per function."""
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
+
+_REQUIRED = object()
+
+
+class Setting:
+    """One environment variable: the upper-cased attribute name. An instance's value hides it."""
+
+    def __init__(self, read: Any, default: Any = _REQUIRED) -> None:
+        self.read, self.default = read, default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def value(self, raw: str | None) -> Any:
+        """The setting's value, or None if the variable is missing or has the wrong shape."""
+        if raw is None:
+            return None if self.default is _REQUIRED else self.default
+        return self.read(raw)
 
 
 def text(*, pattern: str | None = None, min_length: int = 1) -> Any:
     """A string setting with a shape: refused at cold start if it does not match."""
-    return field(metadata={"pattern": pattern, "min_length": min_length})
+
+    def read(raw: str) -> str | None:
+        shaped = len(raw) >= min_length and (pattern is None or re.fullmatch(pattern, raw))
+        return raw if shaped else None
+
+    return Setting(read)
 
 
 def url() -> Any:
     """An absolute http(s) URL."""
-    return field(metadata={"url": True})
+
+    def read(raw: str) -> str | None:
+        parts = urlsplit(raw)
+        return raw if parts.scheme in ("http", "https") and parts.netloc else None
+
+    return Setting(read)
 
 
 def flag(default: bool) -> Any:
     """A true/false setting ("true"/"false", as the template passes it)."""
-    return field(default=default, metadata={"flag": True})
+    return Setting(lambda raw: {"true": True, "false": False}.get(raw.strip().lower()), default)
 
 
-@dataclass(frozen=True, kw_only=True)
 class FunctionSettings:
-    """What every function needs. Field names map to upper-case environment variables."""
+    """What every function needs. Attributes map to upper-case environment variables."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("settings are read once, at cold start, and never change")
+
+    @classmethod
+    def settings(cls) -> list[Setting]:
+        found: dict[str, Setting] = {}
+        for klass in reversed(cls.__mro__):
+            found.update({name: item for name, item in vars(klass).items() if isinstance(item, Setting)})
+        return list(found.values())
 
 
-@dataclass(frozen=True, kw_only=True)
 class MailSettings(FunctionSettings):
     mail_from: str = text(min_length=3)
     web_base_url: str = url()
     login_throttle_table: str = text()  # emails per recipient are counted there
 
 
-@dataclass(frozen=True, kw_only=True)
 class SessionSettings(FunctionSettings):
     sessions_table: str = text()
     cookie_name: str = text(pattern=r"(__Host-)?[A-Za-z0-9_-]+")
     cookie_secure: bool = flag(True)
 
 
-@dataclass(frozen=True, kw_only=True)
 class AccountsSettings(MailSettings, SessionSettings):
     accounts_table: str = text()
     account_history_table: str = text()
@@ -57,18 +94,15 @@ class AccountsSettings(MailSettings, SessionSettings):
     recovery_queue_url: str = url()
 
 
-@dataclass(frozen=True, kw_only=True)
 class RecoveryMailSettings(MailSettings):
     accounts_table: str = text()
     one_time_tokens_table: str = text()
 
 
-@dataclass(frozen=True, kw_only=True)
 class AuthorizerSettings(SessionSettings):
     pass
 
 
-@dataclass(frozen=True, kw_only=True)
 class PreferencesSettings(MailSettings):
     accounts_table: str = text()
     account_history_table: str = text()
@@ -76,13 +110,11 @@ class PreferencesSettings(MailSettings):
     privacy_notice_version: str = text()
 
 
-@dataclass(frozen=True, kw_only=True)
 class ProfileSettings(PreferencesSettings):
     partners_table: str = text()
     # login_throttle_table (from MailSettings) also limits email changes and re-authentication
 
 
-@dataclass(frozen=True, kw_only=True)
 class PrivacySettings(FunctionSettings):
     accounts_table: str = text()
     exam_registrations_table: str = text()
@@ -94,13 +126,11 @@ class PrivacySettings(FunctionSettings):
     login_throttle_table: str = text()
 
 
-@dataclass(frozen=True, kw_only=True)
 class PearsonVueSettings(FunctionSettings):
     pearson_vue_base_url: str = url()
     pearson_vue_secret_name: str = text()
 
 
-@dataclass(frozen=True, kw_only=True)
 class ExamRegistrationSettings(PearsonVueSettings):
     accounts_table: str = text()
     catalog_table: str = text()
@@ -108,14 +138,12 @@ class ExamRegistrationSettings(PearsonVueSettings):
     exam_results_table: str = text()
 
 
-@dataclass(frozen=True, kw_only=True)
 class PearsonVueWebhookSettings(PearsonVueSettings):
     catalog_table: str = text()
     exam_registrations_table: str = text()
     exam_results_table: str = text()
 
 
-@dataclass(frozen=True, kw_only=True)
 class SupportSettings(MailSettings):
     accounts_table: str = text()
     support_requests_table: str = text()
@@ -123,17 +151,14 @@ class SupportSettings(MailSettings):
     support_partner_email: str = text(min_length=3)
 
 
-@dataclass(frozen=True, kw_only=True)
 class CatalogSettings(FunctionSettings):
     catalog_table: str = text()
 
 
-@dataclass(frozen=True, kw_only=True)
 class MeSettings(FunctionSettings):
     accounts_table: str = text()
 
 
-@dataclass(frozen=True, kw_only=True)
 class DocsSettings(FunctionSettings):
     swagger_ui_assets_url: str = text()
 
@@ -145,21 +170,6 @@ class SettingsError(RuntimeError):
     """Raised at cold start when the function's environment is incomplete."""
 
 
-def _value(raw: str | None, metadata: Any) -> Any:
-    """The setting's value, or None if the variable is missing or has the wrong shape."""
-    if raw is None:
-        return None
-    if metadata.get("flag"):
-        return {"true": True, "false": False}.get(raw.strip().lower())
-    if metadata.get("url"):
-        parts = urlsplit(raw)
-        return raw if parts.scheme in ("http", "https") and parts.netloc else None
-    pattern = metadata.get("pattern")
-    if len(raw) < metadata.get("min_length", 1) or (pattern and not re.fullmatch(pattern, raw)):
-        return None
-    return raw
-
-
 # Keyed by the class and the values of its variables: in a Lambda container the environment never
 # changes, so this reads each class once; where several functions share one process (the local
 # stack, the tests) one function can never be handed settings read from another's environment, nor
@@ -169,19 +179,14 @@ _loaded: dict[tuple[type[FunctionSettings], tuple[str | None, ...]], FunctionSet
 
 def load(settings_class: type[S]) -> S:
     """Read the settings once per container; a missing variable stops the function with a clear message."""
-    names = [setting.name for setting in fields(settings_class)]
-    key = (settings_class, tuple(os.environ.get(name.upper()) for name in names))
+    settings = settings_class.settings()
+    key = (settings_class, tuple(os.environ.get(setting.name.upper()) for setting in settings))
     if key not in _loaded:
-        values, problems = {}, []
-        for setting, raw in zip(fields(settings_class), key[1], strict=True):
-            value = _value(raw, setting.metadata)
-            if value is not None:
-                values[setting.name] = value
-            elif raw is not None or setting.default is MISSING:
-                problems.append(setting.name.upper())
+        values = {setting.name: setting.value(raw) for setting, raw in zip(settings, key[1], strict=True)}
+        problems = [name.upper() for name, value in values.items() if value is None]
         if problems:
             raise SettingsError(
                 f"{settings_class.__name__}: missing or invalid environment variables: {', '.join(problems)}"
             )
-        _loaded[key] = settings_class(**values)
+        _loaded[key] = settings_class(values)
     return cast(S, _loaded[key])
