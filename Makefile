@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt layers/dependencies/requirements.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test check lint format typecheck cfn-lint unit functions e2e openapi bench clean
+.PHONY: run test check lint format typecheck cfn-lint unit functions e2e openapi countries bench clean
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ unit functions e2e: $(STAMP)
 ## openapi: regenerate functions/docs/openapi.json from the functions' resolvers
 openapi: $(STAMP)
 	$(PY) -m infra.openapi
+
+## countries: regenerate certtracker/core/countries.py from the pinned pycountry
+countries: $(STAMP)
+	$(PY) -m infra.countries
 
 ## bench: cold-import ratios per function and gateway requests per second (not part of test)
 bench: $(STAMP)
