@@ -19,6 +19,7 @@ class MailSettings(FunctionSettings):
     mail_from: str = Field(min_length=3)
     web_base_url: HttpUrl
     login_throttle_table: str  # emails per recipient are counted there
+    ses_configuration_set: str = Field(min_length=1)  # bounces and complaints reach CloudWatch through it
 
 
 class SessionSettings(FunctionSettings):
