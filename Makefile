@@ -54,3 +54,16 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+
+## deploy-web: upload web/ to the deployed stack's bucket and refresh CloudFront (ENV=dev|prod, as in samconfig.toml)
+.PHONY: deploy-web
+deploy-web: ENV ?= dev
+deploy-web:
+	@set -euo pipefail; \
+	read -r stack region < <($(PYTHON) -c 'import sys, tomllib; p = tomllib.load(open("samconfig.toml", "rb"))[sys.argv[1]]["deploy"]["parameters"]; print(p["stack_name"], p["region"])' $(ENV)); \
+	output() { aws cloudformation describe-stacks --region "$$region" --stack-name "$$stack" \
+		--query "Stacks[0].Outputs[?OutputKey=='$$1'].OutputValue" --output text; }; \
+	bucket=$$(output WebBucketName); distribution=$$(output WebDistributionId); \
+	echo "web/ -> s3://$$bucket ($$stack, $$region)"; \
+	aws s3 sync web/ "s3://$$bucket/" --region "$$region" --delete --exclude '.*'; \
+	aws cloudfront create-invalidation --distribution-id "$$distribution" --paths '/*' --query Invalidation.Id --output text

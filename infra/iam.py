@@ -190,6 +190,8 @@ class _Resolver:
             return name  # tables are named by their logical id locally (infra/resources.py)
         if kind == "AWS::SecretsManager::Secret":
             return secret_arn(name)
+        if kind == "AWS::SES::ConfigurationSet":
+            return name  # named by its logical id locally (infra/resources.py), as the function's variable says
         raise ValueError(f"infra/iam.py cannot resolve !Ref {name} ({kind}) in a policy")
 
     def get_att(self, name: str, attribute: str) -> str:

@@ -1,4 +1,4 @@
-"""Create the tables and email identities template.yaml declares, on moto (in-process or its server)."""
+"""Create what template.yaml declares (tables, queues, secrets, email identity and configuration set) on moto."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ def create_tables(dynamodb: Any, names: dict[str, str] | None = None) -> list[st
 
 
 def create_email_identities(sesv2: Any, ses: Any, parameters: dict[str, str]) -> list[str]:
+    """The sender's identity, whatever its condition says: deployed, it exists either way (the stack creates
+    it, or it was verified before), and the functions send from it."""
     identities = []
     for props in (body["Properties"] for body in template.resources("AWS::SES::EmailIdentity").values()):
         identity = props["EmailIdentity"]
@@ -43,6 +45,15 @@ def create_email_identities(sesv2: Any, ses: Any, parameters: dict[str, str]) ->
         ses.verify_email_identity(EmailAddress=identity)
         identities.append(identity)
     return identities
+
+
+def create_configuration_sets(sesv2: Any) -> list[str]:
+    """Each AWS::SES::ConfigurationSet, named by its logical id (the functions send with it)."""
+    created = []
+    for logical_id in template.resources("AWS::SES::ConfigurationSet"):
+        sesv2.create_configuration_set(ConfigurationSetName=logical_id)
+        created.append(logical_id)
+    return created
 
 
 def create_secrets(secretsmanager: Any) -> list[str]:
@@ -90,4 +101,5 @@ def create_all(parameters: dict[str, str] | None = None, endpoint_url: str | Non
     create_tables(_client("dynamodb", endpoint_url))
     create_queues(_client("sqs", endpoint_url))
     create_secrets(_client("secretsmanager", endpoint_url))
+    create_configuration_sets(_client("sesv2", endpoint_url))
     create_email_identities(_client("sesv2", endpoint_url), _client("ses", endpoint_url), parameters)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -12,8 +13,15 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 
-# The local stack's values for template parameters whose deployed defaults need HTTPS.
+# The local stack's values for template parameters that have no default (each deployment gives its own,
+# samconfig.toml) or whose deployed default needs HTTPS. example.com is fine here: nothing leaves moto.
 LOCAL_PARAMETERS = {
+    "SenderEmail": "no-reply@certtracker.example.com",
+    "SenderIdentity": "no-reply@certtracker.example.com",
+    "WebBaseUrl": "https://certtracker.example.com",
+    "SupportExamsEmail": "global_exams@certtracker.example.com",
+    "SupportPartnerEmail": "partnerservice@certtracker.example.com",
+    "AlarmEmail": "ops@certtracker.example.com",
     "SessionCookieName": "session",
     "SessionCookieSecure": "false",
     "SwaggerUiAssetsUrl": "/_local/swagger-ui",
@@ -143,12 +151,43 @@ def queue_url(logical_id: str) -> str:
     return f"https://sqs.us-east-1.amazonaws.com/123456789012/{logical_id}"
 
 
+LOCAL_REGION = "us-east-1"
+
+
+def condition(name: str, parameters: dict[str, str]) -> bool:
+    """One of the template's Conditions, evaluated with these parameter values (the local region)."""
+    return bool(_evaluate(template()["Conditions"][name], parameters))
+
+
+def _evaluate(value: Any, parameters: dict[str, str]) -> Any:
+    """The intrinsics a function's environment or a condition uses, as the local stack resolves them."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return value
+    ((kind, argument),) = value.items()
+    if kind == "Ref":
+        if argument == "AWS::Region":
+            return LOCAL_REGION
+        return queue_url(argument) if argument in queues() else parameters.get(argument, argument)
+    if kind == "Fn::If":
+        name, when_true, when_false = argument
+        return _evaluate(when_true if condition(name, parameters) else when_false, parameters)
+    if kind == "Fn::Sub" and isinstance(argument, str):
+        return re.sub(r"\$\{([^}!.]+)\}", lambda found: str(_evaluate({"Ref": found.group(1)}, parameters)), argument)
+    if kind == "Fn::Equals":
+        left, right = (str(_evaluate(side, parameters)) for side in argument)
+        return left == right
+    if kind == "Fn::Not":
+        return not _evaluate(argument[0], parameters)
+    if kind == "Fn::And":
+        return all(_evaluate(part, parameters) for part in argument)
+    if kind == "Fn::Or":
+        return any(_evaluate(part, parameters) for part in argument)
+    if kind == "Condition":
+        return condition(argument, parameters)
+    raise ValueError(f"infra/template.py cannot resolve {value!r} for the local stack")
+
+
 def resolve_environment(function: Function, parameters: dict[str, str]) -> dict[str, str]:
-    """A function's environment with Refs resolved as the local stack names things (tables by logical id)."""
-    resolved = {}
-    for key, value in function.environment.items():
-        if isinstance(value, dict) and "Ref" in value:
-            name = value["Ref"]
-            value = queue_url(name) if name in queues() else parameters.get(name, name)
-        resolved[key] = str(value)
-    return resolved
+    """A function's environment with intrinsics resolved as the local stack names things (tables and the email
+    configuration set by logical id, queues by their URL) and the template's conditions evaluated."""
+    return {key: str(_evaluate(value, parameters)) for key, value in function.environment.items()}

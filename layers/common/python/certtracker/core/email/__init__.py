@@ -138,6 +138,7 @@ def send(
         client("sesv2").send_email(
             FromEmailAddress=sender,
             Content={"Raw": {"Data": message.as_bytes()}},
+            ConfigurationSetName=load(MailSettings).ses_configuration_set,
         )
     except (BotoCoreError, ClientError) as error:
         logger.error("email not sent", extra={"email_kind": kind, "error": type(error).__name__})
