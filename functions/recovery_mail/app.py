@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field
 
 from certtracker.accounts import recovery
 from certtracker.core import deadline
@@ -18,17 +15,9 @@ settings = load(RecoveryMailSettings)
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-class RecoveryRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    kind: Literal["username", "password"]
-    identifier: str = Field(min_length=1, max_length=254)
-
-
 def deliver(record: SQSRecord) -> None:
     """One request; an exception returns it to the queue (tried five times, then the dead-letter queue)."""
-    request = RecoveryRequest.model_validate_json(record.body)
-    outcome = recovery.deliver(request.kind, request.identifier)
+    outcome = recovery.deliver(*recovery.read_message(record.body))
     logger.info("recovery request handled", extra={"message_id": record.message_id, "outcome": outcome})
 
 

@@ -77,6 +77,7 @@ class MailSettings(FunctionSettings):
     mail_from: str = text(min_length=3)
     web_base_url: str = url()
     login_throttle_table: str = text()  # emails per recipient are counted there
+    ses_configuration_set: str = text()  # bounces and complaints reach CloudWatch through it
 
 
 class SessionSettings(FunctionSettings):
