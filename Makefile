@@ -1,26 +1,47 @@
-# The two commands a newcomer needs: `make run` and `make test`. Both build .venv from the pinned files.
+# The two commands a newcomer needs: `make run` and `make test`. Both build .venv from the locked files.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The Lambda runtime's Python version and architecture, from template.yaml's Globals.
+include layers/runtime.mk
+PYTHON ?= $(shell command -v python$(LAMBDA_PYTHON) || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt layers/dependencies/requirements.txt | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt | sha1sum | cut -c1-12)
+# SAM CLI pins its own boto3, pydantic and cfn-lint: it lives in a virtualenv of its own.
+SAM_VENV := .venv-sam
+SAM_STAMP := $(SAM_VENV)/.installed-$(shell cat requirements-sam.txt | sha1sum | cut -c1-12)
+# No telemetry (the machine may be offline); the layers are built by .venv's python$(LAMBDA_PYTHON) (and its
+# locked pip), the runtime's version, which SAM's python builder also looks for on PATH for the functions.
+SAM := PATH="$(abspath $(VENV))/bin:$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
+BUILT := .aws-sam/build/template.yaml
+BUILD_SOURCES := template.yaml $(shell find layers functions -type f -not -path '*/__pycache__/*' -not -name '*.pyc')
+BENCH_ARGS ?=
 
-.PHONY: run test check lint format typecheck cfn-lint unit functions e2e openapi countries bench clean
+.PHONY: run test check lint format typecheck cfn-lint unit functions e2e openapi countries bench build lock clean
 
+# The locks are complete (every package, with its hashes), so pip installs them as they are (--no-deps: pip's
+# hash mode cannot match a dependency on a package with extras to its line in the lock) and `pip check`
+# proves nothing is missing or conflicting.
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.txt
+	@$(PY) -m pip check --disable-pip-version-check >/dev/null || $(PY) -m pip check --disable-pip-version-check
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+$(SAM_STAMP):
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	@$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-sam.txt
+	@$(SAM_VENV)/bin/python -m pip check --disable-pip-version-check >/dev/null || $(SAM_VENV)/bin/python -m pip check
+	@rm -f $(SAM_VENV)/.installed-* && touch $(SAM_STAMP)
 
 ## run: the whole product on 127.0.0.1 (AWS emulator :4566, gateway and web :3000)
 run: $(STAMP)
 	$(PY) -m infra.local
 
-## test: lint, types, template, and every test ring (unit, functions, e2e with schemathesis)
+## test: lint, types, template, sam build, and every test ring (unit, functions, e2e with schemathesis)
 test: check
 
-check: lint typecheck cfn-lint
+# build comes before the tests: tests/unit/test_build.py checks what it made.
+check: lint typecheck cfn-lint build
 	$(PY) -m pytest --cov --cov-report=term:skip-covered tests
 
 lint: $(STAMP)
@@ -40,6 +61,24 @@ cfn-lint: $(STAMP)
 unit functions e2e: $(STAMP)
 	$(PY) -m pytest tests/$@
 
+## build: `sam validate --lint` and `sam build` (no container): the layers with their bytecode, in .aws-sam/build
+build: $(STAMP) $(SAM_STAMP)
+	$(SAM) validate --lint
+	$(SAM) build --parallel
+
+$(BUILT): $(BUILD_SOURCES)
+	$(MAKE) --no-print-directory build
+
+## lock: the runtime lock (for Lambda's platform), the dev and SAM locks, with hashes; UPGRADE=1 takes newer releases
+lock: $(STAMP)
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) \
+		--python-version $(LAMBDA_PYTHON) --python-platform $(LAMBDA_ARCH)-manylinux2014 \
+		layers/dependencies/requirements.in -o layers/dependencies/requirements.txt
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) \
+		--universal --python-version $(LAMBDA_PYTHON) requirements-dev.in -o requirements-dev.txt
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) \
+		--universal --python-version $(LAMBDA_PYTHON) requirements-sam.in -o requirements-sam.txt
+
 ## openapi: regenerate functions/docs/openapi.json from the functions' resolvers
 openapi: $(STAMP)
 	$(PY) -m infra.openapi
@@ -48,12 +87,21 @@ openapi: $(STAMP)
 countries: $(STAMP)
 	$(PY) -m infra.countries
 
-## bench: cold-import ratios per function and gateway requests per second (not part of test)
-bench: $(STAMP)
-	$(PY) -m bench
+# The dependencies layer's arm64 extension modules do not load on another machine: there the bench reads a
+# twin built by the same recipe from the same lock, with this machine's wheels.
+HOST_ARCH := $(shell uname -m)
+BENCH_DEPENDENCIES := .aws-sam/bench-$(HOST_ARCH)/DependenciesLayer
+$(BENCH_DEPENDENCIES)/python: $(STAMP) layers/dependencies/requirements.txt layers/dependencies/Makefile layers/layer.mk
+	cd layers/dependencies && PATH="$(abspath $(VENV))/bin:$$PATH" $(MAKE) --no-print-directory -f Makefile \
+		build-DependenciesLayer LAMBDA_ARCH=$(HOST_ARCH) ARTIFACTS_DIR="$(abspath $(BENCH_DEPENDENCIES))"
+
+## bench: cold-import ratios per function on the built artifacts, and gateway requests per second (not part of
+## test); BENCH_ARGS="--only cold" for one part
+bench: $(STAMP) $(BUILT) $(if $(filter $(HOST_ARCH),$(LAMBDA_ARCH)),,$(BENCH_DEPENDENCIES)/python)
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage
 
 ## deploy-web: upload web/ to the deployed stack's bucket and refresh CloudFront (ENV=dev|prod, as in samconfig.toml)
 .PHONY: deploy-web

@@ -1,4 +1,8 @@
-"""`make bench` (`python -m bench [--quick]`): prints the cold-import and gateway tables; exits 1 on a failure."""
+"""`make bench` (`python -m bench [--quick]`): prints the cold-import and gateway tables; exits 1 on a failure.
+
+The cold imports are measured on the built artifacts (.aws-sam/build): `make bench` runs `make build` first
+when a source is newer than the build.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from bench import cold_start, gateway_rps
+from infra.template import ROOT
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
@@ -112,9 +117,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     warmup = 20 if args.quick else 100
 
     print(f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}", flush=True)
+    if args.only in (None, "cold"):
+        print("Layers: " + ", ".join(str(path.relative_to(ROOT)) for path in cold_start.LAYER_PATHS), flush=True)
     reports, ok = [], True
     if args.only in (None, "cold"):
-        results = cold_start.measure(repeats, importtime_runs)
+        try:
+            results = cold_start.measure(repeats, importtime_runs)
+        except cold_start.NotBuilt as error:
+            print(f"Cold import: {error}", file=sys.stderr)
+            return 1
         text, passed = cold_import_report(results, repeats, importtime_runs)
         reports.append(text)
         ok &= passed

@@ -1,12 +1,19 @@
-"""Cold import of each function in template.yaml, in fresh processes, as a ratio to the floor handler."""
+"""Cold import of each function in template.yaml, in fresh processes, as a ratio to the floor handler.
+
+Measured on what `sam build` made (.aws-sam/build), laid on sys.path as Lambda lays it: the function's
+directory (/var/task), then the layers (/opt/python) with the bytecode they were built with.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,12 +22,28 @@ from infra import template
 
 FLOOR = "floor (boto3 + Logger)"
 FLOOR_DIR = Path(__file__).resolve().parent / "floor"
-LAYER_PATH = template.ROOT / "layers" / "common" / "python"
+BUILD_DIR = template.ROOT / ".aws-sam" / "build"
+
+
+def _dependencies_layer() -> Path:
+    """The built dependencies layer, or on a machine of another architecture than the functions' (arm64
+    extension modules do not load on x86_64) its twin: the same recipe, lock and bytecode, with this
+    machine's wheels, which `make bench` builds into .aws-sam/bench-<machine>."""
+    (architecture,) = template.template()["Globals"]["Function"]["Architectures"]
+    machine = platform.machine()
+    if machine == {"arm64": "aarch64"}.get(architecture, architecture):
+        return BUILD_DIR / "DependenciesLayer" / "python"
+    return template.ROOT / ".aws-sam" / f"bench-{machine}" / "DependenciesLayer" / "python"
+
+
+# Lambda extracts every layer into /opt, so both python/ folders are one /opt/python there.
+LAYER_PATHS = [BUILD_DIR / "CommonLayer" / "python", _dependencies_layer()]
 MARKER = "bench: the handler import starts"
 
-# Runs in a fresh interpreter whose working directory is the function's code directory (Lambda's
-# /var/task, first on sys.path). The clock covers loading the handler module by file path, as the
-# Lambda runtime does; the marker tells -X importtime's lines for the handler from the interpreter's own.
+# Runs in a fresh interpreter (-S: no site-packages, so nothing comes from the virtualenv that runs the bench)
+# whose working directory is the function's code directory (Lambda's /var/task, first on sys.path). The clock
+# covers loading the handler module by file path, as the Lambda runtime does; the marker tells -X importtime's
+# lines for the handler from the interpreter's own.
 PROBE = f"""
 import importlib.util, json, sys, time
 path, attribute = sys.argv[1], sys.argv[2]
@@ -72,25 +95,42 @@ class Result:
         return [(name, ms, self.imported_via.get(name, "")) for name, ms in ranked]
 
 
-def targets() -> list[Target]:
-    """The floor first, then every function of template.yaml with its environment as the local stack resolves it."""
+class NotBuilt(Exception):
+    """The built artifacts are missing or were built for another Python: `make bench` builds them first."""
+
+
+def check_built(functions: list[str]) -> None:
+    runtime = template.template()["Globals"]["Function"]["Runtime"]
+    running = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if running != runtime:
+        raise NotBuilt(f"the bench runs on {running}, the functions on {runtime}: their bytecode would not be read")
+    missing = [path for path in [*LAYER_PATHS, *(BUILD_DIR / name for name in functions)] if not path.is_dir()]
+    if missing:
+        raise NotBuilt(f"not built: {', '.join(str(path) for path in missing)} (run `make build`)")
+
+
+def targets(floor_dir: Path = FLOOR_DIR) -> list[Target]:
+    """The floor first, then every function of template.yaml, from its built directory, with its environment as
+    the local stack resolves it."""
     parameters = template.parameter_values()
     globals_ = template.template().get("Globals", {}).get("Function", {})
     floor_env = {k: str(v) for k, v in globals_.get("Environment", {}).get("Variables", {}).items()}
-    result = [Target(FLOOR, FLOOR_DIR, "app.handler", floor_env)]
+    result = [Target(FLOOR, floor_dir, "app.handler", floor_env)]
     for name, function in template.functions().items():
         environment = template.resolve_environment(function, parameters)
-        result.append(Target(name, function.code_dir, function.handler, environment))
+        result.append(Target(name, BUILD_DIR / name, function.handler, environment))
     return result
 
 
 def _environment(target: Target) -> dict[str, str]:
-    # No AWS_* (no real account reachable at import); no PYTHON* either: PYTHONPATH is set below, and
-    # PYTHONDONTWRITEBYTECODE would make every run compile the layer again instead of reading its .pyc.
+    # No AWS_* (no real account reachable at import); no PYTHON* but those set below. As on Lambda, nothing
+    # writes bytecode (/var/task and /opt are read-only there): the handler module is compiled on every cold
+    # start, the layers' modules come from the .pyc they were built with.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON"))}
     env.update(target.environment)
     env.update(
-        PYTHONPATH=str(LAYER_PATH),
+        PYTHONPATH=os.pathsep.join(str(path) for path in LAYER_PATHS),
+        PYTHONDONTWRITEBYTECODE="1",
         AWS_DEFAULT_REGION="us-east-1",
         POWERTOOLS_METRICS_DISABLED="true",
     )
@@ -98,7 +138,7 @@ def _environment(target: Target) -> dict[str, str]:
 
 
 def _run(target: Target, *, importtime: bool) -> tuple[dict[str, float], str]:
-    command = [sys.executable, *(["-X", "importtime"] if importtime else []), "-c", PROBE]
+    command = [sys.executable, "-S", *(["-X", "importtime"] if importtime else []), "-c", PROBE]
     completed = subprocess.run(
         [*command, str(target.path), target.attribute],
         cwd=target.code_dir,
@@ -149,8 +189,15 @@ def package_times(stderr: str) -> tuple[dict[str, float], dict[str, str]]:
 
 def measure(repeats: int, importtime_runs: int, progress: bool = True) -> list[Result]:
     """Every target `repeats` times, round-robin so drift of the machine spreads evenly, after one discarded
-    run each (it writes the .pyc files and warms the page cache)."""
-    results = [Result(target) for target in targets()]
+    run each (it warms the page cache)."""
+    check_built(list(template.functions()))
+    # The floor's handler sits alone in a directory, as a built function's does (no __pycache__ beside it).
+    with tempfile.TemporaryDirectory(prefix="bench-floor-") as floor_dir:
+        shutil.copy2(FLOOR_DIR / "app.py", floor_dir)
+        return _measure([Result(target) for target in targets(Path(floor_dir))], repeats, importtime_runs, progress)
+
+
+def _measure(results: list[Result], repeats: int, importtime_runs: int, progress: bool) -> list[Result]:
     breakdowns: dict[str, list[dict[str, float]]] = defaultdict(list)
 
     def attempt(result: Result, importtime: bool) -> tuple[dict[str, float], str] | None:

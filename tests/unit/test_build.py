@@ -1,0 +1,226 @@
+"""What `sam build` ships: every runtime package locked with its hashes, layers for the template's runtime and
+architecture, and bytecode for every module in unchecked-hash mode with nothing from the work tree's caches."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from infra import template
+
+ROOT = template.ROOT
+RUNTIME_INPUT = ROOT / "layers" / "dependencies" / "requirements.in"
+RUNTIME_LOCK = ROOT / "layers" / "dependencies" / "requirements.txt"
+DEV_LOCK = ROOT / "requirements-dev.txt"
+BUILD_DIR = ROOT / ".aws-sam" / "build"
+LAYERS = ("CommonLayer", "DependenciesLayer")
+
+
+@dataclass(frozen=True)
+class Locked:
+    requirement: Requirement
+    hashes: frozenset[str]
+
+    @property
+    def version(self) -> str:
+        (specifier,) = self.requirement.specifier
+        return specifier.version
+
+
+def read_lock(path: Path) -> dict[str, Locked]:
+    """A lock made by `make lock`: one `name==version [; marker]` per package, each followed by its hashes."""
+    text = path.read_text().replace("\\\n", " ")
+    result = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        spec, *hashes = line.split(" --hash=")
+        requirement = Requirement(spec.strip())
+        result[canonicalize_name(requirement.name)] = Locked(requirement, frozenset(h.strip() for h in hashes))
+    return result
+
+
+def read_input(path: Path) -> dict[str, Requirement]:
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return {canonicalize_name(r.name): r for r in (Requirement(line) for line in lines if line)}
+
+
+def runtime() -> tuple[str, str]:
+    """The Lambda runtime's Python version and architecture, as template.yaml's Globals give them."""
+    globals_ = template.template()["Globals"]["Function"]
+    (architecture,) = globals_["Architectures"]
+    return globals_["Runtime"].removeprefix("python"), architecture
+
+
+def lambda_environment(extra: str = "") -> dict[str, str]:
+    """The marker environment of the Lambda runtime, to follow dependencies as pip does when building the layer."""
+    version, architecture = runtime()
+    return {
+        "python_version": version,
+        "python_full_version": f"{version}.0",
+        "platform_machine": "aarch64" if architecture == "arm64" else "x86_64",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "extra": extra,
+    }
+
+
+def test_every_runtime_package_is_pinned_with_its_hashes() -> None:
+    lock = read_lock(RUNTIME_LOCK)
+    assert lock, "the runtime lock is empty"
+    for name, locked in lock.items():
+        assert [s.operator for s in locked.requirement.specifier] == ["=="], f"{name} is not pinned with =="
+        assert locked.hashes, f"{name} has no hash"
+        assert all(h.startswith("sha256:") for h in locked.hashes), name
+
+
+def test_the_lock_holds_exactly_what_its_input_brings_in() -> None:
+    """Each package of requirements.in at a version it allows, and the packages they depend on on Lambda's
+    platform (followed through the installed packages' metadata), no fewer and no more: a lock that its
+    input has moved away from fails here until `make lock` is run."""
+    lock, wanted = read_lock(RUNTIME_LOCK), read_input(RUNTIME_INPUT)
+    for name, requirement in wanted.items():
+        if name not in lock:
+            pytest.fail(f"{name} is in requirements.in but not in the lock: run `make lock`")
+        assert requirement.specifier.contains(lock[name].version, prereleases=True), (
+            f"requirements.in asks for {requirement}, the lock has {lock[name].version}: run `make lock`"
+        )
+    needed: set[str] = set()
+    seen: set[tuple[str, frozenset[str]]] = set()
+    pending = [(name, frozenset(r.extras)) for name, r in wanted.items()]
+    while pending:
+        name, extras = pending.pop()
+        if (name, extras) in seen:
+            continue
+        seen.add((name, extras))
+        needed.add(name)
+        for line in importlib.metadata.requires(name) or []:
+            dependency = Requirement(line)
+            marker: Marker | None = dependency.marker
+            applies = marker is None or any(marker.evaluate(lambda_environment(extra)) for extra in {"", *extras})
+            if applies:
+                pending.append((canonicalize_name(dependency.name), frozenset(dependency.extras)))
+    assert sorted(needed - lock.keys()) == [], "packages the runtime needs that the lock does not pin"
+    assert sorted(lock.keys() - needed) == [], "packages in the lock that nothing needs: run `make lock`"
+
+
+def test_the_tests_run_against_exactly_the_packages_that_ship() -> None:
+    """The dev lock pins every runtime package at the layer's version with the same hashes, and the virtualenv
+    running these tests has those versions installed."""
+    runtime_lock, dev_lock = read_lock(RUNTIME_LOCK), read_lock(DEV_LOCK)
+    for name, locked in runtime_lock.items():
+        assert name in dev_lock, f"{name} ships in the layer but is not in requirements-dev.txt: run `make lock`"
+        assert dev_lock[name].version == locked.version, f"{name}: dev {dev_lock[name].version}, layer {locked.version}"
+        assert dev_lock[name].hashes == locked.hashes, f"{name}: the two locks know different files"
+        installed = importlib.metadata.version(name)
+        assert installed == locked.version, f"{name} {installed} is installed, the layer ships {locked.version}"
+
+
+def test_both_layers_are_built_for_the_runtime_and_architecture_of_the_functions() -> None:
+    version, architecture = runtime()
+    for name in LAYERS:
+        layer = template.resources("AWS::Serverless::LayerVersion")[name]
+        assert layer["Properties"]["CompatibleRuntimes"] == [f"python{version}"], name
+        assert layer["Properties"]["CompatibleArchitectures"] == [architecture], name
+        assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": architecture}, name
+    # The layer Makefiles read the same Globals; the tools check and type the code for that version.
+    probe = "print: ; @echo $(LAMBDA_PYTHON) $(LAMBDA_ARCH)"
+    made = subprocess.run(
+        ["make", "-s", "--no-print-directory", "-f", "layers/runtime.mk", "--eval", probe, "print"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert made.stdout.split() == [version, "aarch64" if architecture == "arm64" else "x86_64"]
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["tool"]["mypy"]["python_version"] == version
+    assert f"{sys.version_info.major}.{sys.version_info.minor}" == version, "the dev virtualenv is not the runtime's"
+
+
+def assert_bytecode_for_every_module(layer: Path) -> None:
+    """Every .py has its .pyc for the running (the runtime's) Python, in unchecked-hash mode and compiled from
+    that very source; no other .pyc at all (a leaked work-tree cache would be timestamp-based or orphaned)."""
+    tag = sys.implementation.cache_tag
+    sources = sorted(layer.rglob("*.py"))
+    assert sources, f"{layer} holds no module"
+    for source in sources:
+        compiled = Path(importlib.util.cache_from_source(str(source)))
+        assert compiled.is_file(), f"no bytecode for {source.relative_to(layer)}"
+        header = compiled.read_bytes()[:16]
+        assert header[:4] == importlib.util.MAGIC_NUMBER, f"{compiled} is not {tag}'s bytecode"
+        flags = int.from_bytes(header[4:8], "little")
+        assert flags == 0b01, f"{compiled} is not in unchecked-hash mode (flags {flags:#b})"
+        assert header[8:16] == importlib.util.source_hash(source.read_bytes()), f"{compiled} is not from its source"
+    expected = {Path(importlib.util.cache_from_source(str(source))) for source in sources}
+    strays = sorted(str(p.relative_to(layer)) for p in layer.rglob("*.pyc") if p not in expected)
+    assert strays == [], "bytecode without its source or for another Python"
+
+
+def test_the_common_layer_build_compiles_every_module_and_leaves_the_work_trees_caches_behind(
+    tmp_path: Path,
+) -> None:
+    """The CommonLayer recipe, run as SAM runs it (in a copy of layers/common, ARTIFACTS_DIR set), on a source
+    tree whose caches hold a stale timestamp-based .pyc and one for another Python."""
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "layers" / "common", source, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    cache = source / "python" / "certtracker" / "__pycache__"
+    cache.mkdir()
+    (cache / f"clock.{sys.implementation.cache_tag}.pyc").write_bytes(b"stale")
+    (cache / "clock.cpython-399.pyc").write_bytes(b"other python")
+    (cache / f"removed_module.{sys.implementation.cache_tag}.pyc").write_bytes(b"orphan")
+    artifacts = tmp_path / "artifacts"
+    artifacts.mkdir()
+    subprocess.run(
+        ["make", "-s", "--no-print-directory", "-f", str(ROOT / "layers" / "common" / "Makefile"), "build-CommonLayer"],
+        cwd=source,
+        env={**os.environ, "ARTIFACTS_DIR": str(artifacts), "LAMBDA_PYTHON_EXE": sys.executable},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    layer = artifacts / "python"
+    assert_bytecode_for_every_module(layer)
+    shipped = {p.relative_to(layer) for p in layer.rglob("*") if p.is_file() and p.suffix != ".pyc"}
+    wanted = {p.relative_to(source / "python") for p in (source / "python").rglob("*") if p.is_file()}
+    assert shipped == wanted - {p.relative_to(source / "python") for p in cache.iterdir()}
+
+
+@pytest.fixture
+def built() -> Path:
+    """`make build`'s output; `make check` builds before the tests, so CI always has it."""
+    if not (BUILD_DIR / "template.yaml").is_file():
+        if os.environ.get("CI"):
+            pytest.fail(".aws-sam/build is missing: `make check` runs `make build` before the tests")
+        pytest.skip("not built: `make build` makes .aws-sam/build")
+    return BUILD_DIR
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_each_built_layer_ships_unchecked_hash_bytecode_for_every_module(built: Path, name: str) -> None:
+    layer = built / name / "python"
+    assert_bytecode_for_every_module(layer)
+    assert not (layer / "bin").exists(), "console scripts are of no use on /opt/python"
+
+
+def test_the_built_dependencies_layer_holds_exactly_the_lock(built: Path) -> None:
+    layer = built / "DependenciesLayer" / "python"
+    distributions = importlib.metadata.distributions(path=[str(layer)])
+    shipped = {canonicalize_name(dist.metadata["Name"]): dist.version for dist in distributions}
+    assert shipped == {name: locked.version for name, locked in read_lock(RUNTIME_LOCK).items()}
