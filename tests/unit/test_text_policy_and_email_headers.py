@@ -172,7 +172,8 @@ def test_build_never_raises_on_header_content_that_passed_validation(name, subje
         raw = message.as_bytes()
         headers = raw.split(b"\n\n", 1)[0]
         assert all(line[:1] in (b" ", b"\t") or b":" in line for line in headers.split(b"\n"))
-        assert body.subject in str(message["Subject"])
+        # Runs of white space (a no-break space too) become one space in a header; nothing else changes.
+        assert " ".join(body.subject.split()) in str(message["Subject"])
 
 
 @settings(max_examples=300, deadline=None)
