@@ -21,11 +21,7 @@ from infra.scheduler import Scheduler
 WEB_ROOT = template.ROOT / "web"
 API_PREFIX = "/api"
 
-PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
+PAGE_HEADERS = template.page_headers()
 
 
 def _swagger_assets() -> Path | None:

@@ -191,3 +191,21 @@ def resolve_environment(function: Function, parameters: dict[str, str]) -> dict[
     """A function's environment with intrinsics resolved as the local stack names things (tables and the email
     configuration set by logical id, queues by their URL) and the template's conditions evaluated."""
     return {key: str(_evaluate(value, parameters)) for key, value in function.environment.items()}
+
+
+def page_headers() -> dict[str, str]:
+    """The headers CloudFront adds to the web pages (WebHeadersPolicy), as the local stack serves them: the
+    same Content-Security-Policy, so a page that breaks it deployed breaks it on `make run` and in the tests.
+    Only `upgrade-insecure-requests` and HSTS are left out: the local stack is plain HTTP."""
+    config = template()["Resources"]["WebHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    security = config["SecurityHeadersConfig"]
+    policy = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    directives = [d.strip() for d in policy.split(";") if d.strip() and d.strip() != "upgrade-insecure-requests"]
+    headers = {
+        "Content-Security-Policy": "; ".join(directives),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": security["FrameOptions"]["FrameOption"],
+        "Referrer-Policy": security["ReferrerPolicy"]["ReferrerPolicy"],
+    }
+    headers.update({item["Header"]: item["Value"] for item in config["CustomHeadersConfig"]["Items"]})
+    return headers
