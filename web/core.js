@@ -92,7 +92,9 @@ export function retryAfterText(seconds) {
 }
 
 export function errorText(error) {
-  const wait = error.status === 429 || error.status === 503 ? retryAfterText(error.retryAfter) : "";
+  // The API's own message may already say when to try again; then it is not said twice.
+  const saysWhen = /try again in/i.test(error.message);
+  const wait = (error.status === 429 || error.status === 503) && !saysWhen ? retryAfterText(error.retryAfter) : "";
   return [error.message, wait].filter(Boolean).join(" ");
 }
 
@@ -197,7 +199,8 @@ export function showError(form, error) {
   if (holder) {
     const message = holder.querySelector(".field-error");
     const control = holder.querySelector("input, select, textarea");
-    message.textContent = text;
+    // Shown at its field, the message need not name the field again ("email: …").
+    message.textContent = text.startsWith(`${error.field}: `) ? text.slice(error.field.length + 2) : text;
     message.hidden = false;
     control.setAttribute("aria-invalid", "true");
     control.focus();
