@@ -14,7 +14,7 @@ function privacySummary() {
       "p",
       {},
       "We use what you enter here to register you for the Accreditation and Certification Program and its exams, certificates and awards. " +
-        "It may be transferred to the program's operators and authorized partners in other countries, including the U.S. " +
+        "It may be transferred to the program's operators and authorized partners in other countries, including the United States. " +
         "Marketing emails are sent only if you ask for them below; every email carries an unsubscribe link, and your preferences are in the portal.",
     ),
     h("p", {}, link("/faq#privacy", "Read the whole privacy notice"), "."),
@@ -45,7 +45,7 @@ export default async function render(main, { me }) {
       required: true,
       maxlength: 254,
       spellcheck: "false",
-      hint: "We send a link to confirm it. Partner employees: do not register, see below.",
+      hint: "We email you a link to confirm it.",
     }),
     field("Password", "password", {
       type: "password",
@@ -78,9 +78,11 @@ export default async function render(main, { me }) {
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== "partner_email_domain") throw error;
       // The API's PartnerNet explanation, at the email field, and where to read more after it.
-      showError(form, new ApiError(error.status, { code: error.code, message: error.message, field: "email" }));
+      // The refusal in its first sentence; the rest, in plain text, says what to do (read out with the field).
+      const cut = error.message.indexOf(". ") + 1 || error.message.length;
+      showError(form, new ApiError(error.status, { code: error.code, message: error.message.slice(0, cut), field: "email" }));
       const message = form.querySelector('[data-field="email"] .field-error');
-      message.append(" ", link(PARTNER_FAQ, "Read what partner employees do instead."));
+      message.append(" ", h("span", { class: "explanation" }, error.message.slice(cut).trim(), " ", link(PARTNER_FAQ, "Read what partner employees do instead.")));
     }
   });
   page(
