@@ -83,7 +83,7 @@ lock: $(STAMP)
 openapi: $(STAMP)
 	$(PY) -m infra.openapi
 
-## countries: regenerate certtracker/core/countries.py from the pinned pycountry
+## countries: regenerate certtracker/core/countries.py and web/pages/countries.js from the pinned pycountry
 countries: $(STAMP)
 	$(PY) -m infra.countries
 
