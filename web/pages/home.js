@@ -49,7 +49,7 @@ export default async function render(main, { me }) {
     "Welcome to CertTracker",
     h(
       "div",
-      { class: "columns" },
+      { class: "columns sign-in-first" },
       h(
         "section",
         {},
