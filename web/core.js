@@ -92,7 +92,9 @@ export function retryAfterText(seconds) {
 }
 
 export function errorText(error) {
-  const wait = error.status === 429 || error.status === 503 ? retryAfterText(error.retryAfter) : "";
+  // A message that already says when to try again (Pearson VUE's outage, the support limit) is not told twice.
+  const says = /try again/i.test(error.message);
+  const wait = (error.status === 429 || error.status === 503) && !says ? retryAfterText(error.retryAfter) : "";
   return [error.message, wait].filter(Boolean).join(" ");
 }
 
