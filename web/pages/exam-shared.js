@@ -30,7 +30,7 @@ export async function catalogById() {
 // "250-580" with its title under it, for a table cell.
 export function examName(examId, catalog) {
   const exam = catalog.get(examId);
-  return [h("span", { class: "exam-code" }, examId), exam ? h("span", { class: "exam-title" }, exam.title) : null];
+  return h("span", {}, h("span", { class: "exam-code" }, examId), exam ? h("span", { class: "exam-title" }, exam.title) : null);
 }
 
 // A registration is open while authorized and valid; only open ones carry a scheduling or launch link.
