@@ -94,28 +94,28 @@ export function keepFilters(filters) {
   if (target !== location.pathname + location.search) history.pushState(null, "", target);
 }
 
-// A "Show more" button for a list paged with next_cursor. `more(cursor)` fetches and appends a page and
-// answers { nextCursor, added, first } (first: the first new row, which gets focus).
+// A "Show more" button for a list paged with next_cursor. `more(cursor)` fetches and appends a page (and
+// says how many are shown now in the page's own status line) and answers { nextCursor, first }: the first
+// new row, which gets focus. The button goes once there is nothing more.
 export function pager(nextCursor, more) {
   let cursor = nextCursor;
-  const status = h("p", { role: "status", class: "muted" });
+  const holder = h("div", { class: "pager" });
+  if (!cursor) return holder;
   const button = h("button", { type: "button", class: "secondary" }, "Show more");
-  const holder = h("div", { class: "pager" }, button, status);
-  button.hidden = !cursor;
+  holder.append(button);
   button.addEventListener("click", async () => {
     if (button.getAttribute("aria-busy") === "true") return;
     button.setAttribute("aria-busy", "true");
     button.disabled = true;
     holder.querySelector(".form-error")?.remove();
     try {
-      const { nextCursor: next, added, first } = await more(cursor);
+      const { nextCursor: next, first } = await more(cursor);
       cursor = next;
-      status.textContent = `${added} more shown.${cursor ? "" : " That is all."}`;
-      if (!cursor) button.hidden = true;
       if (first) {
         first.tabIndex = -1;
         first.focus();
       }
+      if (!cursor) button.remove();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       holder.append(h("p", { class: "form-error", role: "alert" }, errorText(error)));
