@@ -4,6 +4,8 @@
 import { ApiError, api, dateText, errorText, field, h, link, page } from "../core.js";
 import { DELIVERY, KIND, KIND_FILTER, freshLink, isOpen, keepFilters, readFilters, word } from "./exam-shared.js";
 
+// The whole catalog in one request (it is small, and cached five minutes), filtered here: the track list
+// comes from it too.
 export default async function render(main) {
   const [{ exams }, registrations] = await Promise.all([
     api("GET", "/catalog/exams"),
@@ -109,7 +111,7 @@ export default async function render(main) {
         const next = registration.scheduling_url ? freshLink(registration) : null;
         const said = h(
           "p",
-          { class: "notice notice-success", role: "status" },
+          { class: "notice notice-success", role: "status", tabindex: "-1" },
           exam.kind === "exam"
             ? `You are registered for ${exam.exam_id}. Choose a date and a test center (or online proctoring) at Pearson VUE.`
             : `You are registered for ${exam.exam_id}. Start it now, or later from your registrations.`,

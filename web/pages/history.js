@@ -34,7 +34,7 @@ export default async function render(main) {
     field("Result", "result", { options: RESULT_FILTER, value: filters.result }),
     field("Type", "kind", { options: KIND_FILTER, value: filters.kind }),
   );
-  const results = h("div", { "aria-live": "off" });
+  const results = h("div", {});
   const count = h("p", { role: "status", class: "muted" });
   form.addEventListener("submit", (event) => event.preventDefault());
   let asked = 0;
@@ -75,7 +75,7 @@ export default async function render(main) {
       results.replaceChildren(
         filtered
           ? h("p", {}, "Try other filters.")
-          : h("p", {}, "No results yet. A result appears here once Pearson VUE sends it, usually within a day of the exam. ", link("/exams", "Find an exam or assessment.")),
+          : h("p", {}, "No results yet. A result appears here once Pearson VUE sends it. ", link("/exams", "Find an exam or assessment.")),
       );
       return;
     }

@@ -1,5 +1,5 @@
 // Support (/support): a new request to the Program Support Team as myself, and my requests with their status.
-import { api, button, dateText, field, h, idempotencyKey, notice, onSubmit, page } from "../core.js";
+import { ApiError, api, button, dateText, field, h, idempotencyKey, notice, onSubmit, page } from "../core.js";
 import { cell, pager } from "./exam-shared.js";
 
 const CATEGORIES = [
@@ -45,7 +45,11 @@ export default async function render(main, { me }) {
       const said = notice(saidHolder, filed.message);
       said.tabIndex = -1;
       said.focus();
-      await showList(await api("GET", "/me/support-requests"));
+      try {
+        showList(await api("GET", "/me/support-requests"));
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error; // filed all the same; the list shows it on the next visit
+      }
     });
     return form;
   }
