@@ -172,6 +172,37 @@ def test_history_filters_and_pages_with_a_cursor_that_only_works_for_its_candida
     assert history(api, other)["results"] == []
 
 
+def test_a_selective_filter_still_fills_each_page_and_walks_every_match_once(api, candidate) -> None:
+    # One failed assessment among passed results: DynamoDB filters after it reads a page, so a page of two
+    # read from the newest end would hold no match at all while the match waits further back.
+    exams = ["ASM-EP-101", "ASM-DLP-101", "ASM-EM-101", "250-580", "250-587"]
+    for index, exam in enumerate(exams):
+        failed = exam in ("ASM-EP-101", "250-580")
+        deliver(
+            api,
+            registered(api, candidate, exam),
+            result_id=f"f-{index}",
+            score=40 if failed else 80,
+            passed=not failed,
+            days_ago=10 - index,
+        )
+    from certtracker.exams import results as exam_results
+
+    exam_results.PAGE_SIZE, saved = 1, exam_results.PAGE_SIZE
+    try:
+        seen, cursor = [], ""
+        for _ in range(5):
+            page = history(api, candidate, "?result=failed" + (f"&cursor={cursor}" if cursor else ""))
+            seen += [r["result_id"] for r in page["results"]]
+            assert page["results"] or not page["next_cursor"]  # never an empty page that says "more"
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+    finally:
+        exam_results.PAGE_SIZE = saved
+    assert seen == ["f-3", "f-0"]  # newest first, each once
+
+
 def test_erasure_keeps_only_anonymized_results(api, candidate) -> None:
     deliver(api, registered(api, candidate, "250-580"), result_id="keep-1", score=88, passed=True)
     account_id = api.call("GET", "/me", token=candidate["token"]).json()["account_id"]

@@ -46,3 +46,12 @@ def one_page(model: type[M], query: ResultIterator[M]) -> tuple[list[M], str | N
     page: dict[str, Any] = next(query.page_iter, {})
     items = [model.from_raw_data(item) for item in page.get("Items", [])]
     return items, encode(query.page_iter.last_evaluated_key)
+
+
+def filled_page(query: ResultIterator[M]) -> tuple[list[M], str | None]:
+    """A filtered list's page, filled: DynamoDB applies a filter after it reads a page, so one request may
+    match few items (or none) while more remain. This reads on until the query's `limit` is reached or the
+    list ends; the cursor then resumes after the last item returned, not the last one read. The requests it
+    takes are bounded by the candidate's own partition."""
+    items = list(query)
+    return items, encode(query.last_evaluated_key)

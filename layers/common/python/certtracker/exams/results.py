@@ -175,7 +175,8 @@ def _decode_cursor(account_id: str, cursor: str) -> dict[str, Any]:
 
 
 def history(account_id: str, *, kind: str | None, passed: bool | None, cursor: str | None) -> Page:
-    """Newest first, filtered, one query per page; the cursor is opaque and only works for its candidate."""
+    """Newest first, filtered, pages filled however selective the filter; the cursor is opaque and only works
+    for its candidate."""
     condition = None
     if kind is not None:
         condition = ExamResult.kind == kind
@@ -187,7 +188,8 @@ def history(account_id: str, *, kind: str | None, passed: bool | None, cursor: s
         filter_condition=condition,
         scan_index_forward=False,
         last_evaluated_key=_decode_cursor(account_id, cursor) if cursor else None,
+        limit=PAGE_SIZE,
         page_size=PAGE_SIZE,
     )
-    results, next_cursor = cursors.one_page(ExamResult, query)
+    results, next_cursor = cursors.filled_page(query) if condition is not None else cursors.one_page(ExamResult, query)
     return Page(results, next_cursor)
