@@ -1,6 +1,6 @@
 // My profile: contact and demographic data (PATCH /me/profile), the email address (a link to the new one,
 // with the current password), the password (PUT /me/password) and the history of changes.
-import { ApiError, api, button, dateText, errorText, field, h, notice, onSubmit, page, session } from "../core.js";
+import { ApiError, api, button, dateText, errorText, field, h, link, notice, onSubmit, page, session } from "../core.js";
 import { MARKETING, TOPICS, atPasswordField, countryOptions } from "./account.js";
 
 // The languages the API accepts, each in its own words.
@@ -343,6 +343,15 @@ export default async function render(main) {
       if (!(error instanceof ApiError)) throw error;
     }
   });
-  page(main, "Your profile", details, h("div", { class: "columns columns-even" }, email, password), historyHolder);
+  const elsewhere = h(
+    "p",
+    { class: "muted" },
+    "Which emails you receive is in your ",
+    link("/preferences", "email preferences"),
+    "; downloading your data or deleting your account is under ",
+    link("/privacy", "privacy"),
+    ".",
+  );
+  page(main, "Your profile", details, h("div", { class: "columns columns-even" }, email, password), historyHolder, elsewhere);
 }
 
