@@ -61,7 +61,7 @@ async function openRegistrations(titles) {
           h(
             "p",
             {},
-            h("a", { class: "button", href: registration.scheduling_url, rel: "noopener" }, exam ? "Schedule at Pearson VUE" : "Start the assessment"),
+            h("a", { class: "button", href: registration.scheduling_url }, exam ? "Schedule at Pearson VUE" : "Start the assessment"),
           ),
           h("p", { class: "hint" }, "The link works for ten minutes; reload this page for a new one."),
         );
@@ -117,7 +117,7 @@ function accountLinks() {
     h("h2", { id: "account-title" }, "Your account"),
     h(
       "ul",
-      { class: "cards" },
+      { class: "cards compact" },
       ACCOUNT_LINKS.map(([href, text, about]) => h("li", { class: "card" }, h("h3", {}, link(href, text)), h("p", { class: "muted" }, about))),
     ),
   );
