@@ -24,7 +24,8 @@ async function examTitles() {
 }
 
 function failed(section, error) {
-  section.append(h("p", { role: "alert", class: "form-error" }, errorText(error), " Reload the page to try again."));
+  const text = errorText(error);
+  section.append(h("p", { role: "alert", class: "form-error" }, text.includes("Try again") ? text : `${text} Reload the page to try again.`));
   return section;
 }
 

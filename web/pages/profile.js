@@ -235,7 +235,7 @@ const VIA = {
 function consentText({ topic, value, privacy_notice_version }) {
   if (topic === "privacy_notice") return `Privacy notice ${privacy_notice_version || ""} accepted`.replace("  ", " ");
   const [label] = topic === "marketing" ? MARKETING : TOPICS[topic] || [topic];
-  return `${label} emails turned ${value ? "on" : "off"}`;
+  return `${label} emails: ${value ? "on" : "off"}`;
 }
 
 function describe({ kind, details }) {
