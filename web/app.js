@@ -17,6 +17,7 @@ const ROUTES = {
   "/profile": ["profile.js", true],
   "/preferences": ["preferences.js", true],
   "/privacy": ["privacy.js", true],
+  "/account-deleted": ["account-deleted.js", false],
   "/exams": ["exams.js", true],
   "/exams/registrations": ["registrations.js", true],
   "/exams/history": ["history.js", true],
