@@ -42,9 +42,15 @@ const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 
 function renderNav(me) {
+  const links = me ? SIGNED_IN_NAV : SIGNED_OUT_NAV;
+  // The current section: the item whose path is the longest prefix of this page's (/exams/registrations is Exams).
   const here = location.pathname;
-  const items = (me ? SIGNED_IN_NAV : SIGNED_OUT_NAV).map(([href, text]) =>
-    h("li", {}, h("a", { href, "aria-current": href === here ? "page" : false }, text)),
+  const current = links
+    .map(([href]) => href)
+    .filter((href) => here === href || (href !== "/" && here.startsWith(href + "/")))
+    .sort((a, b) => b.length - a.length)[0];
+  const items = links.map(([href, text]) =>
+    h("li", {}, h("a", { href, "aria-current": href === current ? "page" : false }, text)),
   );
   if (me) {
     const signOut = h("button", { type: "button", class: "link-button", onclick: signOutNow }, "Sign out");
