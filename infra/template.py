@@ -24,6 +24,8 @@ LOCAL_PARAMETERS = {
     "AlarmEmail": "ops@certtracker.example.com",
     "SessionCookieName": "session",
     "SessionCookieSecure": "false",
+    # No CloudFront in front of the local gateway: the client's address is the connection's.
+    "ClientAddressFrom": "direct",
     "SwaggerUiAssetsUrl": "/_local/swagger-ui",
     # The handler tests start the stand-in on a free port and set PEARSON_VUE_BASE_URL to it.
     "PearsonVueBaseUrl": "http://127.0.0.1:9/_local/pearson-vue",

@@ -28,7 +28,7 @@ from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import AccountsSettings, load
 
 settings = load(AccountsSettings)
-app = CertTrackerResolver()
+app = CertTrackerResolver(client_address_from=settings.client_address_from)
 
 RECOVERY_ACCEPTED = Accepted(
     message="If an account matches, we have sent an email to its address. It can take a few minutes to arrive."

@@ -22,7 +22,7 @@ from certtracker.core.settings import SupportSettings, load
 from certtracker.support import requests as support
 
 settings = load(SupportSettings)
-app = CertTrackerResolver()
+app = CertTrackerResolver(client_address_from=settings.client_address_from)
 
 
 # A form submitted twice (a double click, a retry after a timeout) makes one request.

@@ -10,6 +10,9 @@ from certtracker.core.tokens import digest
 from certtracker.models.accounts import Account, AccountClaim
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.sessions import Session
+from infra import lambdas
+from infra.gateway import GatewayResponse
+from infra.lambdas import load_functions
 from tests.functions.conftest import NEW_PASSWORD, PASSWORD, WRONG_PASSWORD, Api, error, make_candidate
 
 
@@ -73,6 +76,29 @@ def test_thirty_failures_from_one_address_lock_it_for_every_username(api):
     assert error(api.login("yet-another-name", WRONG_PASSWORD), 429)["code"] == "too_many_attempts"
     elsewhere = Api(api.gateway, source_ip="198.51.100.20")
     assert error(elsewhere.login("yet-another-name", WRONG_PASSWORD), 401)["code"] == "invalid_credentials"
+
+
+def test_behind_cloudfront_one_viewers_failures_do_not_lock_out_the_others_of_its_edge(api):
+    """Deployed, every request reaches the API from a CloudFront edge: its address (sourceIp) is shared by
+    everyone that edge serves. The per-address limit counts the viewer CloudFront names instead."""
+    edge = "130.176.20.90"
+    deployed = load_functions({**lambdas.process_parameters(), "ClientAddressFrom": "cloudfront"})
+
+    def login(viewer: str, username: str, *, sent_by_viewer: str = "") -> GatewayResponse:
+        forwarded = ", ".join(part for part in (sent_by_viewer, viewer, edge) if part)
+        body = json.dumps({"username": username, "password": WRONG_PASSWORD}).encode()
+        headers = {"Content-Type": "application/json", "X-Forwarded-For": forwarded}
+        return api.gateway.handle("POST", "/auth/login", headers, body, source_ip=edge, containers=deployed)
+
+    statuses = [login("203.0.113.7", f"guess{n}").status for n in range(30)]
+
+    assert statuses[:29] == [401] * 29
+    assert error(login("203.0.113.7", "yet-another-name"), 429)["code"] == "too_many_attempts"
+    # The same viewer writing another address in X-Forwarded-For is still the same viewer.
+    spoofing = login("203.0.113.7", "yet-another-name", sent_by_viewer="198.51.100.99")
+    assert error(spoofing, 429)["code"] == "too_many_attempts"
+    neighbour = login("198.51.100.20", "yet-another-name")
+    assert error(neighbour, 401)["code"] == "invalid_credentials"
 
 
 # ---------------------------------------------------------------- using a session

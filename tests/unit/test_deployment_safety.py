@@ -256,3 +256,90 @@ def test_a_placeholder_left_in_samconfig_is_refused_by_its_parameter(environment
     for name, value in _overrides(environment).items():
         if value == "CHANGE-ME":
             assert not re.fullmatch(parameters[name]["AllowedPattern"], value), f"{name} would deploy CHANGE-ME"
+
+
+# ---------------------------------------------------------------- only CloudFront reaches the API
+
+SECRET_REFERENCE = {"Fn::Sub": "{{resolve:secretsmanager:${ApiOriginSecret}:SecretString}}"}
+
+
+def _origin_header_checks(statement: dict[str, Any]) -> list[dict[str, Any]]:
+    """The header matches of the web ACL's allow rule, in either branch of its rotation condition."""
+    if "Fn::If" in statement:
+        return [m for branch in statement["Fn::If"][1:] for m in _origin_header_checks(branch)]
+    if "OrStatement" in statement:
+        return [m for part in statement["OrStatement"]["Statements"] for m in _origin_header_checks(part)]
+    return [statement["ByteMatchStatement"]]
+
+
+def test_cloudfront_sends_the_api_a_secret_header_generated_by_the_stack() -> None:
+    (api,) = [o for o in _distribution()["Origins"] if o["Id"] == "api"]
+    (header,) = api["OriginCustomHeaders"]
+    assert header["HeaderName"].lower() == "x-origin-verify"
+    assert header["HeaderValue"] == SECRET_REFERENCE
+    secret = _resource("ApiOriginSecret")["GenerateSecretString"]
+    assert secret["PasswordLength"] >= 32
+    assert secret["ExcludePunctuation"] is True  # a header value, compared byte for byte by WAF
+
+
+def test_the_apis_web_acl_refuses_every_request_without_cloudfronts_header() -> None:
+    acl = _resource("ApiWebAcl")
+    assert acl["Scope"] == "REGIONAL"
+    assert "Block" in acl["DefaultAction"]
+    assert acl["DefaultAction"]["Block"]["CustomResponse"]["ResponseCode"] == 403
+    body = acl["CustomResponseBodies"][acl["DefaultAction"]["Block"]["CustomResponse"]["CustomResponseBodyKey"]]
+    assert set(json.loads(body["Content"])["error"]) == {"code", "message"}  # the API's error shape
+    (allow,) = acl["Rules"]
+    assert allow["Action"] == {"Allow": {}}
+    checks = _origin_header_checks(allow["Statement"])
+    assert {c["FieldToMatch"]["SingleHeader"]["Name"] for c in checks} == {"x-origin-verify"}
+    assert all(c["PositionalConstraint"] == "EXACTLY" for c in checks)
+    assert all(c["TextTransformations"] == [{"Priority": 0, "Type": "NONE"}] for c in checks)
+    # Outside a rotation, the current value alone; during one, the version being replaced as well.
+    condition, rotating, usual = allow["Statement"]["Fn::If"]
+    assert condition == "RotatesApiOriginSecret"
+    assert usual["ByteMatchStatement"]["SearchString"] == SECRET_REFERENCE
+    values = [s["ByteMatchStatement"]["SearchString"] for s in rotating["OrStatement"]["Statements"]]
+    assert values[0] == SECRET_REFERENCE
+    assert values[1]["Fn::Sub"].endswith(":SecretString:::${PreviousApiOriginSecretVersion}}}")
+    assert template.template()["Parameters"]["PreviousApiOriginSecretVersion"]["Default"] == ""
+
+
+def test_the_apis_web_acl_guards_the_stage_the_distribution_calls() -> None:
+    association = _resource("ApiWebAclAssociation")
+    assert association["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+    # ${CertTrackerApi.Stage} is SAM's stage resource (CertTrackerApiapiStage): the association waits for it.
+    assert association["ResourceArn"]["Fn::Sub"] == (
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${CertTrackerApi}/stages/${CertTrackerApi.Stage}"
+    )
+    (rest_api,) = template.resources("AWS::Serverless::Api").values()
+    assert rest_api["Properties"]["StageName"] == "api"
+
+
+def test_a_rotation_updates_the_web_acl_before_the_distribution_and_makes_it_read_the_secret_again() -> None:
+    resources = template.template()["Resources"]
+    assert resources["WebDistribution"]["DependsOn"] == "ApiWebAcl"
+    comment = _distribution()["Comment"]["Fn::If"]
+    assert comment[0] == "RotatesApiOriginSecret"
+    assert "${PreviousApiOriginSecretVersion}" in comment[1]["Fn::Sub"]
+    assert "${PreviousApiOriginSecretVersion}" not in comment[2]["Fn::Sub"]
+
+
+def test_no_function_is_given_the_origin_secret() -> None:
+    for function in template.functions().values():
+        assert "ApiOriginSecret" not in json.dumps(function.environment), function.logical_id
+        assert "ApiOriginSecret" not in json.dumps(function.policies), function.logical_id
+
+
+def test_the_functions_that_limit_per_address_read_it_from_cloudfront_when_deployed() -> None:
+    readers = {name for name, f in template.functions().items() if "CLIENT_ADDRESS_FROM" in f.environment}
+    assert readers == {"AccountsFunction", "SupportFunction"}  # login's and anonymous support's per-address limits
+    for name in readers:
+        assert template.functions()[name].environment["CLIENT_ADDRESS_FROM"] == {"Ref": "ClientAddressFrom"}
+    parameter = template.template()["Parameters"]["ClientAddressFrom"]
+    assert parameter["Default"] == "cloudfront"
+    assert set(parameter["AllowedValues"]) == {"cloudfront", "direct"}
+    for environment in ("dev", "prod"):
+        assert _overrides(environment).get("ClientAddressFrom", "cloudfront") == "cloudfront", environment
+    # The local stack has no CloudFront: there the connection's address is the client's.
+    assert template.parameter_values()["ClientAddressFrom"] == "direct"

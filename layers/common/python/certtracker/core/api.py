@@ -137,10 +137,13 @@ FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class CertTrackerResolver(APIGatewayRestResolver):
-    def __init__(self, *, form_body_paths: frozenset[str] = frozenset()) -> None:
-        """`form_body_paths`: routes that take no body but may receive a form (RFC 8058 one-click)."""
+    def __init__(self, *, form_body_paths: frozenset[str] = frozenset(), client_address_from: str = "direct") -> None:
+        """`form_body_paths`: routes that take no body but may receive a form (RFC 8058 one-click).
+        `client_address_from`: "cloudfront" where CloudFront stands in front of the API, "direct" where
+        clients reach it themselves (see `client_address`)."""
         super().__init__(enable_validation=True, json_body_deserializer=_parse_json)
         self.form_body_paths = form_body_paths
+        self.behind_cloudfront = client_address_from == "cloudfront"
         self.exception_handler(DomainError)(self._domain_error)
         self.exception_handler(RequestValidationError)(self._validation_error)
         self.exception_handler(RequestUnsupportedContentType)(self._unsupported_content_type)
@@ -197,7 +200,8 @@ class CertTrackerResolver(APIGatewayRestResolver):
         return Caller(account_id=account_id, session_id=session_id)
 
     def source_ip(self) -> str:
-        return str(self.current_event.request_context.identity.source_ip or "unknown")
+        """The client's address, for per-address limits: never one the client could choose."""
+        return client_address(self.current_event.raw_event, behind_cloudfront=self.behind_cloudfront)
 
     @staticmethod
     def _domain_error(error: DomainError) -> Response[str]:
@@ -241,6 +245,47 @@ class CertTrackerResolver(APIGatewayRestResolver):
         logger.exception("unhandled error")
         count("UnhandledError")  # alarmed on at the first one (template.yaml)
         return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
+
+
+def client_address(event: Mapping[str, Any], *, behind_cloudfront: bool) -> str:
+    """Who sent the request, as the infrastructure saw it.
+
+    `sourceIp` is the address of the connection API Gateway received: the client's on the local stack, but
+    behind CloudFront an edge server's, shared by everyone that edge serves. There the viewer's address is
+    in X-Forwarded-For: CloudFront appends it to whatever the viewer sent in that header, and API Gateway
+    appends its own caller's (the edge's, which is `sourceIp`). So the entry before the last is the one
+    CloudFront wrote; everything before it is the viewer's to invent. This holds because only CloudFront
+    reaches the API (template.yaml, ApiWebAcl). CloudFront-Viewer-Address is not used: whether the managed
+    origin request policy adds it is not pinned in the template, and a viewer can send a header by that name.
+
+    A header that does not end with `sourceIp`, or an entry that is not an address, falls back to `sourceIp`:
+    a limit shared with an edge's other viewers, never one a client can move away from.
+    """
+    identity = (event.get("requestContext") or {}).get("identity") or {}
+    caller = str(identity.get("sourceIp") or "unknown")
+    if not behind_cloudfront:
+        return caller
+    import ipaddress  # only behind CloudFront, on the two routes that limit per address
+
+    entries = [entry.strip() for value in _header_values(event, "x-forwarded-for") for entry in value.split(",")]
+    try:
+        appended_by_gateway, appended_by_cloudfront = (ipaddress.ip_address(entry) for entry in entries[-1:-3:-1])
+        chained = appended_by_gateway == ipaddress.ip_address(caller)
+    except ValueError:  # too few entries, or one that is not an address
+        chained = False
+    if not chained:
+        logger.warning("X-Forwarded-For is not as CloudFront and API Gateway write it: limiting by the caller")
+        return caller
+    return str(appended_by_cloudfront)  # one spelling per address (IPv6 compressed, lower case)
+
+
+def _header_values(event: Mapping[str, Any], name: str) -> list[str]:
+    """Every value of a header, in the order received (a header sent twice is two values)."""
+    multi = event.get("multiValueHeaders") or {}
+    found = [value for key, values in multi.items() if key.lower() == name for value in values or ()]
+    if found or multi:
+        return found
+    return [value for key, value in (event.get("headers") or {}).items() if key.lower() == name and value]
 
 
 def _reason(problem: Mapping[str, Any]) -> str:

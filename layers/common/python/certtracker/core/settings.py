@@ -86,7 +86,13 @@ class SessionSettings(FunctionSettings):
     cookie_secure: bool = flag(True)
 
 
-class AccountsSettings(MailSettings, SessionSettings):
+class ClientAddressSettings(FunctionSettings):
+    # Where the client's address is read from, for per-address limits (certtracker.core.api.client_address):
+    # "cloudfront" when deployed, "direct" on the local stack, which has no CloudFront.
+    client_address_from: str = text(pattern="cloudfront|direct")
+
+
+class AccountsSettings(MailSettings, SessionSettings, ClientAddressSettings):
     accounts_table: str = text()
     account_history_table: str = text()
     one_time_tokens_table: str = text()
@@ -145,7 +151,7 @@ class PearsonVueWebhookSettings(PearsonVueSettings):
     exam_results_table: str = text()
 
 
-class SupportSettings(MailSettings):
+class SupportSettings(MailSettings, ClientAddressSettings):
     accounts_table: str = text()
     support_requests_table: str = text()
     support_exams_email: str = text(min_length=3)
