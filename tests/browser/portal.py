@@ -71,9 +71,13 @@ class Portal:
     def arrive(self, heading: str | re.Pattern[str] | None = None, *, axe: bool = True) -> Portal:
         """Wait until the router has rendered a page (main not busy, an h1), with `heading` if given; check it."""
         title = self.page.locator("main:not([aria-busy]) > h1")
-        expect(title).to_have_count(1)
-        if heading is not None:
-            expect(title).to_have_text(heading)
+        try:
+            expect(title).to_have_count(1)
+            if heading is not None:
+                expect(title).to_have_text(heading)
+        except AssertionError as error:
+            self.assert_no_problems()  # the reason the page did not come, when the page said one
+            raise error
         self.assert_no_problems()
         if axe:
             self.check_accessibility()
@@ -84,6 +88,10 @@ class Portal:
 
     def main(self) -> Any:
         return self.page.locator("main")
+
+    def says(self, text: str | re.Pattern[str], role: str = "status") -> None:
+        """A message with `role` (status: announced; alert: an error) in the page shows `text`."""
+        expect(self.main().get_by_role(role).filter(has_text=text).first).to_be_visible()  # type: ignore[arg-type]
 
     def nav(self, name: str) -> Any:
         """A link or button of the site's main navigation."""
