@@ -15,6 +15,8 @@ SAM := PATH="$(abspath $(VENV))/bin:$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/
 BUILT := .aws-sam/build/template.yaml
 BUILD_SOURCES := template.yaml $(shell find layers functions -type f -not -path '*/__pycache__/*' -not -name '*.pyc')
 BENCH_ARGS ?=
+# Playwright (tests/browser, the page bench) drives Debian's Chromium by path: it never fetches a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: run test check lint format typecheck cfn-lint unit functions e2e browser openapi countries bench build lock clean
 
