@@ -15,8 +15,10 @@ SAM := PATH="$(abspath $(VENV))/bin:$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/
 BUILT := .aws-sam/build/template.yaml
 BUILD_SOURCES := template.yaml $(shell find layers functions -type f -not -path '*/__pycache__/*' -not -name '*.pyc')
 BENCH_ARGS ?=
+# Playwright (tests/browser, the page bench) drives Debian's Chromium by path: it never fetches a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test check lint format typecheck cfn-lint unit functions e2e openapi countries bench build lock clean
+.PHONY: run test check lint format typecheck cfn-lint unit functions e2e browser openapi countries bench build lock clean
 
 # The locks are complete (every package, with its hashes), so pip installs them as they are (--no-deps: pip's
 # hash mode cannot match a dependency on a package with extras to its line in the lock) and `pip check`
@@ -58,7 +60,7 @@ typecheck: $(STAMP)
 cfn-lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml
 
-unit functions e2e: $(STAMP)
+unit functions e2e browser: $(STAMP)
 	$(PY) -m pytest tests/$@
 
 ## build: `sam validate --lint` and `sam build` (no container): the layers with their bytecode, in .aws-sam/build
@@ -95,8 +97,8 @@ $(BENCH_DEPENDENCIES)/python: $(STAMP) layers/dependencies/requirements.txt laye
 	cd layers/dependencies && PATH="$(abspath $(VENV))/bin:$$PATH" $(MAKE) --no-print-directory -f Makefile \
 		build-DependenciesLayer LAMBDA_ARCH=$(HOST_ARCH) ARTIFACTS_DIR="$(abspath $(BENCH_DEPENDENCIES))"
 
-## bench: cold-import ratios per function on the built artifacts, and gateway requests per second (not part of
-## test); BENCH_ARGS="--only cold" for one part
+## bench: cold-import ratios per function on the built artifacts, gateway requests per second, and each page's
+## bytes and requests in Chromium against the budget (not part of test); BENCH_ARGS="--only pages" for one part
 bench: $(STAMP) $(BUILT) $(if $(filter $(HOST_ARCH),$(LAMBDA_ARCH)),,$(BENCH_DEPENDENCIES)/python)
 	$(PY) -m bench $(BENCH_ARGS)
 

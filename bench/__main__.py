@@ -1,4 +1,5 @@
-"""`make bench` (`python -m bench [--quick]`): prints the cold-import and gateway tables; exits 1 on a failure.
+"""`make bench` (`python -m bench [--quick]`): prints the cold-import, gateway and page-budget tables; exits 1 on a
+failure (a page over its budget is one).
 
 The cold imports are measured on the built artifacts (.aws-sam/build): `make bench` runs `make build` first
 when a source is newer than the build.
@@ -11,7 +12,7 @@ import platform
 import sys
 from collections.abc import Sequence
 
-from bench import cold_start, gateway_rps
+from bench import cold_start, gateway_rps, pages
 from infra.template import ROOT
 
 
@@ -100,6 +101,37 @@ def gateway_report(runs: list[gateway_rps.Run]) -> tuple[str, bool]:
     return text, all(run.non_200 == 0 for run in runs)
 
 
+def pages_report(loads: list[pages.PageLoad]) -> tuple[str, bool]:
+    rows, failures = [], []
+    for load in loads:
+        verdict = "FAILED" if load.error else ("over" if load.over_budget else "ok")
+        rows.append(
+            [
+                load.route.path,
+                ", ".join(load.modules) or "-",
+                str(load.requests),
+                f"{load.bytes / 1024:.1f}",
+                str(len(load.api_calls)),
+                f"{load.api_bytes / 1024:.1f}",
+                verdict,
+            ]
+        )
+        if load.error:
+            failures.append(f"{load.route.path}: {load.error}")
+        if load.over_budget:
+            failures.append(f"{load.route.path} is over the budget: {', '.join(load.over_budget)}")
+    text = "\n".join(
+        [
+            f"Pages in headless Chromium, empty cache: requests and KB of HTML+CSS+JS before compression (budget "
+            f"<= {pages.BUDGET_REQUESTS} requests, <= {pages.BUDGET_BYTES // 1024} KB), /api calls apart",
+            "",
+            table(["route", "page modules", "requests", "KB", "api calls", "api KB", "budget"], rows, left=2),
+            *failures,
+        ]
+    )
+    return text, not failures
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats and requests: a fast check, not a figure")
@@ -108,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--requests", type=int, help="requests per route and concurrency level (default 2000; quick 200)"
     )
     parser.add_argument("--clients", default="1,4", help="concurrency levels, comma-separated (default 1,4)")
-    parser.add_argument("--only", choices=["cold", "gateway"], help="run one part only")
+    parser.add_argument("--only", choices=["cold", "gateway", "pages"], help="run one part only")
     args = parser.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 7)
     importtime_runs = 1 if args.quick else 5
@@ -131,6 +163,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         ok &= passed
     if args.only in (None, "gateway"):
         text, passed = gateway_report(gateway_rps.measure(total, client_counts, warmup))
+        reports.append(text)
+        ok &= passed
+    if args.only in (None, "pages"):
+        try:
+            text, passed = pages_report(pages.measure())
+        except pages.NoBrowser as error:
+            text, passed = f"Page budget: {error}", False
         reports.append(text)
         ok &= passed
     print("\n\n".join(["", *reports]))

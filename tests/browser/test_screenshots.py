@@ -1,0 +1,70 @@
+"""Every route of web/app.js at 375 and 1280 px wide, light, and the home page and dashboard dark too:
+a full-page screenshot of each under screenshots/ (git ignores it) to look at, and each page checked with
+axe-core and for console errors. The candidate has an exam result, an open registration and a support
+request, so the signed-in pages show data rather than their empty state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from infra import browser, template
+from tests.browser.portal import Portal, bearer, new_candidate, registered
+from tests.e2e.conftest import Stack
+
+SCREENSHOTS = template.ROOT / "screenshots"
+WIDTHS = (375, 1280)
+DARK = ("/", "/dashboard")
+
+
+def _candidate_with_data(stack: Stack) -> Any:
+    candidate = registered(stack, new_candidate("Priya", "Nair"))
+    auth = bearer(stack, candidate)
+    taken = requests.post(f"{stack.api}/me/exam-registrations", json={"exam_id": "250-580"}, headers=auth, timeout=20)
+    requests.post(
+        f"{stack.base}/_local/pearson-vue/results",
+        json={"registration_id": taken.json()["registration_id"], "score": 84, "passed": True},
+        timeout=20,
+    )
+    requests.post(f"{stack.api}/me/exam-registrations", json={"exam_id": "250-587"}, headers=auth, timeout=20)
+    requests.post(
+        f"{stack.api}/me/support-requests",
+        json={"category": "exams", "subject": "Voucher not accepted", "message": "The test center refused it."},
+        headers=auth,
+        timeout=10,
+    )
+    return candidate
+
+
+def _visit(tab: Portal, path: str, shot: Path, failures: list[str]) -> None:
+    try:
+        tab.goto(path)
+    except AssertionError as error:  # photographed all the same, and reported at the end
+        failures.append(f"{path} at {shot.parent.name}: {error}")
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    tab.page.screenshot(path=shot, full_page=True)
+
+
+def test_every_page_at_375_and_1280_px_and_dark(chromium: Any, stack: Stack) -> None:
+    for old in SCREENSHOTS.glob("*/*.png"):
+        old.unlink()
+    candidate = _candidate_with_data(stack)
+    routes = browser.routes()
+    failures: list[str] = []
+    for scheme in ("light", "dark"):
+        for width in WIDTHS:
+            context = chromium.new_context(
+                viewport={"width": width, "height": 900}, locale="en-GB", color_scheme=scheme
+            )
+            tab = Portal(context.new_page(), stack)
+            folder = SCREENSHOTS / (f"{width}" if scheme == "light" else f"{width}-dark")
+            chosen = [route for route in routes if scheme == "light" or route.path in DARK]
+            for route in (route for route in chosen if not route.signed_in):
+                _visit(tab, route.path, folder / f"{route.name}.png", failures)
+            tab.sign_in(candidate)
+            for route in (route for route in chosen if route.signed_in):
+                _visit(tab, route.path, folder / f"{route.name}.png", failures)
+            context.close()
+    assert not failures, "\n\n".join(failures)
