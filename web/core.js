@@ -93,7 +93,7 @@ export function retryAfterText(seconds) {
 
 export function errorText(error) {
   // The API's own message may already say when to try again; then it is not said twice.
-  const saysWhen = /try again in/i.test(error.message);
+  const saysWhen = /try again/i.test(error.message);
   const wait = (error.status === 429 || error.status === 503) && !saysWhen ? retryAfterText(error.retryAfter) : "";
   return [error.message, wait].filter(Boolean).join(" ");
 }
