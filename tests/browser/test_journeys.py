@@ -215,3 +215,22 @@ def test_a_second_candidate_never_sees_the_first_ones_data(portal: Portal) -> No
         portal.nav(name).click()
         portal.arrive(axe=False)
         assert not [secret for secret in secrets if secret in page.content()]
+
+
+def test_a_signed_out_visit_to_a_page_returns_there_after_signing_in(portal: Portal) -> None:
+    candidate = registered(portal.stack, new_candidate("Aiko", "Tanaka"))
+    portal.goto("/exams/history?result=failed", "Welcome to CertTracker")
+    portal.says("Sign in to continue")
+    form = portal.page.get_by_role("form", name="Sign in")
+    form.get_by_label("Username").fill(candidate.username)
+    form.get_by_label("Password").fill(candidate.password)
+    form.get_by_role("button", name="Sign in").click()
+    portal.page.wait_for_url(re.compile(r"/exams/history\?result=failed$"))
+    portal.arrive()
+    # Only a path inside the portal is followed after sign-in, never another site.
+    portal.page.context.clear_cookies()
+    portal.goto("/?next=//evil.example/steal", "Welcome to CertTracker")
+    form.get_by_label("Username").fill(candidate.username)
+    form.get_by_label("Password").fill(candidate.password)
+    form.get_by_role("button", name="Sign in").click()
+    portal.page.wait_for_url(re.compile(r"/dashboard$"))
