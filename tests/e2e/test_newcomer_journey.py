@@ -78,7 +78,9 @@ def test_the_api_documents_itself_and_the_pages_are_served(stack) -> None:
     assert "swagger-ui" in docs.text
     home = requests.get(stack.base + "/", timeout=10)
     assert home.status_code == 200
-    assert "default-src 'self'" in home.headers["Content-Security-Policy"]
+    # The deployed distribution's policy (template.yaml WebHeadersPolicy), served locally as well.
+    assert home.headers["Content-Security-Policy"].startswith("default-src 'none'; script-src 'self'")
+    assert '<script type="module" src="/app.js">' in home.text
     mail_page = requests.get(stack.base + "/_local/mail", timeout=10)
     assert mail_page.headers["Content-Type"].startswith("text/html")
 
