@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 # The Lambda runtime's Python version and architecture, from template.yaml's Globals.
 include layers/runtime.mk
-PYTHON ?= $(shell command -v python$(LAMBDA_PYTHON) || command -v python3)
+# The runtime's Python (runtime.mk finds it on PATH or in pyenv): .venv must be that version, since the tests
+# check the layers' bytecode with it and the lock is resolved for it.
+PYTHON ?= $(LAMBDA_PYTHON_EXE)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt | sha1sum | cut -c1-12)
@@ -20,17 +22,23 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: run test check lint format typecheck cfn-lint unit functions e2e browser openapi countries bench build lock clean
 
+# Whether the interpreter $(1) exists and is the runtime's version.
+same-python = test -x $(1) && test "$$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" = "$(LAMBDA_PYTHON)"
+
 # The locks are complete (every package, with its hashes), so pip installs them as they are (--no-deps: pip's
 # hash mode cannot match a dependency on a package with extras to its line in the lock) and `pip check`
-# proves nothing is missing or conflicting.
+# proves nothing is missing or conflicting. A virtualenv of another Python (made before the runtime moved) is
+# made again.
 $(STAMP):
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c '' || { echo "no working python$(LAMBDA_PYTHON) (the runtime's version) on PATH or in pyenv" >&2; exit 1; }
+	@$(call same-python,$(PY)) || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.txt
 	@$(PY) -m pip check --disable-pip-version-check >/dev/null || $(PY) -m pip check --disable-pip-version-check
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 $(SAM_STAMP):
-	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	@$(PYTHON) -c '' || { echo "no working python$(LAMBDA_PYTHON) (the runtime's version) on PATH or in pyenv" >&2; exit 1; }
+	@$(call same-python,$(SAM_VENV)/bin/python) || { rm -rf $(SAM_VENV) && $(PYTHON) -m venv $(SAM_VENV); }
 	@$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-sam.txt
 	@$(SAM_VENV)/bin/python -m pip check --disable-pip-version-check >/dev/null || $(SAM_VENV)/bin/python -m pip check
 	@rm -f $(SAM_VENV)/.installed-* && touch $(SAM_STAMP)
@@ -74,7 +82,7 @@ $(BUILT): $(BUILD_SOURCES)
 ## lock: the runtime lock (for Lambda's platform), the dev and SAM locks, with hashes; UPGRADE=1 takes newer releases
 lock: $(STAMP)
 	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) \
-		--python-version $(LAMBDA_PYTHON) --python-platform $(LAMBDA_ARCH)-manylinux2014 \
+		--python-version $(LAMBDA_PYTHON) --python-platform $(LAMBDA_ARCH)-manylinux_2_$(LAMBDA_GLIBC) \
 		layers/dependencies/requirements.in -o layers/dependencies/requirements.txt
 	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) \
 		--universal --python-version $(LAMBDA_PYTHON) requirements-dev.in -o requirements-dev.txt

@@ -9,7 +9,7 @@ LAYER := $(ARTIFACTS_DIR)/python
 # nothing there can change a source, so Python reads the .pyc without looking at the .py.
 define compile-layer
 	@test "$$($(LAMBDA_PYTHON_EXE) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" = "$(LAMBDA_PYTHON)" \
-		|| { echo "$(LAMBDA_PYTHON_EXE) is not Python $(LAMBDA_PYTHON), the runtime's version" >&2; exit 1; }
+		|| { echo "$(LAMBDA_PYTHON_EXE) is not a working Python $(LAMBDA_PYTHON), the runtime's version" >&2; exit 1; }
 	find "$(LAYER)" -depth \( -name __pycache__ -o -name '*.pyc' \) -exec rm -rf {} +
 	$(LAMBDA_PYTHON_EXE) -m compileall -q -j 0 --invalidation-mode unchecked-hash "$(LAYER)"
 endef

@@ -11,5 +11,19 @@ endif
 ifeq ($(LAMBDA_ARCH),)
 $(error no "Architectures: [arm64 or x86_64]" under Globals/Function in $(TEMPLATE))
 endif
+# The newest glibc of the runtime's OS, which bounds the manylinux wheels it loads: Amazon Linux 2023
+# (python3.12 and later) has 2.34; for python3.11 (Amazon Linux 2) the builds keep manylinux2014's 2.17.
+LAMBDA_GLIBC := $(if $(filter 3.8 3.9 3.10 3.11,$(LAMBDA_PYTHON)),17,34)
+# Every wheel platform the runtime takes, newest first (pip's --platform does not widen manylinux_2_x by itself).
+LAMBDA_PLATFORMS := $(foreach minor,$(shell seq $(LAMBDA_GLIBC) -1 17),manylinux_2_$(minor)_$(LAMBDA_ARCH)) \
+	manylinux2014_$(LAMBDA_ARCH)
 # The interpreter of the runtime's minor version: a .pyc is read only by the version that wrote it.
-LAMBDA_PYTHON_EXE ?= python$(LAMBDA_PYTHON)
+# python3.x on PATH if it runs (a pyenv shim is on PATH even when pyenv's selected versions lack it, and
+# then fails), else the newest pyenv build of that version, else the bare name (which fails, saying so).
+ifndef LAMBDA_PYTHON_EXE
+LAMBDA_PYTHON_EXE := $(shell v=$(LAMBDA_PYTHON); \
+	if python$$v -c '' 2>/dev/null; then command -v python$$v; \
+	else ls -d "$$(pyenv root 2>/dev/null || echo "$$HOME/.pyenv")"/versions/$$v.*/bin/python$$v 2>/dev/null \
+		| grep "/versions/$$v\.[0-9]*/bin/" | sort -V | tail -n 1; fi)
+LAMBDA_PYTHON_EXE := $(or $(LAMBDA_PYTHON_EXE),python$(LAMBDA_PYTHON))
+endif

@@ -150,8 +150,61 @@ def test_both_layers_are_built_for_the_runtime_and_architecture_of_the_functions
     )
     assert made.stdout.split() == [version, "aarch64" if architecture == "arm64" else "x86_64"]
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    major, minor = version.split(".")
+    assert pyproject["project"]["requires-python"] == f">={version},<{major}.{int(minor) + 1}"
     assert pyproject["tool"]["mypy"]["python_version"] == version
+    assert pyproject["tool"]["ruff"]["target-version"] == f"py{major}{minor}"
     assert f"{sys.version_info.major}.{sys.version_info.minor}" == version, "the dev virtualenv is not the runtime's"
+
+
+def make_variable(name: str, env: dict[str, str]) -> str:
+    """A variable of layers/runtime.mk, as the layer Makefiles and the project's Makefile see it."""
+    made = subprocess.run(
+        [
+            "make",
+            "-s",
+            "--no-print-directory",
+            "-f",
+            "layers/runtime.mk",
+            "--eval",
+            f"print: ; @echo $({name})",
+            "print",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return made.stdout.strip()
+
+
+def write_script(path: Path, body: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_the_builds_find_the_runtimes_python_in_pyenv_when_the_one_on_path_is_a_failing_shim(tmp_path: Path) -> None:
+    """On these machines and CI, python3.x on PATH is a pyenv shim that fails when pyenv's selected versions lack
+    it: the builds then take the newest pyenv build of that version (not a free-threaded one, not another minor)."""
+    version, _ = runtime()
+    exe = f"python{version}"
+    shims, root = tmp_path / "shims", tmp_path / "pyenv"
+    write_script(shims / exe, f"echo 'pyenv: {exe}: command not found' >&2; exit 127")
+    write_script(shims / "pyenv", f"echo {root}")
+    for build in ("0", "2", "10", "11t"):
+        write_script(root / "versions" / f"{version}.{build}" / "bin" / exe, "exit 0")
+    write_script(root / "versions" / f"{version}-dev" / "bin" / exe, "exit 0")
+    env = {k: v for k, v in os.environ.items() if k != "LAMBDA_PYTHON_EXE"}
+    env["PATH"] = f"{shims}:/usr/bin:/bin"
+    assert make_variable("LAMBDA_PYTHON_EXE", env) == str(root / "versions" / f"{version}.10" / "bin" / exe)
+    # A working python3.x on PATH comes first.
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / exe).symlink_to(sys.executable)
+    env["PATH"] = f"{tmp_path / 'bin'}:{env['PATH']}"
+    assert make_variable("LAMBDA_PYTHON_EXE", env) == str(tmp_path / "bin" / exe)
 
 
 def assert_bytecode_for_every_module(layer: Path) -> None:
@@ -224,3 +277,38 @@ def test_the_built_dependencies_layer_holds_exactly_the_lock(built: Path) -> Non
     distributions = importlib.metadata.distributions(path=[str(layer)])
     shipped = {canonicalize_name(dist.metadata["Name"]): dist.version for dist in distributions}
     assert shipped == {name: locked.version for name, locked in read_lock(RUNTIME_LOCK).items()}
+
+
+# The newest manylinux glibc each runtime's OS loads: Amazon Linux 2023 (python3.12 on) has glibc 2.34; for
+# python3.11 (Amazon Linux 2) the layer kept to manylinux2014 (2.17), the baseline SAM builds for.
+RUNTIME_GLIBC = {"3.11": 17, "3.12": 34, "3.13": 34}
+
+
+def test_every_wheel_in_the_built_dependencies_layer_loads_on_the_runtime(built: Path) -> None:
+    """Each package's wheel is for the runtime's CPython (or any Python) and a manylinux no newer than the runtime's
+    glibc, on its architecture, or pure Python."""
+    version, architecture = runtime()
+    machine = "aarch64" if architecture == "arm64" else "x86_64"
+    cpython = f"cp{version.replace('.', '')}"
+    newest = RUNTIME_GLIBC[version]
+
+    def loads(tag: str) -> bool:
+        interpreter, abi, platform = tag.split("-")
+        if platform == "any":
+            return interpreter.startswith("py3") and abi == "none"
+        fits_python = interpreter == cpython or (abi == "abi3" and "cp3" <= interpreter <= cpython)
+        linux = platform.removesuffix(f"_{machine}")
+        if linux == "manylinux2014":
+            return fits_python
+        if not linux.startswith("manylinux_2_") or linux == platform:
+            return False
+        return fits_python and 17 <= int(linux.removeprefix("manylinux_2_")) <= newest
+
+    layer = built / "DependenciesLayer" / "python"
+    wheels = sorted(layer.glob("*.dist-info/WHEEL"))
+    assert wheels, "no package in the layer"
+    for wheel in wheels:
+        tags = [line.removeprefix("Tag:").strip() for line in wheel.read_text().splitlines() if line.startswith("Tag:")]
+        assert any(loads(tag) for tag in tags), (
+            f"{wheel.parent.name} ({', '.join(tags)}) does not load on python{version}"
+        )

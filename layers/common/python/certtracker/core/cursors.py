@@ -5,14 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any, TypeVar
+from typing import Any
 
 from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 
 from certtracker.core.errors import InvalidInput
-
-M = TypeVar("M", bound=Model)
 
 
 def encode(last_evaluated_key: dict[str, Any] | None) -> str | None:
@@ -38,7 +36,7 @@ def decode(cursor: str, *, hash_key: str, owner: str, range_key: str, range_pref
     return dict(key)
 
 
-def one_page(model: type[M], query: ResultIterator[M]) -> tuple[list[M], str | None]:
+def one_page[M: Model](model: type[M], query: ResultIterator[M]) -> tuple[list[M], str | None]:
     """Exactly one DynamoDB request: its items, and the cursor for the next page (None on the last).
 
     With a filter a page may hold fewer items (or none) while more remain; the cursor says so.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 _REQUIRED = object()
@@ -170,9 +170,6 @@ class DocsSettings(FunctionSettings):
     swagger_ui_assets_url: str = text()
 
 
-S = TypeVar("S", bound=FunctionSettings)
-
-
 class SettingsError(RuntimeError):
     """Raised at cold start when the function's environment is incomplete."""
 
@@ -184,7 +181,7 @@ class SettingsError(RuntimeError):
 _loaded: dict[tuple[type[FunctionSettings], tuple[str | None, ...]], FunctionSettings] = {}
 
 
-def load(settings_class: type[S]) -> S:
+def load[S: FunctionSettings](settings_class: type[S]) -> S:
     """Read the settings once per container; a missing variable stops the function with a clear message."""
     settings = settings_class.settings()
     key = (settings_class, tuple(os.environ.get(setting.name.upper()) for setting in settings))
