@@ -46,7 +46,7 @@ def one_page[M: Model](model: type[M], query: ResultIterator[M]) -> tuple[list[M
     return items, encode(query.page_iter.last_evaluated_key)
 
 
-def filled_page(query: ResultIterator[M]) -> tuple[list[M], str | None]:
+def filled_page[M: Model](query: ResultIterator[M]) -> tuple[list[M], str | None]:
     """A filtered list's page, filled: DynamoDB applies a filter after it reads a page, so one request may
     match few items (or none) while more remain. This reads on until the query's `limit` is reached or the
     list ends; the cursor then resumes after the last item returned, not the last one read. The requests it
