@@ -269,3 +269,42 @@ export function takeToken() {
 export function link(href, text, attributes = {}) {
   return h("a", { href, ...attributes }, text);
 }
+
+// ------------------------------------------------------------------ lists
+// A "Show more" button for a list paged with next_cursor. `more(cursor)` fetches and appends a page (and
+// says how many are shown now in the page's own status line) and answers { nextCursor, first }: the first
+// new row, which gets focus. The button goes once there is nothing more.
+export function pager(nextCursor, more) {
+  let cursor = nextCursor;
+  const holder = h("div", { class: "pager" });
+  if (!cursor) return holder;
+  const button = h("button", { type: "button", class: "secondary" }, "Show more");
+  holder.append(button);
+  button.addEventListener("click", async () => {
+    if (button.getAttribute("aria-busy") === "true") return;
+    button.setAttribute("aria-busy", "true");
+    button.disabled = true;
+    holder.querySelector(".form-error")?.remove();
+    try {
+      const { nextCursor: next, first } = await more(cursor);
+      cursor = next;
+      if (first) {
+        first.tabIndex = -1;
+        first.focus();
+      }
+      if (!cursor) button.remove();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      holder.append(h("p", { class: "form-error", role: "alert" }, errorText(error)));
+    } finally {
+      button.removeAttribute("aria-busy");
+      button.disabled = false;
+    }
+  });
+  return holder;
+}
+
+// A table cell with its column's name, shown beside the value when the table stacks on a phone.
+export function cell(label, ...content) {
+  return h("td", { "data-label": label }, ...content);
+}

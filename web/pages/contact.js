@@ -1,15 +1,7 @@
 // Contacting the Program Support Team without an account (for sign-in problems): POST /support/requests.
 // Signed-in candidates file from /support instead, where their requests are listed.
 import { ApiError, api, button, field, h, idempotencyKey, link, onSubmit, page } from "../core.js";
-
-const CATEGORIES = [
-  ["", "Choose a topic"],
-  ["login", "Signing in or my account"],
-  ["exams", "Exams and registrations"],
-  ["certificates", "Certificates and credentials"],
-  ["partner_account", "My partner account (PartnerNet)"],
-  ["other", "Something else"],
-];
+import { requestFields } from "./support-request.js";
 
 // The API's own "Try again in …" gives way to the Retry-After in words that errorText adds after it.
 function oneWait(error) {
@@ -43,16 +35,7 @@ export default async function render(main, { me }) {
       spellcheck: "false",
       hint: "We answer here, and send a confirmation with your request's reference.",
     }),
-    field("Topic", "category", { options: CATEGORIES, value: "", required: true }),
-    field("Subject", "subject", { required: true, minlength: 3, maxlength: 150 }),
-    field("Message", "message", {
-      type: "textarea",
-      required: true,
-      minlength: 10,
-      maxlength: 5000,
-      rows: 8,
-      hint: "What happened, and what you tried. Your username if you have one; never your password.",
-    }),
+    ...requestFields(),
     h("div", { class: "actions" }, button("Send to the Program Support Team")),
   );
   onSubmit(form, async (values) => {

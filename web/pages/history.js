@@ -1,7 +1,7 @@
 // My history (/exams/history): results newest first, filtered by result and type (kept in the address, as
 // GET /me/exams filters them), twenty at a time with "Show more".
-import { ApiError, api, dateText, errorText, field, h, link, page } from "../core.js";
-import { DELIVERY, KIND_FILTER, catalogById, cell, examName, keepFilters, pager, queryString, readFilters, word } from "./exam-shared.js";
+import { ApiError, api, cell, dateText, errorText, field, h, link, page, pager } from "../core.js";
+import { DELIVERY, KIND_FILTER, catalogById, examName, keepFilters, queryString, readFilters, word } from "./exam-shared.js";
 
 const RESULT_FILTER = [["", "Passed and failed"], ["passed", "Passed"], ["failed", "Failed"]];
 const ALLOWED = { result: ["passed", "failed"], kind: ["exam", "assessment"] };

@@ -1,7 +1,7 @@
 // My registrations (/exams/registrations): open ones with a fresh link to schedule at Pearson VUE or to start
 // the assessment, and the earlier ones with their status and dates.
-import { api, dateText, h, link, page } from "../core.js";
-import { KIND, catalogById, cell, examName, freshLink, isOpen, word } from "./exam-shared.js";
+import { api, cell, dateText, h, link, page } from "../core.js";
+import { KIND, catalogById, examName, freshLink, isOpen, word } from "./exam-shared.js";
 
 function status(registration) {
   if (registration.status === "completed") return "Completed";

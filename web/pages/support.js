@@ -1,15 +1,7 @@
 // Support (/support): a new request to the Program Support Team as myself, and my requests with their status.
-import { ApiError, api, button, dateText, field, h, idempotencyKey, notice, onSubmit, page } from "../core.js";
-import { cell, pager } from "./exam-shared.js";
+import { ApiError, api, button, cell, dateText, h, idempotencyKey, notice, onSubmit, page, pager } from "../core.js";
+import { CATEGORY, requestFields } from "./support-request.js";
 
-const CATEGORIES = [
-  ["login", "Signing in"],
-  ["exams", "Exams and assessments"],
-  ["certificates", "Certificates"],
-  ["partner_account", "Partner account"],
-  ["other", "Something else"],
-];
-const CATEGORY = Object.fromEntries(CATEGORIES);
 const STATUS = { open: "Open", answered: "Answered", closed: "Closed" };
 
 export default async function render(main, { me }) {
@@ -26,16 +18,7 @@ export default async function render(main, { me }) {
     const form = h(
       "form",
       {},
-      field("Topic", "category", { options: [["", "Choose a topic"], ...CATEGORIES], required: true }),
-      field("Subject", "subject", { required: true, minlength: 3, maxlength: 150, hint: "One line, 3 to 150 characters." }),
-      field("Message", "message", {
-        type: "textarea",
-        required: true,
-        minlength: 10,
-        maxlength: 5000,
-        rows: 8,
-        hint: "10 to 5,000 characters. Quote an exam code or a reference if you have one; never a password.",
-      }),
+      ...requestFields(),
       h("div", { class: "actions" }, button("Send the request")),
     );
     onSubmit(form, async ({ category, subject, message }) => {
