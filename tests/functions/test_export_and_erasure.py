@@ -36,6 +36,7 @@ TABLES = {
     "ExamRegistrationsTable",
     "ExamResultsTable",
     "SupportRequestsTable",
+    "CredentialAwardsTable",
 }
 
 

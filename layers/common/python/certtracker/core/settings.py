@@ -124,6 +124,7 @@ class ProfileSettings(PreferencesSettings):
 
 class PrivacySettings(FunctionSettings):
     accounts_table: str = text()
+    credential_awards_table: str = text()
     exam_registrations_table: str = text()
     exam_results_table: str = text()
     support_requests_table: str = text()
@@ -156,6 +157,10 @@ class SupportSettings(MailSettings, ClientAddressSettings):
     support_requests_table: str = text()
     support_exams_email: str = text(min_length=3)
     support_partner_email: str = text(min_length=3)
+
+
+class CredentialsSettings(FunctionSettings):
+    credential_awards_table: str = text()
 
 
 class CatalogSettings(FunctionSettings):

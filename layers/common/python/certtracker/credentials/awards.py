@@ -1,11 +1,97 @@
-"""What follows a passed exam or assessment: the credentials issue awards credentials here."""
+"""Awards: a credential earned, once per cycle, and what a candidate holds today.
+
+The evaluation that decides an award (the requirement trees of the credential catalog) calls `grant`;
+`grant` is the one place an award is written, and it is written once: the put is conditional on the
+key (candidate, credential, cycle), so a redelivered result, a retried invocation or two evaluations at
+the same moment cannot award a cycle twice.
+"""
 
 from __future__ import annotations
 
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pynamodb.exceptions import PutError
+
 from certtracker.core.observability import count
+from certtracker.models.credential_awards import AWARD_PREFIX, CredentialAward, award_key
 from certtracker.models.exam_results import ExamResult
+
+# A credential this close to its expiry is shown as expiring (and the reminders start then).
+EXPIRING_WITHIN = timedelta(days=90)
+
+Status = Literal["earned", "expiring", "expired", "revoked"]
 
 
 def on_result_passed(result: ExamResult) -> None:
-    """Called once per passed result, after it is stored. The credentials issue fills this in."""
+    """Called once per passed result, after it is stored: the credential evaluation starts here."""
     count("ExamPassed")
+
+
+def grant(
+    account_id: str,
+    credential_id: str,
+    *,
+    cycle: int,
+    earned_at: datetime,
+    expires_at: datetime,
+    met_by: list[dict[str, Any]] | None = None,
+) -> bool:
+    """Award one cycle of a credential. True if this call wrote it; False if that cycle was already awarded
+    (by an earlier or a concurrent evaluation), which changes nothing."""
+    award = CredentialAward(
+        account_id=account_id,
+        sk=award_key(credential_id, cycle),
+        award_id=secrets.token_urlsafe(12),
+        credential_id=credential_id,
+        cycle=cycle,
+        earned_at=earned_at,
+        expires_at=expires_at,
+        met_by=json.dumps(met_by or [], separators=(",", ":")),
+    )
+    try:
+        award.save(condition=CredentialAward.sk.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    count("CredentialAwarded")
+    return True
+
+
+def status_of(award: CredentialAward, now: datetime) -> Status:
+    if award.revoked:
+        return "revoked"
+    if award.expires_at <= now:
+        return "expired"
+    return "expiring" if award.expires_at - now <= EXPIRING_WITHIN else "earned"
+
+
+@dataclass(frozen=True)
+class Held:
+    """A credential as the candidate holds it: its latest cycle, and the cycles before it."""
+
+    current: CredentialAward
+    status: Status
+    past: list[CredentialAward]
+
+
+def awards_of(account_id: str) -> list[CredentialAward]:
+    """Every award of the candidate, every cycle: one query."""
+    return list(CredentialAward.query(account_id, CredentialAward.sk.startswith(AWARD_PREFIX)))
+
+
+def held(account_id: str, now: datetime) -> list[Held]:
+    """Each credential the candidate has ever earned, by its latest cycle, newest award first."""
+    by_credential: dict[str, list[CredentialAward]] = {}
+    for award in awards_of(account_id):
+        by_credential.setdefault(award.credential_id, []).append(award)
+    result = []
+    for cycles in by_credential.values():
+        cycles.sort(key=lambda award: award.cycle)
+        latest = cycles[-1]
+        result.append(Held(current=latest, status=status_of(latest, now), past=cycles[:-1]))
+    return sorted(result, key=lambda entry: entry.current.earned_at, reverse=True)

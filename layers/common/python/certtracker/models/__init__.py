@@ -16,6 +16,7 @@ def every_model() -> tuple[type[Table], ...]:
     from certtracker.models.account_history import AccountEvent
     from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
     from certtracker.models.catalog import CatalogExam
+    from certtracker.models.credential_awards import CredentialAward
     from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
     from certtracker.models.exam_results import ExamResult, ResultReceipt
     from certtracker.models.login_throttle import LoginThrottle
@@ -29,6 +30,7 @@ def every_model() -> tuple[type[Table], ...]:
         AccountClaim,
         AccountEvent,
         CatalogExam,
+        CredentialAward,
         ExamRegistration,
         ExamResult,
         ErasedAccount,

@@ -23,6 +23,8 @@ from certtracker.core.observability import count, logger
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
 from certtracker.models.base import transaction
+from certtracker.models.credential_awards import ANONYMIZED_PARTITION as ANONYMIZED_AWARDS
+from certtracker.models.credential_awards import AWARD_PREFIX, CredentialAward
 from certtracker.models.exam_registrations import REGISTRATION_PREFIX, ExamRegistration
 from certtracker.models.exam_results import ANONYMIZED_PARTITION, RESULT_PREFIX, ExamResult
 from certtracker.models.one_time_tokens import OneTimeToken
@@ -177,6 +179,43 @@ def _anonymize_results(account_id: str) -> None:
             writes.delete(result)
 
 
+def _awards_of(account_id: str) -> Iterator[CredentialAward]:
+    return CredentialAward.query(account_id, CredentialAward.sk.startswith(AWARD_PREFIX))
+
+
+def _export_awards(account_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "credential_id": award.credential_id,
+            "cycle": award.cycle,
+            "earned_at": _iso(award.earned_at),
+            "expires_at": _iso(award.expires_at),
+            "revoked": award.revoked,
+        }
+        for award in _awards_of(account_id)
+    ]
+
+
+def _anonymize_awards(account_id: str) -> None:
+    """Like results: the program keeps how many earned what, unlinked from the person. The award id stays, so
+    a certificate's verification can later answer that the credential is no longer available."""
+    for award in _awards_of(account_id):
+        with transaction() as writes:
+            writes.save(
+                CredentialAward(
+                    account_id=ANONYMIZED_AWARDS,
+                    sk=f"{award.sk}#{award.award_id}",
+                    award_id=award.award_id,
+                    credential_id=award.credential_id,
+                    cycle=award.cycle,
+                    earned_at=award.earned_at.replace(hour=0, minute=0, second=0, microsecond=0),
+                    expires_at=award.expires_at,
+                    revoked=award.revoked,
+                )
+            )
+            writes.delete(award)
+
+
 def _support_request(request: SupportRequest, *, with_contact: bool = False) -> dict[str, Any]:
     """One request as exported; `with_contact` adds the name and email typed in (anonymous requests)."""
     contact = {"name": request.name, "email": request.email} if with_contact else {}
@@ -270,6 +309,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("outstanding_links", _export_links, _erase_links),
     Section("exam_registrations", _export_registrations, _erase_registrations),
     Section("exam_results", _export_results, _anonymize_results),
+    Section("credentials", _export_awards, _anonymize_awards),
     Section("support_requests", _export_support_requests, _erase_support_requests),
 )
 
