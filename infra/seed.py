@@ -1,4 +1,5 @@
-"""Seed data for the local stack and tests: partner companies with their domains, a demo candidate."""
+"""Seed data for the local stack and tests: partner companies with their domains, the exam and credential
+catalogs, a demo candidate."""
 
 from __future__ import annotations
 
@@ -61,7 +62,15 @@ def exam_catalog() -> None:
             batch.save(CatalogExam(pk=EXAMS_PARTITION, sk=exam["exam_id"], **exam))
 
 
+def credential_catalog() -> None:
+    """The seeded credential catalog (infra/seed_data/credentials.json), through the operators' loading command."""
+    from infra import credentials
+
+    credentials.load(credentials.read_document(credentials.SEED_DOCUMENT))
+
+
 def all_seed_data() -> None:
     partner_companies()
     exam_catalog()
+    credential_catalog()
     demo_candidate()

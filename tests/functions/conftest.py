@@ -18,6 +18,7 @@ from moto.dynamodb.responses import DynamoHandler
 from certtracker.accounts import passwords
 from certtracker.core import clock
 from certtracker.core.aws import reset_clients
+from certtracker.credentials import catalog as credential_catalog
 from certtracker.exams import catalog
 from infra import iam, lambdas, mailbox, resources, seed, template
 from infra.gateway import Gateway, GatewayResponse
@@ -72,7 +73,9 @@ def aws() -> Iterator[None]:
         resources.create_all()
         seed.partner_companies()
         seed.exam_catalog()
+        seed.credential_catalog()
         catalog.forget_cache()
+        credential_catalog.forget_cache()
         PEARSON_VUE.outage_until = 0
         PEARSON_VUE.delay_seconds = 0
         yield

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def every_model() -> tuple[type[Table], ...]:
     from certtracker.models.account_history import AccountEvent
     from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
-    from certtracker.models.catalog import CatalogExam
+    from certtracker.models.catalog import CatalogCredential, CatalogExam
     from certtracker.models.credential_awards import CredentialAward
     from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
     from certtracker.models.exam_results import ExamResult, ResultReceipt
@@ -29,6 +29,7 @@ def every_model() -> tuple[type[Table], ...]:
         Account,
         AccountClaim,
         AccountEvent,
+        CatalogCredential,
         CatalogExam,
         CredentialAward,
         ExamRegistration,
