@@ -146,10 +146,13 @@ class ExamRegistrationSettings(PearsonVueSettings):
     exam_results_table: str = text()
 
 
-class PearsonVueWebhookSettings(PearsonVueSettings):
+class PearsonVueWebhookSettings(PearsonVueSettings, MailSettings):
     catalog_table: str = text()
     exam_registrations_table: str = text()
     exam_results_table: str = text()
+    credential_awards_table: str = text()  # a passed result awards what it completes
+    accounts_table: str = text()  # the award email: the candidate's address and choices
+    one_time_tokens_table: str = text()  # the award email's unsubscribe link
 
 
 class SupportSettings(MailSettings, ClientAddressSettings):

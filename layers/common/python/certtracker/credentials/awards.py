@@ -18,17 +18,11 @@ from pynamodb.exceptions import PutError
 
 from certtracker.core.observability import count
 from certtracker.models.credential_awards import AWARD_PREFIX, CredentialAward, award_key
-from certtracker.models.exam_results import ExamResult
 
 # A credential this close to its expiry is shown as expiring (and the reminders start then).
 EXPIRING_WITHIN = timedelta(days=90)
 
 Status = Literal["earned", "expiring", "expired", "revoked"]
-
-
-def on_result_passed(result: ExamResult) -> None:
-    """Called once per passed result, after it is stored: the credential evaluation starts here."""
-    count("ExamPassed")
 
 
 def grant(

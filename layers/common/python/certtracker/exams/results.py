@@ -15,7 +15,7 @@ from certtracker.core import clock, cursors
 from certtracker.core.errors import Unauthorized
 from certtracker.core.observability import count, logger
 from certtracker.core.tokens import same
-from certtracker.credentials import awards as credential_awards
+from certtracker.credentials import evaluation as credentials
 from certtracker.exams import catalog, pearson_vue
 from certtracker.models.base import transaction
 from certtracker.models.exam_registrations import OPEN_PREFIX, REGISTRATION_PREFIX, ExamRegistration, OpenRegistration
@@ -124,7 +124,7 @@ def record(delivered: Delivered) -> str:
     _close_open_registration(registration)
     count("ExamResultStored")
     if result.passed:
-        credential_awards.on_result_passed(result)
+        credentials.on_result_passed(result)
     return "stored"
 
 

@@ -1,0 +1,167 @@
+"""Awards the moment requirements are met: a stored result re-evaluates the candidate's credentials.
+
+`award_what_is_met` reads the candidate's passed results and awards (two queries), evaluates every
+credential of the catalog (cached), and grants each one that is now met: a first award, an award again
+after the last cycle expired, or a renewal inside the window before expiry (which extends the credential
+from its old expiry date, not from the day of the pass). A new award can complete another credential's
+prerequisite or its 2-of-5, so it evaluates again until nothing changes. Writing is `awards.grant`'s
+conditional put, so running this twice, or twice at once, awards each cycle once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from certtracker.accounts.identity import find_account
+from certtracker.core import clock, email
+from certtracker.core.observability import count, logger
+from certtracker.credentials import awards
+from certtracker.credentials.catalog import Credential, all_credentials
+from certtracker.credentials.requirements import (
+    Evaluation,
+    Facts,
+    HeldCredential,
+    PassedResult,
+    add_months,
+    evaluate,
+)
+from certtracker.models.credential_awards import CredentialAward
+from certtracker.models.exam_results import RESULT_PREFIX, ExamResult
+from certtracker.profile.notifications import notify
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An award to write: which cycle, its dates, and the evaluation that met it."""
+
+    credential: Credential
+    cycle: int
+    earned_at: datetime
+    expires_at: datetime
+    evaluation: Evaluation
+
+
+def passed_results(account_id: str) -> list[PassedResult]:
+    query = ExamResult.query(
+        account_id,
+        ExamResult.sk.startswith(RESULT_PREFIX),
+        filter_condition=ExamResult.passed == True,  # noqa: E712
+    )
+    return [PassedResult(r.exam_id or "", r.result_id, r.taken_at) for r in query]
+
+
+def held_credentials(award_list: list[CredentialAward]) -> list[HeldCredential]:
+    return [HeldCredential(a.credential_id, a.earned_at, a.expires_at, a.revoked) for a in award_list]
+
+
+def decide(
+    credential: Credential, latest: CredentialAward | None, results: list[PassedResult], facts: Facts, now: datetime
+) -> Decision | None:
+    """What the candidate earns of `credential` now, if anything. A revoked cycle is never re-awarded here."""
+    if latest is not None and latest.revoked:
+        return None
+    if latest is None or latest.expires_at <= now:
+        evaluation = evaluate(credential.requirements, facts, now)
+        if not evaluation.met:
+            return None
+        cycle = int(latest.cycle) + 1 if latest else 1
+        return Decision(credential, cycle, now, add_months(now, credential.validity_months), evaluation)
+    window_opens = latest.expires_at - timedelta(days=credential.recertification.renewal_window_days)
+    if now < window_opens:
+        return None
+    # Renewal: only what was passed inside the window counts toward it.
+    recent = Facts.of([r for r in results if r.taken_at >= window_opens], _all_held(facts))
+    evaluation = evaluate(credential.recertification.requirements, recent, now)
+    if not evaluation.met:
+        return None
+    expires_at = add_months(latest.expires_at, credential.validity_months)
+    return Decision(credential, int(latest.cycle) + 1, now, expires_at, evaluation)
+
+
+def _all_held(facts: Facts) -> list[HeldCredential]:
+    return [held for cycles in facts.credentials.values() for held in cycles]
+
+
+def _latest(award_list: list[CredentialAward]) -> dict[str, CredentialAward]:
+    latest: dict[str, CredentialAward] = {}
+    for award in award_list:
+        if award.credential_id not in latest or award.cycle > latest[award.credential_id].cycle:
+            latest[award.credential_id] = award
+    return latest
+
+
+def _met_by(evaluation: Evaluation) -> list[dict[str, str]]:
+    """The results and credentials that met the requirements, for the award's record."""
+    found: list[dict[str, str]] = []
+    stack = [evaluation]
+    while stack:
+        node = stack.pop()
+        if node.met and node.result is not None:
+            found.append({"result_id": node.result.result_id, "exam_id": node.result.exam_id})
+        if node.met and node.credential is not None:
+            found.append({"credential_id": node.credential.credential_id})
+        stack.extend(node.children)
+    return found
+
+
+def award_what_is_met(account_id: str) -> list[Decision]:
+    """Grant every credential the candidate meets now, cascading; returns the awards this call wrote."""
+    now = clock.now()
+    results = passed_results(account_id)
+    award_list = awards.awards_of(account_id)
+    written: list[Decision] = []
+    catalog = all_credentials()
+    for _ in range(len(catalog) + 1):  # each round can only add awards, so this ends
+        facts = Facts.of(results, held_credentials(award_list))
+        latest = _latest(award_list)
+        granted_this_round = False
+        for credential in catalog:
+            decision = decide(credential, latest.get(credential.credential_id), results, facts, now)
+            if decision is None:
+                continue
+            if awards.grant(
+                account_id,
+                credential.credential_id,
+                cycle=decision.cycle,
+                earned_at=decision.earned_at,
+                expires_at=decision.expires_at,
+                met_by=_met_by(decision.evaluation),
+            ):
+                written.append(decision)
+            # Written here or by a concurrent evaluation: either way the cycle is held now.
+            award_list = awards.awards_of(account_id)
+            granted_this_round = True
+            break  # re-read the facts: this award may meet another credential's prerequisite
+        if not granted_this_round:
+            break
+    for decision in written:
+        _tell(account_id, decision)
+    return written
+
+
+def _tell(account_id: str, decision: Decision) -> None:
+    account = find_account(account_id)
+    if account is None:
+        return
+    sent = notify(
+        account,
+        "exam_results",
+        "credential_awarded",
+        {
+            "first_name": account.first_name,
+            "credential_title": decision.credential.title,
+            "expires_on": f"{decision.expires_at.day} {decision.expires_at:%B %Y}",
+            "link": email.web_link("/dashboard"),
+        },
+    )
+    logger.info(
+        "credential awarded",
+        extra={"credential_id": decision.credential.credential_id, "cycle": decision.cycle, "emailed": sent},
+    )
+
+
+def on_result_passed(result: ExamResult) -> None:
+    """Called once per passed result, after it is stored, in the same invocation."""
+    count("ExamPassed")
+    award_what_is_met(result.account_id)

@@ -1,0 +1,66 @@
+"""Awards the moment requirements are met: a passed result, stored by the webhook, awards what it completes in
+the same invocation, once, cascading to credentials it completes in turn, and tells the candidate."""
+
+from __future__ import annotations
+
+from certtracker.credentials import evaluation
+from certtracker.models.credential_awards import CredentialAward
+from tests.functions.test_exam_results import deliver, registered
+
+
+def account_id(api, who) -> str:
+    return api.call("GET", "/me", token=who["token"]).json()["account_id"]
+
+
+def held(api, who) -> dict[str, dict]:
+    response = api.call("GET", "/me/credentials", token=who["token"])
+    assert response.status == 200, response.body
+    return {entry["credential_id"]: entry for entry in response.json()["credentials"]}
+
+
+def passes(api, who, exam_id: str, result_id: str, *, passed: bool = True) -> None:
+    answer = deliver(api, registered(api, who, exam_id), result_id=result_id, score=80 if passed else 40, passed=passed)
+    assert answer.json() == {"status": "stored"}, answer.body
+
+
+def test_a_passed_exam_awards_its_certification_at_once_and_emails_the_candidate(api, mail, candidate) -> None:
+    passes(api, candidate, "250-580", "r-1")
+    credentials = held(api, candidate)
+    assert list(credentials) == ["CERT-EP"]
+    earned = credentials["CERT-EP"]
+    assert (earned["status"], earned["cycle"]) == ("earned", 1)
+    assert earned["expires_at"][:4] == str(int(earned["earned_at"][:4]) + 2)  # valid 24 months
+    (told,) = [m for m in mail.to(candidate["email"]) if "You earned" in m["subject"]]
+    assert "List-Unsubscribe" in told["headers"]
+
+
+def test_a_failed_exam_awards_nothing(api, candidate) -> None:
+    passes(api, candidate, "250-580", "r-1", passed=False)
+    assert held(api, candidate) == {}
+
+
+def test_a_new_certification_that_completes_two_of_five_awards_the_professional_credential_too(api, candidate):
+    passes(api, candidate, "250-580", "r-ep")  # CERT-EP
+    passes(api, candidate, "ASM-DLP-101", "r-acc")  # ACC-DLP, the prerequisite of CERT-DLP
+    assert set(held(api, candidate)) == {"CERT-EP", "ACC-DLP"}
+    passes(api, candidate, "250-587", "r-dlp")  # CERT-DLP, and with CERT-EP that is 2 of 5: PRO-SEC
+    assert set(held(api, candidate)) == {"CERT-EP", "ACC-DLP", "CERT-DLP", "PRO-SEC"}
+
+
+def test_evaluating_again_or_at_the_same_time_awards_nothing_more(api, candidate) -> None:
+    passes(api, candidate, "250-580", "r-1")
+    owner = account_id(api, candidate)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        written = list(pool.map(lambda _: evaluation.award_what_is_met(owner), range(4)))
+    assert written == [[], [], [], []]
+    assert [award.credential_id for award in CredentialAward.query(owner)] == ["CERT-EP"]
+
+
+def test_a_second_candidate_is_awarded_nothing_by_the_first_ones_results(api, mail, candidate) -> None:
+    from tests.functions.conftest import make_candidate
+
+    passes(api, candidate, "250-580", "r-1")
+    other = make_candidate(api, mail, "grace", "grace@example.org")
+    assert held(api, other) == {}
