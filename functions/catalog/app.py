@@ -85,8 +85,6 @@ def _cacheable[T: Model](answer: T) -> Response[T | None]:
 
 
 def _credential(credential: credentials.Credential) -> Credential:
-    exams = {exam.exam_id: exam for exam in catalog.all_exams()}
-
     def node(tree: requirements.Node) -> Requirement:
         match tree:
             case requirements.AllOf(children) | requirements.AnyOf(children):
@@ -96,11 +94,9 @@ def _credential(credential: credentials.Credential) -> Credential:
                 return Requirement(type="n_of", count=count, children=[node(c) for c in children], exams=[])
             case requirements.ExamRequirement(exam_ids, within_months):
                 versions = [
-                    # An id gone from the exam catalog since the load cannot be booked: shown as retired.
-                    ExamVersion(exam_id=i, title=exams[i].title, retired=bool(exams[i].retired))
-                    if i in exams
-                    else ExamVersion(exam_id=i, title=i, retired=True)
+                    ExamVersion(exam_id=i, title=title, retired=retired)
                     for i in exam_ids
+                    for title, retired in [catalog.title_and_retired(i)]
                 ]
                 return Requirement(type="exam", children=[], exams=versions, within_months=within_months)
             case requirements.CredentialRequirement(prerequisite):

@@ -64,3 +64,36 @@ def test_a_second_candidate_is_awarded_nothing_by_the_first_ones_results(api, ma
     passes(api, candidate, "250-580", "r-1")
     other = make_candidate(api, mail, "grace", "grace@example.org")
     assert held(api, other) == {}
+
+
+def progress_of(api, who) -> dict[str, dict]:
+    response = api.call("GET", "/me/progress", token=who["token"])
+    assert response.status == 200, response.body
+    return {entry["credential_id"]: entry for entry in response.json()["credentials"]}
+
+
+def test_progress_shows_every_credential_with_its_status_percent_and_what_met_each_requirement(api, candidate):
+    before = progress_of(api, candidate)
+    assert len(before) == 11 and {entry["status"] for entry in before.values()} == {"not_started"}
+    passes(api, candidate, "ASM-EP-101", "r-sales")  # one of ACC-EP's two assessments
+    passes(api, candidate, "250-580", "r-cert")
+    after = progress_of(api, candidate)
+    acc = after["ACC-EP"]
+    assert (acc["status"], acc["percent"]) == ("in_progress", 50)
+    met = [child for child in acc["requirements"]["children"] if child["met"]]
+    assert [child["met_by"]["result_id"] for child in met] == ["r-sales"]
+    assert (after["CERT-EP"]["status"], after["CERT-EP"]["percent"]) == ("earned", 100)
+    pro = after["PRO-SEC"]  # 2 of 5 certifications: one held is half of it, counted as its count
+    assert (pro["status"], pro["percent"], pro["requirements"]["total_units"]) == ("in_progress", 50, 2)
+    assert [c["met_by"]["credential_id"] for c in pro["requirements"]["children"] if c["met"]] == ["CERT-EP"]
+    retired = after["CERT-EP"]["requirements"]["exams"]
+    assert {(v["exam_id"], v["retired"]) for v in retired} == {("250-580", False), ("250-561", True)}
+
+
+def test_progress_is_only_ever_the_callers_own(api, mail, candidate) -> None:
+    from tests.functions.conftest import make_candidate
+
+    passes(api, candidate, "250-580", "r-1")
+    other = make_candidate(api, mail, "grace", "grace@example.org")
+    assert {entry["status"] for entry in progress_of(api, other).values()} == {"not_started"}
+    assert api.call("GET", "/me/progress").status == 401

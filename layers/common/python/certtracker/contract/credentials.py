@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from certtracker.contract.catalog import ExamVersion
 from certtracker.core.api import Model
 
 
@@ -19,6 +20,7 @@ class Cycle(Model):
 
 class HeldCredential(Model):
     credential_id: str
+    title: str
     award_id: str = Field(description="The award's own id (certificates and their verification codes point to it)")
     status: Literal["earned", "expiring", "expired", "revoked"] = Field(
         description="expiring: within 90 days of its expiry; expired and revoked ones no longer count"
@@ -31,3 +33,44 @@ class HeldCredential(Model):
 
 class HeldCredentials(Model):
     credentials: list[HeldCredential]
+
+
+class MetBy(Model):
+    """What met a requirement: a passed result, or a credential held."""
+
+    exam_id: str | None = None
+    result_id: str | None = None
+    taken_at: datetime | None = None
+    credential_id: str | None = None
+    expires_at: datetime | None = None
+
+
+class ProgressNode(Model):
+    """One node of a credential's requirement tree, evaluated for me now."""
+
+    type: Literal["all_of", "any_of", "n_of", "exam", "credential"]
+    met: bool
+    met_units: int = Field(description="Progress units met: an n_of counts as its count, an any_of as one")
+    total_units: int
+    children: list[ProgressNode]
+    count: int | None = Field(None, description="n_of: how many children must be met")
+    exams: list[ExamVersion] = Field(description="exam: the versions that count (a retired one only where listed)")
+    within_months: int | None = Field(None, description="exam: a pass counts for this many months")
+    credential_id: str | None = Field(None, description="credential: the prerequisite, held and valid")
+    met_by: MetBy | None = None
+
+
+class CredentialProgress(Model):
+    credential_id: str
+    title: str
+    kind: Literal["accreditation", "certification"]
+    level: str
+    track: str
+    status: Literal["not_started", "in_progress", "earned", "expiring", "expired", "revoked"]
+    percent: int = Field(description="100 while held and valid; else how much of the requirements is met now")
+    expires_at: datetime | None = Field(None, description="The latest cycle's expiry, if ever earned")
+    requirements: ProgressNode
+
+
+class ProgressList(Model):
+    credentials: list[CredentialProgress]

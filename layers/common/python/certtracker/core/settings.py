@@ -164,6 +164,8 @@ class SupportSettings(MailSettings, ClientAddressSettings):
 
 class CredentialsSettings(FunctionSettings):
     credential_awards_table: str = text()
+    catalog_table: str = text()  # the credential and exam catalogs
+    exam_results_table: str = text()  # progress reads the passed results
 
 
 class CatalogSettings(FunctionSettings):

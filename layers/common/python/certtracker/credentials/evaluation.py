@@ -18,16 +18,10 @@ from certtracker.core import clock, email
 from certtracker.core.observability import count, logger
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import Credential, all_credentials
-from certtracker.credentials.requirements import (
-    Evaluation,
-    Facts,
-    HeldCredential,
-    PassedResult,
-    add_months,
-    evaluate,
-)
+from certtracker.credentials.facts import held_credentials, latest_cycles, passed_results
+from certtracker.credentials.requirements import Evaluation, Facts, HeldCredential, PassedResult, add_months, evaluate
 from certtracker.models.credential_awards import CredentialAward
-from certtracker.models.exam_results import RESULT_PREFIX, ExamResult
+from certtracker.models.exam_results import ExamResult
 from certtracker.profile.notifications import notify
 
 
@@ -40,19 +34,6 @@ class Decision:
     earned_at: datetime
     expires_at: datetime
     evaluation: Evaluation
-
-
-def passed_results(account_id: str) -> list[PassedResult]:
-    query = ExamResult.query(
-        account_id,
-        ExamResult.sk.startswith(RESULT_PREFIX),
-        filter_condition=ExamResult.passed == True,  # noqa: E712
-    )
-    return [PassedResult(r.exam_id or "", r.result_id, r.taken_at) for r in query]
-
-
-def held_credentials(award_list: list[CredentialAward]) -> list[HeldCredential]:
-    return [HeldCredential(a.credential_id, a.earned_at, a.expires_at, a.revoked) for a in award_list]
 
 
 def decide(
@@ -83,14 +64,6 @@ def _all_held(facts: Facts) -> list[HeldCredential]:
     return [held for cycles in facts.credentials.values() for held in cycles]
 
 
-def _latest(award_list: list[CredentialAward]) -> dict[str, CredentialAward]:
-    latest: dict[str, CredentialAward] = {}
-    for award in award_list:
-        if award.credential_id not in latest or award.cycle > latest[award.credential_id].cycle:
-            latest[award.credential_id] = award
-    return latest
-
-
 def _met_by(evaluation: Evaluation) -> list[dict[str, str]]:
     """The results and credentials that met the requirements, for the award's record."""
     found: list[dict[str, str]] = []
@@ -114,7 +87,7 @@ def award_what_is_met(account_id: str) -> list[Decision]:
     catalog = all_credentials()
     for _ in range(len(catalog) + 1):  # each round can only add awards, so this ends
         facts = Facts.of(results, held_credentials(award_list))
-        latest = _latest(award_list)
+        latest = latest_cycles(award_list)
         granted_this_round = False
         for credential in catalog:
             decision = decide(credential, latest.get(credential.credential_id), results, facts, now)

@@ -36,6 +36,15 @@ def get_exam(exam_id: str) -> CatalogExam:
     raise NotFound(f"There is no exam {exam_id} in the catalog.", code="exam_not_found")
 
 
+def title_and_retired(exam_id: str) -> tuple[str, bool]:
+    """An exam's title and whether it is retired; an id gone from the catalog cannot be booked, so it reads
+    as retired, titled by its id."""
+    for exam in all_exams():
+        if exam.exam_id == exam_id:
+            return exam.title, bool(exam.retired)
+    return exam_id, True
+
+
 def forget_cache() -> None:
     global _cache
     _cache = None
