@@ -12,7 +12,7 @@ import platform
 import sys
 from collections.abc import Sequence
 
-from bench import cold_start, credentials, gateway_rps, pages
+from bench import awards, cold_start, credentials, gateway_rps, pages
 from infra.template import ROOT
 
 
@@ -167,7 +167,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--requests", type=int, help="requests per route and concurrency level (default 2000; quick 200)"
     )
     parser.add_argument("--clients", default="1,4", help="concurrency levels, comma-separated (default 1,4)")
-    parser.add_argument("--only", choices=["cold", "gateway", "pages", "credentials"], help="run one part only")
+    parser.add_argument(
+        "--only", choices=["cold", "gateway", "pages", "credentials", "awards"], help="run one part only"
+    )
     args = parser.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 7)
     importtime_runs = 1 if args.quick else 5
@@ -201,6 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ok &= passed
     if args.only in (None, "credentials"):
         text, passed = credentials_report(credentials.measure(200 if args.quick else 2000))
+        reports.append(text)
+        ok &= passed
+    if args.only in (None, "awards"):
+        text, passed = awards.report(awards.measure())
         reports.append(text)
         ok &= passed
     print("\n\n".join(["", *reports]))
