@@ -168,6 +168,13 @@ class CredentialsSettings(FunctionSettings):
     exam_results_table: str = text()  # progress reads the passed results
 
 
+class ExpiryRemindersSettings(MailSettings):
+    credential_awards_table: str = text()
+    catalog_table: str = text()  # the credentials' titles
+    accounts_table: str = text()
+    one_time_tokens_table: str = text()  # each email's unsubscribe link
+
+
 class CatalogSettings(FunctionSettings):
     catalog_table: str = text()
 

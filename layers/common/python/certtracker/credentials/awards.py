@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pynamodb.exceptions import PutError
 
 from certtracker.core.observability import count
-from certtracker.models.credential_awards import AWARD_PREFIX, CredentialAward, award_key
+from certtracker.models.credential_awards import AWARD_PREFIX, CredentialAward, award_key, expiry_month
 
 # A credential this close to its expiry is shown as expiring (and the reminders start then).
 EXPIRING_WITHIN = timedelta(days=90)
@@ -45,6 +45,7 @@ def grant(
         earned_at=earned_at,
         expires_at=expires_at,
         met_by=json.dumps(met_by or [], separators=(",", ":")),
+        expiry_month=expiry_month(expires_at),
     )
     try:
         award.save(condition=CredentialAward.sk.does_not_exist())

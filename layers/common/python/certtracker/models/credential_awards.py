@@ -7,7 +7,10 @@ A credential earned again after it expired starts the next cycle; past cycles st
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from certtracker.models.base import Table, TableName, Timestamp
 
@@ -15,9 +18,29 @@ AWARD_PREFIX = "AWARD#"
 ANONYMIZED_PARTITION = "ANONYMIZED"  # awards of erased accounts: kept, with no link to a person
 
 
+REMINDER_PREFIX = "REMINDER#"
+
+
+def expiry_month(expires_at: datetime) -> str:
+    """The by_expiry index's partition: awards expiring in one calendar month."""
+    return f"{expires_at:%Y-%m}"
+
+
 def award_key(credential_id: str, cycle: int) -> str:
     """AWARD#<credential>#<cycle, zero-padded>: one query reads a candidate's awards, cycles in order."""
     return f"{AWARD_PREFIX}{credential_id}#{cycle:04d}"
+
+
+class AwardsByExpiry(GlobalSecondaryIndex["CredentialAward"]):  # type: ignore[no-untyped-call]
+    """Awards by expiry, month by month: the reminders read the coming months, never scan the table. Sparse:
+    only a candidate's own awards carry `expiry_month` (not reminder markers, not anonymized awards)."""
+
+    class Meta:
+        index_name = "by_expiry"
+        projection = AllProjection()
+
+    expiry_month = UnicodeAttribute(hash_key=True)
+    expires_at = UnicodeAttribute(range_key=True)
 
 
 class CredentialAward(Table):
@@ -35,3 +58,16 @@ class CredentialAward(Table):
     revoked = BooleanAttribute(default=False)
     revoked_at = Timestamp(null=True)
     revoked_reason = UnicodeAttribute(null=True)
+    expiry_month = UnicodeAttribute(null=True)  # see AwardsByExpiry
+    by_expiry = AwardsByExpiry()
+
+
+class ReminderSent(Table):
+    """One per award cycle and threshold: its conditional put is what makes a reminder go once."""
+
+    class Meta:
+        table_name = TableName("CREDENTIAL_AWARDS_TABLE")
+
+    account_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)  # REMINDER#<credential>#<cycle>#<days>
+    sent_at = Timestamp()

@@ -24,7 +24,7 @@ from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
 from certtracker.models.base import transaction
 from certtracker.models.credential_awards import ANONYMIZED_PARTITION as ANONYMIZED_AWARDS
-from certtracker.models.credential_awards import AWARD_PREFIX, CredentialAward
+from certtracker.models.credential_awards import AWARD_PREFIX, REMINDER_PREFIX, CredentialAward, ReminderSent
 from certtracker.models.exam_registrations import REGISTRATION_PREFIX, ExamRegistration
 from certtracker.models.exam_results import ANONYMIZED_PARTITION, RESULT_PREFIX, ExamResult
 from certtracker.models.one_time_tokens import OneTimeToken
@@ -214,6 +214,9 @@ def _anonymize_awards(account_id: str) -> None:
                 )
             )
             writes.delete(award)
+    # The reminders sent (when, for which credential) go with the person.
+    for marker in ReminderSent.query(account_id, ReminderSent.sk.startswith(REMINDER_PREFIX)):
+        marker.delete()
 
 
 def _support_request(request: SupportRequest, *, with_contact: bool = False) -> dict[str, Any]:
