@@ -12,6 +12,10 @@ from certtracker.contract.credentials import (
     HeldCredential,
     HeldCredentials,
     MetBy,
+    Plan,
+    PlannedExam,
+    PlannedLapse,
+    PlanStep,
     ProgressList,
     ProgressNode,
 )
@@ -21,7 +25,7 @@ from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import CredentialsSettings, load
 from certtracker.credentials import awards, requirements
 from certtracker.credentials.catalog import all_credentials
-from certtracker.credentials.progress import progress
+from certtracker.credentials.progress import plan, progress
 from certtracker.exams import catalog as exam_catalog
 
 settings = load(CredentialsSettings)
@@ -109,6 +113,37 @@ def my_progress() -> ProgressList:
             )
             for entry in progress(app.caller().account_id, clock.now())
         ]
+    )
+
+
+@app.get("/me/plan", tags=["credentials"], responses=error_responses(401))
+def my_plan() -> Plan:
+    """My plan: for each credential I do not hold, the smallest set of exams still to pass that can be booked
+    today, and a dated timeline of what lapses when (expiries, renewal windows, results ageing out)."""
+    caller, now = app.caller().account_id, clock.now()
+    titles = {credential.credential_id: credential.title for credential in all_credentials()}
+    planned = plan(caller, now)
+    return Plan(
+        steps=[
+            PlanStep(
+                credential_id=step.credential_id,
+                title=titles.get(step.credential_id, step.credential_id),
+                status=planned.statuses[step.credential_id],  # type: ignore[arg-type]  # not held: one of three
+                exams=[PlannedExam(exam_id=i, title=exam_catalog.title_and_retired(i)[0]) for i in step.exams],
+                bookable=step.bookable,
+            )
+            for step in planned.steps
+        ],
+        timeline=[
+            PlannedLapse(
+                on=lapse.on,
+                what=lapse.what,
+                credential_id=lapse.credential_id,
+                title=titles.get(lapse.credential_id, lapse.credential_id),
+                exam_id=lapse.exam_id,
+            )
+            for lapse in planned.timeline
+        ],
     )
 
 

@@ -98,3 +98,21 @@ def test_progress_is_only_ever_the_callers_own(api, mail, candidate) -> None:
     other = make_candidate(api, mail, "grace", "grace@example.org")
     assert {entry["status"] for entry in progress_of(api, other).values()} == {"not_started"}
     assert api.call("GET", "/me/progress").status == 401
+
+
+def test_the_plan_names_the_fewest_bookable_exams_for_each_credential_and_what_lapses_when(api, candidate):
+    passes(api, candidate, "ASM-EP-101", "r-sales")  # half of ACC-EP, fresh for 24 months
+    passes(api, candidate, "250-580", "r-cert")  # CERT-EP
+    response = api.call("GET", "/me/plan", token=candidate["token"])
+    assert response.status == 200, response.body
+    plan = response.json()
+    steps = {step["credential_id"]: step for step in plan["steps"]}
+    assert "CERT-EP" not in steps  # held
+    assert [e["exam_id"] for e in steps["ACC-EP"]["exams"]] == ["ASM-EP-201"]
+    assert [e["exam_id"] for e in steps["CERT-DLP"]["exams"]] == ["250-587", "ASM-DLP-101"]  # its prerequisite too
+    assert len(steps["PRO-SEC"]["exams"]) == 1  # one more certification, the cheapest
+    assert all(step["bookable"] for step in steps.values())
+    whats = [(lapse["what"], lapse["credential_id"]) for lapse in plan["timeline"]]
+    assert ("result_ages_out", "ACC-EP") in whats
+    assert whats.index(("renewal_window_opens", "CERT-EP")) < whats.index(("credential_expires", "CERT-EP"))
+    assert api.call("GET", "/me/plan").status == 401

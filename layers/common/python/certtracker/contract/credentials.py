@@ -74,3 +74,31 @@ class CredentialProgress(Model):
 
 class ProgressList(Model):
     credentials: list[CredentialProgress]
+
+
+class PlannedExam(Model):
+    exam_id: str
+    title: str
+
+
+class PlanStep(Model):
+    credential_id: str
+    title: str
+    status: Literal["not_started", "in_progress", "expired"]
+    exams: list[PlannedExam] = Field(
+        description="The smallest set of exams still to pass that can be booked today (retired versions never)"
+    )
+    bookable: bool = Field(description="false when no bookable exams can earn it today")
+
+
+class PlannedLapse(Model):
+    on: datetime
+    what: Literal["credential_expires", "renewal_window_opens", "result_ages_out"]
+    credential_id: str
+    title: str
+    exam_id: str | None = Field(None, description="result_ages_out: the exam whose pass stops counting")
+
+
+class Plan(Model):
+    steps: list[PlanStep]
+    timeline: list[PlannedLapse] = Field(description="What lapses when, soonest first")

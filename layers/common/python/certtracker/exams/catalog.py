@@ -45,6 +45,11 @@ def title_and_retired(exam_id: str) -> tuple[str, bool]:
     return exam_id, True
 
 
+def bookable(exam_id: str) -> bool:
+    """Whether the exam can be registered for today: in the catalog and not retired."""
+    return any(exam.exam_id == exam_id and not exam.retired for exam in all_exams())
+
+
 def forget_cache() -> None:
     global _cache
     _cache = None

@@ -1,0 +1,103 @@
+"""The planner: the smallest set of bookable exams that earns a credential, and what lapses when."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from certtracker.credentials.plan import steps, timeline
+from certtracker.credentials.requirements import (
+    AllOf,
+    AnyOf,
+    CredentialRequirement,
+    ExamRequirement,
+    Facts,
+    HeldCredential,
+    Node,
+    NOf,
+    PassedResult,
+    evaluate,
+)
+
+NOW = datetime(2027, 6, 1, tzinfo=UTC)
+RETIRED = {"OLD-1"}
+
+
+def bookable(exam_id: str) -> bool:
+    return exam_id not in RETIRED
+
+
+def passes(*exam_ids: str, days_ago: int = 1) -> list[PassedResult]:
+    return [PassedResult(e, f"r-{e}", NOW - timedelta(days=days_ago)) for e in exam_ids]
+
+
+def plan(trees: dict[str, Node], facts: Facts, *credentials: str):
+    return {s.credential_id: s for s in steps(trees, credentials, facts, NOW, bookable)}
+
+
+def test_a_shared_exam_is_counted_once_and_the_cheaper_branch_wins() -> None:
+    trees = {
+        "X": AllOf((AnyOf((ExamRequirement(("A",)), ExamRequirement(("B",)))), ExamRequirement(("A", "C")))),
+    }
+    assert plan(trees, Facts.of(), "X")["X"].exams == ("A",)
+
+
+def test_a_retired_version_is_never_planned_but_still_counts_when_passed() -> None:
+    trees = {"X": ExamRequirement(("OLD-1", "NEW-1"))}
+    assert plan(trees, Facts.of(), "X")["X"].exams == ("NEW-1",)
+    assert plan(trees, Facts.of(passes("OLD-1")), "X")["X"].exams == ()
+    only_retired = {"Y": ExamRequirement(("OLD-1",))}
+    assert plan(only_retired, Facts.of(), "Y")["Y"].bookable is False
+
+
+def test_two_of_five_takes_the_cheapest_two_and_a_prerequisite_brings_its_own_exams() -> None:
+    trees = {
+        "P": NOf(2, tuple(CredentialRequirement(c) for c in ("C1", "C2", "C3"))),
+        "C1": AllOf((ExamRequirement(("E1",)), ExamRequirement(("E2",)))),
+        "C2": ExamRequirement(("E3",)),
+        "C3": ExamRequirement(("E4",)),
+    }
+    held = [HeldCredential("C3", NOW - timedelta(days=10), NOW + timedelta(days=300))]
+    assert plan(trees, Facts.of((), held), "P")["P"].exams == ("E3",)
+
+
+tree_exams = st.sampled_from(["A", "B", "C", "D", "E", "OLD-1"])
+leaves = st.builds(lambda ids: ExamRequirement(tuple(sorted(set(ids)))), st.lists(tree_exams, min_size=1, max_size=3))
+trees = st.recursive(
+    leaves,
+    lambda children: st.one_of(
+        st.builds(lambda c: AllOf(tuple(c)), st.lists(children, min_size=1, max_size=3)),
+        st.builds(lambda c: AnyOf(tuple(c)), st.lists(children, min_size=1, max_size=3)),
+        st.lists(children, min_size=1, max_size=4).flatmap(
+            lambda c: st.integers(1, len(c)).map(lambda n: NOf(n, tuple(c)))
+        ),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree=trees, already=st.lists(tree_exams, max_size=4))
+def test_passing_the_planned_exams_earns_the_credential(tree: Node, already: list[str]) -> None:
+    facts = Facts.of(passes(*already, days_ago=5))
+    (step,) = steps({"X": tree}, ["X"], facts, NOW, bookable)
+    if step.bookable:
+        after = Facts.of([*passes(*already, days_ago=5), *passes(*step.exams)])
+        assert evaluate(tree, after, NOW).met
+        assert not set(step.exams) & RETIRED
+
+
+def test_the_timeline_lists_renewal_windows_expiries_and_results_ageing_out_in_date_order() -> None:
+    lapses = timeline(
+        [("CERT-EP", NOW + timedelta(days=200), 180), ("ACC-EM", NOW + timedelta(days=30), 90)],
+        [("ACC-EP", "ASM-EP-101", NOW + timedelta(days=60)), ("ACC-EP", "ASM-EP-201", NOW - timedelta(days=1))],
+        NOW,
+    )
+    assert [(lapse.what, lapse.credential_id) for lapse in lapses] == [
+        ("renewal_window_opens", "CERT-EP"),
+        ("credential_expires", "ACC-EM"),
+        ("result_ages_out", "ACC-EP"),
+        ("credential_expires", "CERT-EP"),
+    ]
