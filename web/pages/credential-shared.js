@@ -59,12 +59,16 @@ export function credentialHref(credentialId) {
 }
 
 // The first exam still to pass toward `credential` that can be booked today: depth first through the tree;
-// of an any_of or n_of's unmet children, the one nearest done first; a prerequisite credential not held leads
+// of an any_of or n_of's unmet children, the one with least left first; a prerequisite credential not held leads
 // into its own tree. Answers { exam, via } (via: the prerequisite it is for) or null.
 export function nextExam(credential, byId, seen = new Set()) {
   if (seen.has(credential.credential_id)) return null;
   seen.add(credential.credential_id);
-  const done = (node) => (node.type === "credential" ? byId.get(node.credential_id)?.percent ?? 0 : (100 * node.met_units) / (node.total_units || 1));
+  // What is left of a requirement, in units (a prerequisite: what is left of its own tree).
+  const left = (node) => {
+    const tree = node.type === "credential" ? byId.get(node.credential_id)?.requirements : node;
+    return tree ? tree.total_units - tree.met_units : Infinity;
+  };
   function walk(node) {
     if (node.met) return null;
     if (node.type === "exam") {
@@ -77,7 +81,7 @@ export function nextExam(credential, byId, seen = new Set()) {
       return found ? { exam: found.exam, via: found.via || prerequisite } : null;
     }
     let children = node.children.filter((child) => !child.met);
-    if (node.type !== "all_of") children = children.map((child, index) => [child, index]).sort((a, b) => done(b[0]) - done(a[0]) || a[1] - b[1]).map(([child]) => child);
+    if (node.type !== "all_of") children = children.map((child, index) => [child, index]).sort((a, b) => left(a[0]) - left(b[0]) || a[1] - b[1]).map(([child]) => child);
     for (const child of children) {
       const found = walk(child);
       if (found) return found;
