@@ -26,7 +26,7 @@ export function statusText(credential) {
     earned: ` valid until ${until}`,
     expiring: ` on ${until}: renew it before then`,
     expired: ` on ${until}`,
-    revoked: ": it no longer counts",
+    revoked: " — it no longer counts",
   };
   return [statusTag(credential.status), words[credential.status] || ""];
 }
