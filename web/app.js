@@ -22,12 +22,14 @@ const ROUTES = {
   "/exams/registrations": ["registrations.js", true],
   "/exams/history": ["history.js", true],
   "/support": ["support.js", true],
+  "/credentials": ["credentials.js", true],
 };
 
 const SIGNED_IN_NAV = [
   ["/dashboard", "Dashboard"],
   ["/exams", "Exams"],
   ["/exams/history", "History"],
+  ["/credentials", "Credentials"],
   ["/profile", "Profile"],
   ["/support", "Support"],
 ];

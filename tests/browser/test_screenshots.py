@@ -16,7 +16,7 @@ from tests.e2e.conftest import Stack
 
 SCREENSHOTS = template.ROOT / "screenshots"
 WIDTHS = (375, 1280)
-DARK = ("/", "/dashboard")
+DARK = ("/", "/dashboard", "/credentials")
 
 
 def _candidate_with_data(stack: Stack) -> Any:

@@ -1,12 +1,14 @@
 // The signed-in start page: a greeting, what is next (open registrations, latest results) and the way to
 // everything else. Each section loads on its own, so one failing request leaves the rest of the page usable.
 import { api, dateText, errorText, h, link, page } from "../core.js";
+import { credentialHref, nextStep, progressBar, statusText } from "./credential-shared.js";
 
 const LATEST_RESULTS = 3;
 
 const ACCOUNT_LINKS = [
   ["/exams", "Exams", "Find an exam or assessment and register for it."],
   ["/exams/history", "History", "Every result, with filters."],
+  ["/credentials", "Credentials", "What you hold, and what each credential requires."],
   ["/profile", "Profile", "Your contact details, email address and password."],
   ["/preferences", "Preferences", "Which emails you receive."],
   ["/privacy", "Privacy", "Download your data or delete your account."],
@@ -111,6 +113,51 @@ async function latestResults(titles) {
   return section;
 }
 
+// Held first (expiring ones at the top: they need doing), then those under way, nearest done first; expired
+// and revoked last. Credentials not started are not listed here: /credentials has them all.
+const ORDER = { expiring: 0, earned: 1, in_progress: 2, expired: 3, revoked: 4 };
+
+async function yourProgress() {
+  const section = h("section", { "aria-labelledby": "progress-title" }, h("h2", { id: "progress-title" }, "Your progress"));
+  let credentials;
+  try {
+    ({ credentials } = await api("GET", "/me/progress"));
+  } catch (error) {
+    return failed(section, error);
+  }
+  const byId = new Map(credentials.map((credential) => [credential.credential_id, credential]));
+  const shown = credentials
+    .filter((credential) => credential.status in ORDER)
+    .sort((a, b) => ORDER[a.status] - ORDER[b.status] || b.percent - a.percent || a.title.localeCompare(b.title));
+  const notStarted = credentials.length - shown.length;
+  if (!shown.length) {
+    section.append(
+      h("p", {}, "Nothing under way yet. Each accreditation and certification shows here, with how much of it is done, from your first passed exam or assessment."),
+      h("p", {}, link("/credentials", "See all credentials and what they require")),
+    );
+    return section;
+  }
+  section.append(
+    h("ul", { class: "cards progress-cards" }, shown.map((credential) => progressCard(credential, byId))),
+    h("p", {}, notStarted ? `${notStarted} more not started yet. ` : "", link("/credentials", "See all credentials")),
+  );
+  return section;
+}
+
+function progressCard(credential, byId) {
+  const titleId = `progress-${credential.credential_id}-title`;
+  const renew = credential.status === "expiring" ? h("p", {}, link(credentialHref(credential.credential_id), "How to renew it")) : null;
+  return h(
+    "li",
+    { class: "card" },
+    h("h3", { id: titleId }, link(credentialHref(credential.credential_id), credential.title)),
+    h("p", {}, ...statusText(credential)),
+    progressBar(credential, titleId),
+    nextStep(credential, byId),
+    renew,
+  );
+}
+
 function accountLinks() {
   return h(
     "section",
@@ -131,14 +178,13 @@ export default async function render(main, { me }) {
     const text = `Your email address ${me.email} is not confirmed yet. Open the link we sent to it; if the link has expired, sign out and sign in again: a new one is sent.`;
     warnings.push(h("p", { class: "notice notice-warning", role: "status" }, text));
   }
-  const [registrations, results] = await Promise.all([titles.then(openRegistrations), titles.then(latestResults)]);
+  const [registrations, results, progress] = await Promise.all([titles.then(openRegistrations), titles.then(latestResults), yourProgress()]);
   page(
     main,
     `Welcome, ${me.first_name}`,
     ...warnings,
     h("section", { "aria-labelledby": "next-title" }, h("h2", { id: "next-title" }, "What is next"), registrations, results),
-    // Later issues add their sections here, between "What is next" and the links: progress toward
-    // accreditations and certifications, then credentials. Until they exist nothing stands in their place.
+    progress,
     accountLinks(),
   );
 }
