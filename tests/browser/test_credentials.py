@@ -122,6 +122,13 @@ def test_passed_exams_show_as_progress_and_awards_on_the_dashboard_and_the_crede
     assert page.url.endswith("/credentials#credential-CERT-DLP")
     expect(card(every, CERT_DLP).locator("details")).to_have_attribute("open", "")
 
+    # The plan: ACC-EP's one missing assessment, and the dates that matter.
+    plan = portal.main().get_by_role("region", name="Your plan")
+    step = plan.get_by_role("listitem").filter(has=page.get_by_role("link", name=ACC_EP, exact=True))
+    expect(step).to_contain_text("ASM-EP-201")
+    expect(plan).to_contain_text("What lapses when")
+    expect(plan).to_contain_text(re.compile(r"stops counting toward"))
+
     # A second candidate, in the same tab: nothing of it.
     portal.sign_out()
     other = registered(stack, new_candidate("Bruno", "Costa"))

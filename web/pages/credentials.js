@@ -18,7 +18,7 @@ function failedText(error) {
 export default async function render(main) {
   // My progress is the page; what I hold adds cycles, the public catalog (cached) adds descriptions,
   // validity and renewal rules. Either of those failing leaves the rest.
-  const [{ credentials }, held, catalog] = await Promise.all([
+  const [{ credentials }, held, catalog, plan] = await Promise.all([
     api("GET", "/me/progress"),
     api("GET", "/me/credentials").then((answer) => answer.credentials, failedText),
     api("GET", "/catalog/credentials").then(
@@ -28,6 +28,7 @@ export default async function render(main) {
         return new Map();
       },
     ),
+    api("GET", "/me/plan").catch(failedText),
   ]);
   const byId = new Map(credentials.map((credential) => [credential.credential_id, credential]));
   const titleOf = (id) => byId.get(id)?.title || id;
@@ -68,6 +69,55 @@ export default async function render(main) {
       cell("Expires", dateText(entry.expires_at)),
       cell("Cycle", h("span", {}, String(entry.cycle), past.length ? h("ul", { class: "plain past-cycles", "aria-label": "Earlier cycles" }, past) : null)),
     );
+  }
+
+  // ------------------------------------------------------------------ the plan
+  // What is still to pass for each credential under way (the fewest exams bookable today), and what lapses when.
+  const LAPSE = {
+    renewal_window_opens: (title) => `The renewal window of ${title} opens: passing its renewal now extends it from its expiry date.`,
+    credential_expires: (title) => `${title} expires.`,
+    result_ages_out: (title, examId) => `Your pass of ${examId} stops counting toward ${title}.`,
+  };
+
+  function planSection() {
+    const section = h("section", { "aria-labelledby": "plan-title" }, h("h2", { id: "plan-title" }, "Your plan"));
+    if (plan instanceof Node) {
+      section.append(plan);
+      return section;
+    }
+    const underWay = plan.steps.filter((step) => step.status !== "not_started");
+    if (underWay.length) {
+      section.append(
+        h(
+          "ul",
+          { class: "plain plan-steps" },
+          underWay.map((step) =>
+            h(
+              "li",
+              {},
+              link(credentialHref(step.credential_id), step.title),
+              ": ",
+              step.bookable
+                ? ["pass ", step.exams.map((exam, index) => [index ? (index === step.exams.length - 1 ? " and " : ", ") : "", link(`/exams#exam-${exam.exam_id}`, `${exam.exam_id} ${exam.title}`)])]
+                : "no exam that can be booked today completes it.",
+            ),
+          ),
+        ),
+      );
+    } else {
+      section.append(h("p", {}, "Nothing is under way yet. Pass an exam or assessment and the plan shows the fewest still to pass for each credential it leads to."));
+    }
+    if (plan.timeline.length) {
+      section.append(
+        h("h3", {}, "What lapses when"),
+        h(
+          "ul",
+          { class: "plain plan-timeline" },
+          plan.timeline.map((lapse) => h("li", {}, h("strong", {}, dateText(lapse.on)), " — ", LAPSE[lapse.what](lapse.title, lapse.exam_id))),
+        ),
+      );
+    }
+    return section;
   }
 
   // ------------------------------------------------------------------ every credential
@@ -211,7 +261,7 @@ export default async function render(main) {
     return true;
   }
 
-  const content = [heldSection(), allSection()];
+  const content = [heldSection(), planSection(), allSection()];
   for (const section of content) {
     section.addEventListener("click", (event) => {
       const anchor = event.target.closest("a[href^='/credentials#']");
