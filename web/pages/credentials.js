@@ -97,9 +97,16 @@ export default async function render(main) {
               {},
               link(credentialHref(step.credential_id), step.title),
               ": ",
-              step.bookable
-                ? ["pass ", step.exams.map((exam, index) => [index ? (index === step.exams.length - 1 ? " and " : ", ") : "", link(`/exams#exam-${exam.exam_id}`, `${exam.exam_id} ${exam.title}`)])]
-                : "no exam that can be booked today completes it.",
+              ...(step.bookable
+                ? [
+                    "pass ",
+                    ...step.exams.flatMap((exam, index) => [
+                      index ? (index === step.exams.length - 1 ? " and " : ", ") : "",
+                      link(`/exams#exam-${exam.exam_id}`, `${exam.exam_id} ${exam.title}`),
+                    ]),
+                    ".",
+                  ]
+                : ["no exam that can be booked today completes it."]),
             ),
           ),
         ),
