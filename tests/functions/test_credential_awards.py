@@ -116,3 +116,13 @@ def test_the_plan_names_the_fewest_bookable_exams_for_each_credential_and_what_l
     assert ("result_ages_out", "ACC-EP") in whats
     assert whats.index(("renewal_window_opens", "CERT-EP")) < whats.index(("credential_expires", "CERT-EP"))
     assert api.call("GET", "/me/plan").status == 401
+
+
+def test_an_award_email_after_a_quiet_hour_is_sent_and_starts_a_new_hourly_count(api, mail, candidate) -> None:
+    from certtracker.core import clock
+
+    registration = registered(api, candidate, "250-580")
+    clock.advance(2 * 3600)  # the hour counted since the verification email has passed
+    answer = deliver(api, registration, result_id="r-late", score=80, passed=True)
+    assert answer.json() == {"status": "stored"}, answer.body
+    assert [m for m in mail.to(candidate["email"]) if "You earned" in m["subject"]]
