@@ -28,12 +28,25 @@ def _json(status: int, value: Any) -> GatewayResponse:
     return GatewayResponse(status, {"Content-Type": ["application/json"]}, json.dumps(value).encode())
 
 
-def _page(status: int, title: str, text: str) -> GatewayResponse:
+def _page(status: int, title: str, text: str, extra: str = "") -> GatewayResponse:
     body = (
-        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title></head>"
-        f"<body><h1>Pearson VUE (stand-in)</h1><h2>{html.escape(title)}</h2><p>{html.escape(text)}</p></body></html>"
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport "
+        f"content='width=device-width, initial-scale=1'><title>{html.escape(title)}</title></head>"
+        f"<body><h1>Pearson VUE (stand-in)</h1><h2>{html.escape(title)}</h2><p>{html.escape(text)}</p>{extra}"
+        "</body></html>"
     )
     return GatewayResponse(status, {"Content-Type": ["text/html; charset=utf-8"]}, body.encode())
+
+
+def _sit_form(registration_id: str) -> str:
+    """On `make run`, sitting the exam is a button: the stand-in posts a signed result to CertTracker's webhook,
+    as Pearson VUE does after a candidate sits it (a score on either side of every seeded pass mark)."""
+    hidden = f"<input type=hidden name=registration_id value='{html.escape(registration_id, quote=True)}'>"
+    return (
+        f"<form method=post action='{PREFIX}/sit'>{hidden}"
+        "<p>Sit it now: <button name=outcome value=pass>Pass (score 85%)</button> "
+        "<button name=outcome value=fail>Fail (score 40%)</button></p></form>"
+    )
 
 
 class PearsonVueStandIn:
@@ -63,6 +76,8 @@ class PearsonVueStandIn:
             return self._signed_results(json.loads(body or b"{}"))
         if path == "/results" and method == "POST":
             return self._deliver_result(json.loads(body or b"{}"))
+        if path == "/sit" and method == "POST":
+            return self._sit(dict(parse_qsl((body or b"").decode("utf-8", "replace"))))
         if path.startswith("/api/"):
             time.sleep(self.delay_seconds)
             return self._api(method, path.removeprefix("/api/"), headers, body)
@@ -149,8 +164,24 @@ class PearsonVueStandIn:
                 200,
                 f"Schedule exam {authorization['exam_code']}",
                 "Choose a test center or online proctoring, a date and a time. (Stand-in: nothing to choose.)",
+                _sit_form(fields.get("authorization", "")),
             )
-        return _page(200, "Assessment started", f"Registration {fields.get('registration')}: answer the questions.")
+        registration = fields.get("registration", "")
+        return _page(
+            200, "Assessment started", f"Registration {registration}: answer the questions.", _sit_form(registration)
+        )
+
+    def _sit(self, form: dict[str, str]) -> GatewayResponse:
+        passed = form.get("outcome") == "pass"
+        request = {"registration_id": form.get("registration_id", ""), "score": 85 if passed else 40, "passed": passed}
+        answer = json.loads(self._deliver_result(request).body)
+        status = (answer["deliveries"] or [{}])[0].get("body", {}).get("status", "not delivered")
+        outcome = "passed with 85%" if passed else "not passed, with 40%"
+        back = (
+            "<p><a href='/exams/history'>Back to CertTracker: your history</a> · "
+            "<a href='/dashboard'>your dashboard</a></p>"
+        )
+        return _page(200, "Result sent", f"You {outcome}. CertTracker answered: {status}.", back)
 
 
 def serve_in_thread(standin: PearsonVueStandIn) -> tuple[ThreadingHTTPServer, str]:

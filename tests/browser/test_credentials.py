@@ -143,3 +143,20 @@ def test_passed_exams_show_as_progress_and_awards_on_the_dashboard_and_the_crede
     expect(portal.main().get_by_text("Earned", exact=True)).to_have_count(0)
     expect(portal.main().get_by_text("In progress", exact=True)).to_have_count(0)
     assert candidate.first_name not in page.content()
+
+
+def test_a_newcomer_sits_an_exam_at_the_stand_in_and_sees_the_award_without_leaving_the_browser(portal: Portal):
+    candidate = registered(portal.stack, new_candidate("Noor", "Haddad"))
+    portal.sign_in(candidate)
+    portal.nav("Exams").click()
+    portal.arrive("Exams and assessments")
+    portal.main().get_by_role("button", name=re.compile(r"Register for 250-580")).click()
+    schedule = portal.main().get_by_role("link", name=re.compile(r"Schedule 250-580 at Pearson VUE"))
+    schedule.click()
+    page = portal.page
+    expect(page.get_by_role("heading", name="Schedule exam 250-580")).to_be_visible()
+    page.get_by_role("button", name="Pass (score 85%)").click()
+    expect(page.get_by_text("CertTracker answered: stored")).to_be_visible()
+    page.get_by_role("link", name="your dashboard").click()
+    portal.arrive()
+    shows_earned(portal.main().get_by_role("region", name="Your progress"), CERT_EP)
