@@ -343,3 +343,17 @@ def test_the_functions_that_limit_per_address_read_it_from_cloudfront_when_deplo
         assert _overrides(environment).get("ClientAddressFrom", "cloudfront") == "cloudfront", environment
     # The local stack has no CloudFront: there the connection's address is the client's.
     assert template.parameter_values()["ClientAddressFrom"] == "direct"
+
+
+def test_the_logo_bucket_is_private_encrypted_owner_enforced_tls_only_and_outlives_the_stack() -> None:
+    body = template.template()["Resources"]["LogosBucket"]
+    assert (body["DeletionPolicy"], body["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    bucket = body["Properties"]
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    (statement,) = _resource("LogosBucketPolicy")["PolicyDocument"]["Statement"]
+    assert (statement["Effect"], statement["Action"]) == ("Deny", "s3:*")
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
