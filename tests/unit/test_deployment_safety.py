@@ -357,3 +357,17 @@ def test_the_logo_bucket_is_private_encrypted_owner_enforced_tls_only_and_outliv
     assert (statement["Effect"], statement["Action"]) == ("Deny", "s3:*")
     assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
+
+def test_the_credentials_function_may_read_only_the_logos_and_nothing_else_of_s3() -> None:
+    function = template.functions()["CredentialsFunction"]
+    s3 = [
+        statement
+        for policy in function.policies
+        for statement in policy["Statement"]
+        if any(
+            str(action).startswith("s3:")
+            for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+        )
+    ]
+    assert s3 == [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Fn::Sub": "${LogosBucket.Arn}/logos/*"}}]
+    assert function.environment["LOGOS_BUCKET"] == {"Ref": "LogosBucket"}
