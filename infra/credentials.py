@@ -1,9 +1,11 @@
 """Load the credential catalog into a stack's catalog table: `python -m infra.credentials load FILE [--dry-run]`.
 
 The one way the credential catalog gets into a table, for the local stack (`infra/seed.py`) and a deployed
-one (CATALOG_TABLE set to its table's name, AWS credentials for its account). The document is validated
+one (CATALOG_TABLE set to its table's name, LOGOS_BUCKET to its logo bucket's, AWS credentials for its
+account). The document is validated
 against the exam catalog already in the table; a refused document writes nothing and exits 2. An accepted
-one replaces the previous version's items (written in a batch) and the command prints what changed.
+one replaces the previous version's items (written in a batch), draws each credential's logo (SVG and PNG,
+`infra/logos.py`) into the logo bucket, and the command prints what changed.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Changes:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    logos: int = 0  # logo files written
 
     def summary(self, *, dry_run: bool) -> str:
         lines = [
@@ -47,6 +50,8 @@ class Changes:
             if ids:
                 lines.append(f"  {label:9} {', '.join(ids)}")
         lines.append(f"  unchanged {len(self.unchanged)}")
+        if self.logos:
+            lines.append(f"  logos     {self.logos} files written")
         return "\n".join(lines)
 
 
@@ -68,7 +73,7 @@ def validate_against_table(document: object) -> CredentialCatalog:
     return catalog.validate(document, {exam.exam_id for exam in exams}, {exam.track for exam in exams})
 
 
-def load(document: object, *, dry_run: bool = False) -> Changes:
+def load(document: object, *, dry_run: bool = False, logos_bucket: str | None = None) -> Changes:
     """Validate, then replace the table's credentials with the document's. `InvalidCatalog` writes nothing."""
     from certtracker.credentials import catalog
     from certtracker.models.catalog import CREDENTIALS_PARTITION, CatalogCredential
@@ -93,6 +98,13 @@ def load(document: object, *, dry_run: bool = False) -> Changes:
                 batch.save(item)  # the version moves on every item, changed or not
             for credential_id in changes.removed:
                 batch.delete(existing[credential_id])
+        if logos_bucket:
+            import boto3
+
+            from infra import logos
+
+            # Every credential's, changed or not: a logo is cheap to draw, and a stack that never had one gets it.
+            changes.logos = len(logos.upload(boto3.client("s3"), logos_bucket, list(validated.credentials)))
     return changes
 
 
@@ -117,10 +129,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Set CATALOG_TABLE to the name of the stack's catalog table (its CatalogTable).", file=sys.stderr)
         return REFUSED
 
+    logos_bucket = os.environ.get("LOGOS_BUCKET")
+    if not logos_bucket and not args.dry_run:
+        print("Set LOGOS_BUCKET to the name of the stack's logo bucket (its LogosBucket).", file=sys.stderr)
+        return REFUSED
+
     from certtracker.credentials.catalog import InvalidCatalog
 
     try:
-        changes = load(read_document(args.file), dry_run=args.dry_run)
+        changes = load(read_document(args.file), dry_run=args.dry_run, logos_bucket=logos_bucket)
     except InvalidCatalog as refused:
         print(refused, file=sys.stderr)
         return REFUSED

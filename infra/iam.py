@@ -155,7 +155,23 @@ def _sqs(operation: str, params: dict[str, Any]) -> list[Need]:
     return [Need(f"sqs:{action}", queue_arn(str(params["QueueUrl"]).rstrip("/").rsplit("/", 1)[-1]))]
 
 
-_SERVICES = {"dynamodb": _dynamodb, "sesv2": _sesv2, "secretsmanager": _secretsmanager, "sqs": _sqs}
+def bucket_arn(name: str) -> str:
+    return name if name.startswith("arn:") else f"arn:{PARTITION}:s3:::{name}"
+
+
+# The S3 operations authorized by an action on one object; HeadObject is authorized by s3:GetObject.
+_S3_OBJECT = {"GetObject": "s3:GetObject", "HeadObject": "s3:GetObject", "PutObject": "s3:PutObject"}
+
+
+def _s3(operation: str, params: dict[str, Any]) -> list[Need]:
+    if operation in _S3_OBJECT:
+        return [Need(_S3_OBJECT[operation], f"{bucket_arn(params['Bucket'])}/{params['Key']}")]
+    if operation == "ListObjectsV2":
+        return [Need("s3:ListBucket", bucket_arn(params["Bucket"]))]
+    raise UnknownCall(f"s3:{operation}")
+
+
+_SERVICES = {"dynamodb": _dynamodb, "sesv2": _sesv2, "secretsmanager": _secretsmanager, "sqs": _sqs, "s3": _s3}
 
 
 def needs(service: str, operation: str, params: dict[str, Any]) -> list[Need]:
@@ -190,6 +206,8 @@ class _Resolver:
             return name  # tables are named by their logical id locally (infra/resources.py)
         if kind == "AWS::SecretsManager::Secret":
             return secret_arn(name)
+        if kind == "AWS::S3::Bucket":
+            return name  # named by its logical id locally (infra/resources.py)
         if kind == "AWS::SES::ConfigurationSet":
             return name  # named by its logical id locally (infra/resources.py), as the function's variable says
         raise ValueError(f"infra/iam.py cannot resolve !Ref {name} ({kind}) in a policy")
@@ -198,6 +216,8 @@ class _Resolver:
         kind = self.resources[name]["Type"]
         if attribute == "Arn" and kind == "AWS::DynamoDB::Table":
             return table_arn(name)
+        if attribute == "Arn" and kind == "AWS::S3::Bucket":
+            return bucket_arn(name)  # buckets are named by their logical id locally (infra/resources.py)
         if attribute == "Arn" and kind == "AWS::SQS::Queue":
             return queue_arn(name)  # queues are named by their logical id locally (infra/resources.py)
         raise ValueError(f"infra/iam.py cannot resolve !GetAtt {name}.{attribute} ({kind}) in a policy")
@@ -325,7 +345,24 @@ def install(mode: Mode = "raise") -> None:
                 _refuse(message, operation_name)
         return original(client, operation_name, api_params)
 
+    # A presigned URL makes no call: whoever follows it is authorized by the signer's permission, so signing
+    # is checked as the call it stands for. Presigning and calling both pass their parameters through
+    # `_emit_api_params`; only presigning marks its context `is_presign_request` (calls are checked above).
+    original_emit = BaseClient._emit_api_params
+
+    def presign_checked(client: BaseClient, api_params: Any, operation_model: Any, context: Any) -> Any:
+        params = original_emit(client, api_params, operation_model, context)
+        function_name = lambdas.CURRENT_FUNCTION.get()
+        if function_name is not None and (context or {}).get("is_presign_request"):
+            service = client.meta.service_model.service_name
+            operation_name = operation_model.name
+            message = RECORDER.check(function_name, operation_name, needs(service, operation_name, params))
+            if message is not None:
+                _refuse(message, operation_name)
+        return params
+
     BaseClient._make_api_call = checked  # type: ignore[method-assign]
+    BaseClient._emit_api_params = presign_checked  # type: ignore[method-assign]
     _installed = True
 
 

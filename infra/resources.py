@@ -1,4 +1,4 @@
-"""Create what template.yaml declares (tables, queues, secrets, email identity and configuration set) on moto."""
+"""Create what template.yaml declares (tables, queues, secrets, buckets, email identity, configuration set) on moto."""
 
 from __future__ import annotations
 
@@ -89,6 +89,15 @@ def create_queues(sqs: Any) -> list[str]:
     return ordered
 
 
+def create_buckets(s3: Any) -> list[str]:
+    """Each AWS::S3::Bucket, named by its logical id (the functions' variables say so locally)."""
+    created = []
+    for logical_id in template.resources("AWS::S3::Bucket"):
+        s3.create_bucket(Bucket=logical_id)
+        created.append(logical_id)
+    return created
+
+
 @cache
 def _client(service: str, endpoint_url: str | None) -> Any:
     """Built once per process: the handler tests create every resource again for each test (moto intercepts
@@ -101,5 +110,6 @@ def create_all(parameters: dict[str, str] | None = None, endpoint_url: str | Non
     create_tables(_client("dynamodb", endpoint_url))
     create_queues(_client("sqs", endpoint_url))
     create_secrets(_client("secretsmanager", endpoint_url))
+    create_buckets(_client("s3", endpoint_url))
     create_configuration_sets(_client("sesv2", endpoint_url))
     create_email_identities(_client("sesv2", endpoint_url), _client("ses", endpoint_url), parameters)

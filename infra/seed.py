@@ -63,10 +63,12 @@ def exam_catalog() -> None:
 
 
 def credential_catalog() -> None:
-    """The seeded credential catalog (infra/seed_data/credentials.json), through the operators' loading command."""
+    """The seeded credential catalog (infra/seed_data/credentials.json) and its logos, through the operators' loading
+    command."""
     from infra import credentials
 
-    credentials.load(credentials.read_document(credentials.SEED_DOCUMENT))
+    # The logo bucket is named by its logical id locally (infra/resources.py).
+    credentials.load(credentials.read_document(credentials.SEED_DOCUMENT), logos_bucket="LogosBucket")
 
 
 def all_seed_data() -> None:

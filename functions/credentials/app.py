@@ -1,7 +1,13 @@
-"""The candidate's credentials: what they hold, by cycle, and their progress toward every credential."""
+"""The candidate's credentials: what they hold, by cycle, their progress toward every credential, and the logos
+of those still valid."""
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -11,6 +17,10 @@ from certtracker.contract.credentials import (
     Cycle,
     HeldCredential,
     HeldCredentials,
+    Logo,
+    LogoDownloads,
+    LogoLink,
+    Logos,
     MetBy,
     Plan,
     PlannedExam,
@@ -21,6 +31,7 @@ from certtracker.contract.credentials import (
 )
 from certtracker.core import clock
 from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.errors import NotFound
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import CredentialsSettings, load
 from certtracker.credentials import awards, requirements
@@ -145,6 +156,78 @@ def my_plan() -> Plan:
             for lapse in planned.timeline
         ],
     )
+
+
+LOGO_LINK_SECONDS = 300
+LOGO_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+@app.get("/me/logos", tags=["credentials"], responses=error_responses(401))
+def my_logos() -> Logos:
+    """The logos of the credentials I hold and that are still valid (earned or expiring), with their download
+    paths. A logo may be used only while its credential is valid."""
+    titles = {credential.credential_id: credential.title for credential in all_credentials()}
+    logos = []
+    for entry in awards.held(app.caller().account_id, clock.now()):
+        if entry.status not in ("earned", "expiring"):
+            continue
+        credential_id = entry.current.credential_id
+        base = f"/me/logos/{credential_id}/download?format="
+        logos.append(
+            Logo(
+                credential_id=credential_id,
+                title=titles.get(credential_id, credential_id),
+                status=entry.status,  # type: ignore[arg-type]  # one of the two, just checked
+                expires_at=entry.current.expires_at,
+                downloads=LogoDownloads(svg=base + "svg", png=base + "png"),
+            )
+        )
+    return Logos(logos=logos)
+
+
+@app.get(
+    "/me/logos/<credential_id>/download",
+    tags=["credentials"],
+    responses={
+        302: {"description": "Location: a link to the file, valid five minutes, that downloads it as an attachment"},
+        **error_responses(401, 404, 422),
+    },
+)
+def download_logo(
+    credential_id: Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Z0-9-]+$")],
+    format: Annotated[Literal["svg", "png"], Query()] = "png",
+) -> Response[LogoLink | None]:
+    """A logo of a credential I hold and that is still valid: 302 to a presigned link valid five minutes, or
+    `{"url": ...}` with `Accept: application/json` (for a page's script). 404 when I do not hold the credential,
+    or it expired or was revoked."""
+    held = awards.held(app.caller().account_id, clock.now())
+    entry = next((e for e in held if e.current.credential_id == credential_id), None)
+    if entry is None or entry.status not in ("earned", "expiring"):
+        # One answer for never held, lapsed and unknown: the caller learns nothing about other people's credentials.
+        raise NotFound("You hold no valid credential with this id, so its logo cannot be downloaded.", code="no_logo")
+    url = _s3().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": settings.logos_bucket,
+            "Key": f"logos/{credential_id}.{format}",
+            "ResponseContentDisposition": f'attachment; filename="{credential_id}-logo.{format}"',
+            "ResponseContentType": LOGO_TYPES[format],
+        },
+        ExpiresIn=LOGO_LINK_SECONDS,
+    )
+    headers = {"Cache-Control": "no-store"}  # the link is the caller's, and expires
+    if "application/json" in (app.current_event.headers.get("accept") or ""):
+        return Response(200, content_types.APPLICATION_JSON, LogoLink(url=url, expires_in=LOGO_LINK_SECONDS), headers)
+    return Response(302, headers={**headers, "Location": url})
+
+
+@cache
+def _s3() -> Any:
+    """Signature V4 (required for objects encrypted with KMS, and what S3 expects); signing makes no call."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

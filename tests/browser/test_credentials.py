@@ -130,6 +130,14 @@ def test_passed_exams_show_as_progress_and_awards_on_the_dashboard_and_the_crede
     expect(plan).to_contain_text("What lapses when")
     expect(plan).to_contain_text(re.compile(r"stops counting toward"))
 
+    # Logos: one per credential held and valid, downloaded as an attachment through the API's 302; the rules.
+    logos = portal.main().get_by_role("region", name="Logos")
+    expect(logos.get_by_role("link", name=re.compile(r"^Download PNG: "))).to_have_count(4)
+    with page.expect_download() as downloading:
+        logos.get_by_role("link", name=f"Download PNG: {CERT_EP} logo").click()
+    assert downloading.value.suggested_filename == "CERT-EP-logo.png"
+    expect(logos.get_by_role("list", name="Using a logo")).to_contain_text("only while its credential is valid")
+
     # A second candidate, in the same tab: nothing of it.
     portal.sign_out()
     other = registered(stack, new_candidate("Bruno", "Costa"))
@@ -138,6 +146,7 @@ def test_passed_exams_show_as_progress_and_awards_on_the_dashboard_and_the_crede
     expect(progress).to_contain_text("Nothing under way yet")
     expect(progress.get_by_role("progressbar")).to_have_count(0)
     portal.goto("/credentials", "Credentials")
+    expect(portal.main().get_by_role("region", name="Logos")).to_contain_text("While you hold a valid credential")
     expect(portal.main()).to_contain_text("You hold no credential yet")
     expect(portal.main().get_by_role("table")).to_have_count(0)
     expect(portal.main().get_by_text("Earned", exact=True)).to_have_count(0)

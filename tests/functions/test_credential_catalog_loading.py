@@ -117,3 +117,21 @@ def test_without_catalog_table_the_command_says_what_to_set(
     monkeypatch.delenv("CATALOG_TABLE")
     assert credentials.main(["load", str(credentials.SEED_DOCUMENT)]) == credentials.REFUSED
     assert "Set CATALOG_TABLE" in capsys.readouterr().err
+
+
+def test_without_a_logo_bucket_the_command_writes_nothing_and_says_what_to_set(
+    aws: None, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LOGOS_BUCKET")
+    assert credentials.main(["load", str(credentials.SEED_DOCUMENT)]) == credentials.REFUSED
+    assert "Set LOGOS_BUCKET" in capsys.readouterr().err
+    assert credentials.main(["load", str(credentials.SEED_DOCUMENT), "--dry-run"]) == 0  # a dry run draws nothing
+
+
+def test_loading_draws_every_credentials_logo_into_the_bucket(aws: None, capsys) -> None:
+    import boto3
+
+    boto3.client("s3").delete_object(Bucket="LogosBucket", Key="logos/CERT-EP.svg")
+    assert credentials.main(["load", str(credentials.SEED_DOCUMENT)]) == 0
+    assert "logos     22 files written" in capsys.readouterr().out
+    assert boto3.client("s3").head_object(Bucket="LogosBucket", Key="logos/CERT-EP.svg")["ContentLength"] > 500

@@ -343,3 +343,31 @@ def test_the_functions_that_limit_per_address_read_it_from_cloudfront_when_deplo
         assert _overrides(environment).get("ClientAddressFrom", "cloudfront") == "cloudfront", environment
     # The local stack has no CloudFront: there the connection's address is the client's.
     assert template.parameter_values()["ClientAddressFrom"] == "direct"
+
+
+def test_the_logo_bucket_is_private_encrypted_owner_enforced_tls_only_and_outlives_the_stack() -> None:
+    body = template.template()["Resources"]["LogosBucket"]
+    assert (body["DeletionPolicy"], body["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    bucket = body["Properties"]
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    (statement,) = _resource("LogosBucketPolicy")["PolicyDocument"]["Statement"]
+    assert (statement["Effect"], statement["Action"]) == ("Deny", "s3:*")
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_credentials_function_may_read_only_the_logos_and_nothing_else_of_s3() -> None:
+    function = template.functions()["CredentialsFunction"]
+    s3 = [
+        statement
+        for policy in function.policies
+        for statement in policy["Statement"]
+        if any(
+            str(action).startswith("s3:")
+            for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+        )
+    ]
+    assert s3 == [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Fn::Sub": "${LogosBucket.Arn}/logos/*"}}]
+    assert function.environment["LOGOS_BUCKET"] == {"Ref": "LogosBucket"}

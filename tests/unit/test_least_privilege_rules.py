@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from certtracker.core.settings import MailSettings, SettingsError, load
@@ -51,8 +53,40 @@ def test_sesv2_send_email_with_raw_content_is_authorized_as_send_raw_email_on_th
 
 
 def test_a_call_the_recorder_cannot_translate_is_refused_rather_than_allowed():
-    with pytest.raises(iam.UnknownCall, match="s3:PutObject"):
-        iam.needs("s3", "PutObject", {"Bucket": "x", "Key": "y"})
+    with pytest.raises(iam.UnknownCall, match="s3:DeleteObject"):
+        iam.needs("s3", "DeleteObject", {"Bucket": "x", "Key": "y"})
+    with pytest.raises(iam.UnknownCall, match="kms:Decrypt"):
+        iam.needs("kms", "Decrypt", {})
+
+
+def test_an_s3_object_call_needs_its_action_on_the_objects_arn():
+    assert iam.needs("s3", "GetObject", {"Bucket": "LogosBucket", "Key": "logos/CERT-EP.png"}) == [
+        Need("s3:GetObject", "arn:aws:s3:::LogosBucket/logos/CERT-EP.png")
+    ]
+    grants = iam.grants_of(template.functions()["CredentialsFunction"], template.parameter_values())
+    assert Grant("s3:GetObject", "arn:aws:s3:::LogosBucket/logos/*") in grants
+
+
+def test_presigning_inside_an_invocation_is_checked_as_the_call_the_link_stands_for():
+    import boto3
+    from botocore.config import Config
+
+    from infra import lambdas
+
+    iam.install()
+    s3 = boto3.session.Session().client(
+        "s3", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y",
+        config=Config(signature_version="s3v4"),
+    )  # fmt: skip
+    token = lambdas.CURRENT_FUNCTION.set("CredentialsFunction")
+    try:
+        url = s3.generate_presigned_url("get_object", Params={"Bucket": "LogosBucket", "Key": "logos/A.png"})
+        assert "X-Amz-Signature" in url
+        with pytest.raises(iam.MissingGrant, match=re.escape("s3:GetObject on arn:aws:s3:::LogosBucket/secrets/A.png")):
+            s3.generate_presigned_url("get_object", Params={"Bucket": "LogosBucket", "Key": "secrets/A.png"})
+    finally:
+        lambdas.CURRENT_FUNCTION.reset(token)
+        iam.RECORDER.take_violations()
 
 
 def test_template_policies_resolve_to_the_names_of_the_local_stack():

@@ -1,4 +1,4 @@
-// Credentials (/credentials): the ones I hold (status, dates, cycle and past cycles), then every credential of
+// Credentials (/credentials): the ones I hold (status, dates, cycle and past cycles), their logos, then every credential of
 // the program by track with my progress, each opening its requirement tree (what met each requirement, and
 // what is still missing), how long it is valid and how it is renewed. /credentials#credential-CERT-DLP opens
 // that one.
@@ -18,7 +18,7 @@ function failedText(error) {
 export default async function render(main) {
   // My progress is the page; what I hold adds cycles, the public catalog (cached) adds descriptions,
   // validity and renewal rules. Either of those failing leaves the rest.
-  const [{ credentials }, held, catalog, plan] = await Promise.all([
+  const [{ credentials }, held, catalog, plan, logos] = await Promise.all([
     api("GET", "/me/progress"),
     api("GET", "/me/credentials").then((answer) => answer.credentials, failedText),
     api("GET", "/catalog/credentials").then(
@@ -29,6 +29,7 @@ export default async function render(main) {
       },
     ),
     api("GET", "/me/plan").catch(failedText),
+    api("GET", "/me/logos").then((answer) => answer.logos, failedText),
   ]);
   const byId = new Map(credentials.map((credential) => [credential.credential_id, credential]));
   const titleOf = (id) => byId.get(id)?.title || id;
@@ -69,6 +70,45 @@ export default async function render(main) {
       cell("Expires", dateText(entry.expires_at)),
       cell("Cycle", h("span", {}, String(entry.cycle), past.length ? h("ul", { class: "plain past-cycles", "aria-label": "Earlier cycles" }, past) : null)),
     );
+  }
+
+  // ------------------------------------------------------------------ logos
+  // Plain links with `download`: the API answers 302 to a five-minute S3 link that downloads as an attachment,
+  // and the session cookie goes with a same-origin link (the router leaves `download` links alone).
+  const LOGO_RULES = [
+    "Use a logo only while its credential is valid: once it expires or is revoked, stop using it.",
+    "Use it as downloaded: do not change its colours, proportions or words, and do not combine it with another mark.",
+    "Show it at least 64 pixels (or 15 mm) wide, so its words stay legible.",
+    "Keep clear space around it of at least a quarter of its width.",
+    "It says that you, personally, hold the credential: it does not imply that the program endorses your company, products or services.",
+  ];
+
+  function logosSection() {
+    const section = h("section", { "aria-labelledby": "logos-title" }, h("h2", { id: "logos-title" }, "Logos"));
+    if (logos instanceof Node) section.append(logos);
+    else if (!logos.length) {
+      section.append(h("p", {}, "While you hold a valid credential, its logo can be downloaded here, as SVG and as PNG."));
+    } else {
+      section.append(
+        h(
+          "ul",
+          { class: "plain logo-list" },
+          logos.map((logo) =>
+            h(
+              "li",
+              {},
+              h("strong", {}, logo.title),
+              ` (${logo.credential_id}), usable until ${dateText(logo.expires_at)}: `,
+              link(`/api${logo.downloads.svg}`, "Download SVG", { download: "", "aria-label": `Download SVG: ${logo.title} logo` }),
+              " · ",
+              link(`/api${logo.downloads.png}`, "Download PNG", { download: "", "aria-label": `Download PNG: ${logo.title} logo` }),
+            ),
+          ),
+        ),
+      );
+    }
+    section.append(h("h3", { id: "logo-rules-title" }, "Using a logo"), h("ul", { class: "logo-rules", "aria-labelledby": "logo-rules-title" }, LOGO_RULES.map((rule) => h("li", {}, rule))));
+    return section;
   }
 
   // ------------------------------------------------------------------ the plan
@@ -268,7 +308,7 @@ export default async function render(main) {
     return true;
   }
 
-  const content = [heldSection(), planSection(), allSection()];
+  const content = [heldSection(), logosSection(), planSection(), allSection()];
   for (const section of content) {
     section.addEventListener("click", (event) => {
       const anchor = event.target.closest("a[href^='/credentials#']");

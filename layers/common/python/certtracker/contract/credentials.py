@@ -102,3 +102,25 @@ class PlannedLapse(Model):
 class Plan(Model):
     steps: list[PlanStep]
     timeline: list[PlannedLapse] = Field(description="What lapses when, soonest first")
+
+
+class LogoDownloads(Model):
+    svg: str = Field(description="The SVG's download path (answers 302 to a five-minute link)")
+    png: str = Field(description="The PNG's download path (answers 302 to a five-minute link)")
+
+
+class Logo(Model):
+    credential_id: str
+    title: str
+    status: Literal["earned", "expiring"]
+    expires_at: datetime = Field(description="The logo may be used until then")
+    downloads: LogoDownloads
+
+
+class Logos(Model):
+    logos: list[Logo] = Field(description="The logos of the credentials I hold and that are still valid")
+
+
+class LogoLink(Model):
+    url: str = Field(description="A presigned link to the file, valid five minutes, that downloads it as an attachment")
+    expires_in: int = Field(description="Seconds the link stays valid")

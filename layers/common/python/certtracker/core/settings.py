@@ -166,6 +166,7 @@ class CredentialsSettings(FunctionSettings):
     credential_awards_table: str = text()
     catalog_table: str = text()  # the credential and exam catalogs
     exam_results_table: str = text()  # progress reads the passed results
+    logos_bucket: str = text()  # downloads are presigned URLs to its logos/ objects
 
 
 class ExpiryRemindersSettings(MailSettings):
