@@ -126,3 +126,34 @@ def test_an_award_email_after_a_quiet_hour_is_sent_and_starts_a_new_hourly_count
     answer = deliver(api, registration, result_id="r-late", score=80, passed=True)
     assert answer.json() == {"status": "stored"}, answer.body
     assert [m for m in mail.to(candidate["email"]) if "You earned" in m["subject"]]
+
+
+def test_progress_and_the_plan_cost_two_queries_each_once_the_catalogs_are_cached(api, candidate, monkeypatch):
+    from infra import iam
+
+    passes(api, candidate, "250-580", "r-1")
+    for path in ("/me/progress", "/me/plan"):
+        assert api.call("GET", path, token=candidate["token"]).status == 200  # warms the catalogs' cache
+    calls: list[str] = []
+    original = iam.RECORDER.check
+
+    def counting(function_name: str, operation: str, wanted: list) -> str | None:
+        if function_name == "CredentialsFunction":
+            calls.append(operation)
+        return original(function_name, operation, wanted)
+
+    monkeypatch.setattr(iam.RECORDER, "check", counting)
+    for path in ("/me/progress", "/me/plan"):
+        calls.clear()
+        assert api.call("GET", path, token=candidate["token"]).status == 200
+        assert calls == ["Query", "Query"], (path, calls)
+
+
+def test_the_plan_is_only_ever_the_callers_own(api, mail, candidate) -> None:
+    from tests.functions.conftest import make_candidate
+
+    passes(api, candidate, "250-580", "r-1")
+    other = make_candidate(api, mail, "grace", "grace@example.org")
+    plan = api.call("GET", "/me/plan", token=other["token"]).json()
+    assert "CERT-EP" in {step["credential_id"] for step in plan["steps"]}  # not held by grace
+    assert plan["timeline"] == []  # nothing of the first candidate's expiries
