@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pynamodb.exceptions import PutError
-
 from certtracker.core.observability import count
+from certtracker.models.base import put_once
 from certtracker.models.credential_awards import AWARD_PREFIX, CredentialAward, award_key, expiry_month
 
 # A credential this close to its expiry is shown as expiring (and the reminders start then).
@@ -47,12 +46,8 @@ def grant(
         met_by=json.dumps(met_by or [], separators=(",", ":")),
         expiry_month=expiry_month(expires_at),
     )
-    try:
-        award.save(condition=CredentialAward.sk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+    if not put_once(award, CredentialAward.sk):
+        return False
     count("CredentialAwarded")
     return True
 

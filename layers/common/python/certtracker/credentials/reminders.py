@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import PutError
-
 from certtracker.accounts.identity import find_account
 from certtracker.core import email
 from certtracker.core.observability import count, logger
 from certtracker.credentials.catalog import all_credentials
 from certtracker.credentials.facts import latest_cycles
+from certtracker.models.base import put_once
 from certtracker.models.credential_awards import (
     AWARD_PREFIX,
     REMINDER_PREFIX,
@@ -71,13 +70,7 @@ def _claim(award: CredentialAward, days: int, now: datetime) -> bool:
         sk=f"{REMINDER_PREFIX}{award.credential_id}#{int(award.cycle):04d}#{days}",
         sent_at=now,
     )
-    try:
-        marker.save(condition=ReminderSent.sk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return put_once(marker, ReminderSent.sk)
 
 
 def send_due(now: datetime) -> Report:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.connection import Connection, TableConnection
+from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -76,6 +77,18 @@ def _connection() -> Connection:
     connection = Connection(**CONNECTION_SETTINGS)
     _fit_to_budget(connection)
     return connection
+
+
+def put_once(item: Table, key_attribute: Any) -> bool:
+    """Write `item` only if no item has its key: True if this call wrote it, False if one was already there.
+    What makes a write exactly-once however often, or however concurrently, it is attempted."""
+    try:
+        item.save(condition=key_attribute.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def transaction() -> TransactWrite:
