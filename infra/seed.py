@@ -4,7 +4,9 @@ catalogs, a demo candidate."""
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from certtracker.accounts import passwords
 from certtracker.core import clock
@@ -69,6 +71,38 @@ def credential_catalog() -> None:
 
     # The logo bucket is named by its logical id locally (infra/resources.py).
     credentials.load(credentials.read_document(credentials.SEED_DOCUMENT), logos_bucket="LogosBucket")
+
+
+@cache
+def _seeded_credentials() -> Any:
+    """The seed document, validated against the seeded exam catalog once per process (it never changes)."""
+    from certtracker.credentials import catalog
+    from infra import credentials
+
+    exams = json.loads((Path(__file__).parent / "seed_data" / "catalog.json").read_text("utf-8"))["exams"]
+    document = credentials.read_document(credentials.SEED_DOCUMENT)
+    return catalog.validate(document, {e["exam_id"] for e in exams}, {e["track"] for e in exams})
+
+
+def credential_items() -> None:
+    """The seeded credentials written straight to the table, without the logos: what every handler test starts
+    from (the loading command itself, and the logos, have tests of their own)."""
+    from certtracker.credentials import catalog
+    from certtracker.models.catalog import CatalogCredential
+
+    validated = _seeded_credentials()
+    with CatalogCredential.batch_write() as batch:
+        for credential in validated.credentials:
+            batch.save(catalog.to_item(credential, validated.version))
+
+
+def seeded_logos() -> None:
+    """The seeded credentials' logos into the local logo bucket."""
+    import boto3
+
+    from infra import logos
+
+    logos.upload(boto3.client("s3"), "LogosBucket", list(_seeded_credentials().credentials))
 
 
 def all_seed_data() -> None:

@@ -73,7 +73,7 @@ def aws() -> Iterator[None]:
         resources.create_all()
         seed.partner_companies()
         seed.exam_catalog()
-        seed.credential_catalog()
+        seed.credential_items()
         catalog.forget_cache()
         credential_catalog.forget_cache()
         PEARSON_VUE.outage_until = 0

@@ -8,13 +8,21 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import pytest
 
 from certtracker.core import clock
 from certtracker.credentials import awards
 from certtracker.models.credential_awards import CredentialAward
+from infra import seed
 from tests.functions.conftest import error, make_candidate
 
 JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture(autouse=True)
+def seeded_logos(aws: None) -> None:
+    """The handler ring seeds credentials without their logos (drawing them costs every test); these need them."""
+    seed.seeded_logos()
 
 
 def owner_of(api, who) -> str:
