@@ -92,9 +92,13 @@ class LocalRequestHandler(ChaliceRequestHandler):
         if path.startswith("/_local/run/") and self.command == "POST":
             function = path.removeprefix("/_local/run/")
             try:
-                result = self.server_scheduler.run_now(function)
+                event = json.loads(body) if body else None
+            except ValueError:
+                return _json(400, {"error": {"code": "invalid_json", "message": "The body is not valid JSON."}})
+            try:
+                result = self.server_scheduler.run_now(function, event)
             except KeyError:
-                message = f"{function} is not a scheduled function of template.yaml."
+                message = f"{function} is neither a scheduled nor a directly invoked function of template.yaml."
                 return _json(404, {"error": {"code": "not_found", "message": message}})
             return _json(200, {"function": function, "result": result})
         if path.startswith(PEARSON_VUE_PREFIX + "/") or path == PEARSON_VUE_PREFIX:

@@ -160,7 +160,12 @@ def bucket_arn(name: str) -> str:
 
 
 # The S3 operations authorized by an action on one object; HeadObject is authorized by s3:GetObject.
-_S3_OBJECT = {"GetObject": "s3:GetObject", "HeadObject": "s3:GetObject", "PutObject": "s3:PutObject"}
+_S3_OBJECT = {
+    "GetObject": "s3:GetObject",
+    "HeadObject": "s3:GetObject",
+    "PutObject": "s3:PutObject",
+    "DeleteObject": "s3:DeleteObject",
+}
 
 
 def _s3(operation: str, params: dict[str, Any]) -> list[Need]:

@@ -44,6 +44,15 @@ def schedules() -> list[Schedule]:
     return found
 
 
+def direct_functions() -> list[str]:
+    """Functions with no event source at all: AWS runs them only when invoked directly (the staff operations)."""
+    return [
+        name
+        for name, body in template.resources("AWS::Serverless::Function").items()
+        if not body["Properties"].get("Events")
+    ]
+
+
 def scheduled_event(function: str) -> dict[str, Any]:
     """What EventBridge Scheduler hands a function."""
     return {
@@ -67,7 +76,10 @@ class Scheduler:
         self._stop = threading.Event()
         self._due = {s.function: time.monotonic() + s.every_seconds for s in schedules() if s.every_seconds}
 
-    def run_now(self, function: str) -> Any:
+    def run_now(self, function: str, event: Any = None) -> Any:
+        """A scheduled function's run now, or a direct function's invocation with `event` (as `aws lambda invoke`)."""
+        if function in direct_functions():
+            return self.functions[function].invoke({} if event is None else event)
         if function not in {s.function for s in schedules()}:
             raise KeyError(function)
         return self.functions[function].invoke(scheduled_event(function))

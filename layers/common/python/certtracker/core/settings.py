@@ -132,6 +132,8 @@ class PrivacySettings(FunctionSettings):
     one_time_tokens_table: str = text()
     sessions_table: str = text()
     login_throttle_table: str = text()
+    certificates_table: str = text()
+    certificates_bucket: str = text()  # erasure deletes the PDFs
 
 
 class PearsonVueSettings(FunctionSettings):
@@ -167,6 +169,32 @@ class CredentialsSettings(FunctionSettings):
     catalog_table: str = text()  # the credential and exam catalogs
     exam_results_table: str = text()  # progress reads the passed results
     logos_bucket: str = text()  # downloads are presigned URLs to its logos/ objects
+
+
+class CertificatesSettings(FunctionSettings):
+    certificates_table: str = text()
+    certificates_bucket: str = text()  # the PDFs, private; downloads are presigned URLs
+    credential_awards_table: str = text()  # only a valid award gets a certificate
+    catalog_table: str = text()  # the credentials' titles
+    accounts_table: str = text()  # the holder's name, as in the profile
+    web_base_url: str = url()  # the verification page the QR code opens
+
+
+class ProgramStaffSettings(MailSettings):
+    certificates_table: str = text()
+    certificates_bucket: str = text()  # a corrected name: the new PDF written, the old one deleted
+    credential_awards_table: str = text()  # revoke and reinstate; a placed result may award
+    catalog_table: str = text()
+    accounts_table: str = text()  # the candidate, by username or email; the award email
+    exam_results_table: str = text()  # the parked results
+    one_time_tokens_table: str = text()  # the award email's unsubscribe link
+
+
+class VerificationSettings(ClientAddressSettings):
+    certificates_table: str = text()
+    credential_awards_table: str = text()  # the live status
+    catalog_table: str = text()
+    login_throttle_table: str = text()  # verifications per client address
 
 
 class ExpiryRemindersSettings(MailSettings):

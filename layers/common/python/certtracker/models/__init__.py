@@ -16,6 +16,7 @@ def every_model() -> tuple[type[Table], ...]:
     from certtracker.models.account_history import AccountEvent
     from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
     from certtracker.models.catalog import CatalogCredential, CatalogExam
+    from certtracker.models.certificates import Certificate, VerificationCode
     from certtracker.models.credential_awards import CredentialAward, ReminderSent
     from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
     from certtracker.models.exam_results import ExamResult, ResultReceipt
@@ -31,6 +32,8 @@ def every_model() -> tuple[type[Table], ...]:
         AccountEvent,
         CatalogCredential,
         CatalogExam,
+        Certificate,
+        VerificationCode,
         CredentialAward,
         ReminderSent,
         ExamRegistration,

@@ -6,6 +6,7 @@ a test registers, uses and erases an account, then scans every table for what is
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -219,6 +220,19 @@ def _anonymize_awards(account_id: str) -> None:
         marker.delete()
 
 
+def _export_certificates(account_id: str) -> list[dict[str, Any]]:
+    from certtracker.certificates import issuing
+
+    return issuing.export(account_id)
+
+
+def _erase_certificates(account_id: str) -> None:
+    from certtracker.certificates import issuing
+
+    # The function's settings required the variable at cold start.
+    issuing.erase(account_id, os.environ["CERTIFICATES_BUCKET"], clock.now())
+
+
 def _support_request(request: SupportRequest, *, with_contact: bool = False) -> dict[str, Any]:
     """One request as exported; `with_contact` adds the name and email typed in (anonymous requests)."""
     contact = {"name": request.name, "email": request.email} if with_contact else {}
@@ -313,6 +327,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("exam_registrations", _export_registrations, _erase_registrations),
     Section("exam_results", _export_results, _anonymize_results),
     Section("credentials", _export_awards, _anonymize_awards),
+    Section("certificates", _export_certificates, _erase_certificates),
     Section("support_requests", _export_support_requests, _erase_support_requests),
 )
 

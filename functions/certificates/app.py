@@ -1,0 +1,82 @@
+"""Electronic certificates of the credentials a candidate holds: requested, listed and downloaded."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from certtracker.certificates import issuing, views
+from certtracker.contract.certificates import CertificateList, CertificateOut, CertificateRequest, DownloadLink
+from certtracker.core import clock
+from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.observability import logger, metrics
+from certtracker.core.settings import CertificatesSettings, load
+
+settings = load(CertificatesSettings)
+app = CertTrackerResolver()
+
+
+@app.post(
+    "/me/certificates",
+    tags=["certificates"],
+    responses={
+        200: {"description": "This award already has a certificate in this name: the stored one"},
+        201: {"description": "A new certificate, rendered"},
+        **error_responses(401, 404, 409, 422),
+    },
+)
+def request_certificate(body: CertificateRequest) -> Response[CertificateOut]:
+    """The certificate (PDF) of a credential I hold and that is valid, in my name as in my profile. One per award
+    and name: asking again returns the stored one; after a name change, a new one. 404 when I do not hold the
+    credential; 409 when it expired or was revoked; 422 `name_not_printable` when my name has characters no
+    certificate font can print."""
+    now = clock.now()
+    account_id = app.caller().account_id
+    requested = issuing.request(
+        account_id, body.credential_id, now=now, web_base_url=settings.web_base_url, bucket=settings.certificates_bucket
+    )
+    item = requested.certificate
+    answer = views.certificate(item, issuing.award_status(account_id, item.award_sk, now))
+    return Response(201 if requested.created else 200, content_types.APPLICATION_JSON, answer)
+
+
+@app.get("/me/certificates", tags=["certificates"], responses=error_responses(401))
+def my_certificates() -> CertificateList:
+    """My certificates, newest first, each with its verification code and the credential's live status."""
+    return views.certificates(app.caller().account_id, clock.now())
+
+
+@app.get(
+    "/me/certificates/<certificate_id>/download",
+    tags=["certificates"],
+    responses={
+        302: {"description": "Location: a link to the PDF, valid five minutes, that downloads it as an attachment"},
+        **error_responses(401, 404, 409, 410, 422),
+    },
+)
+def download_certificate(
+    certificate_id: Annotated[
+        str, Path(min_length=16, max_length=16, pattern=r"^C-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+    ],
+) -> Response[DownloadLink | None]:
+    """My certificate's PDF: 302 to a presigned link valid five minutes, or `{"url": ...}` with `Accept:
+    application/json` (for a page's script). 404 when it is not mine; 410 when it was withdrawn; 409 while it
+    is still being prepared, or when its credential was revoked."""
+    url = issuing.download_link(
+        app.caller().account_id, certificate_id, now=clock.now(), bucket=settings.certificates_bucket
+    )
+    headers = {"Cache-Control": "no-store"}  # the link is the caller's, and expires
+    if "application/json" in (app.current_event.headers.get("accept") or ""):
+        answer = DownloadLink(url=url, expires_in=issuing.DOWNLOAD_LINK_SECONDS)
+        return Response(200, content_types.APPLICATION_JSON, answer, headers)
+    return Response(302, headers={**headers, "Location": url})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,20 @@
+"""The Program Support Team's operations (revoke, reinstate, parked results, name corrections): no public route;
+invoked directly with IAM (`aws lambda invoke`), on the local stack through POST /_local/run/ProgramStaffFunction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from certtracker.core.observability import logger, metrics
+from certtracker.core.settings import ProgramStaffSettings, load
+from certtracker.staff import operations
+
+settings = load(ProgramStaffSettings)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    return operations.run(event, bucket=settings.certificates_bucket, web_base_url=settings.web_base_url)

@@ -1,0 +1,1 @@
+"""Electronic certificates: requested, rendered to PDF, stored, downloaded and verified by anyone."""

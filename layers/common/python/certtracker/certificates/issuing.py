@@ -1,0 +1,382 @@
+"""Certificates: requested by the holder of a valid credential, rendered once per award and printed name,
+kept in a private bucket, downloaded through short-lived links, and verified by anyone who has the code.
+
+A request writes the certificate and its verification code in one transaction before rendering (the
+`rendering` state), so two requests at once make one certificate: the second finds the first's. The PDF
+goes to its own key, and only then is the certificate `ready`; a render that died part-way is taken over
+by the next request after RENDER_TAKEOVER.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, Literal
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+
+from certtracker.accounts.identity import session_account
+from certtracker.certificates import codes
+from certtracker.core import aws
+from certtracker.core.errors import Conflict, Gone, InvalidInput, NotFound
+from certtracker.core.observability import count, logger
+from certtracker.credentials import awards, catalog
+from certtracker.models.base import transaction
+from certtracker.models.certificates import (
+    CERTIFICATE_PREFIX,
+    CODE_SK,
+    Certificate,
+    VerificationCode,
+    certificate_key,
+)
+from certtracker.models.credential_awards import CredentialAward
+
+PROGRAM = "CertTracker Certification Program"
+DOWNLOAD_LINK_SECONDS = 300
+RENDER_TAKEOVER = timedelta(minutes=2)  # well past the function's timeout: a render still going has died
+
+VerificationStatus = Literal["valid", "expired", "revoked", "withdrawn", "unavailable"]
+
+
+def printed_name(first_name: str, last_name: str) -> str:
+    """The name as the profile holds it, in Unicode's composed form (what fonts and comparisons expect)."""
+    return unicodedata.normalize("NFC", " ".join(f"{first_name} {last_name}".split()))
+
+
+def name_digest(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:24]
+
+
+def object_key(account_id: str, certificate_id: str) -> str:
+    return f"certificates/{account_id}/{certificate_id}.pdf"
+
+
+def verification_path(code: str) -> str:
+    return f"/verify/{codes.grouped(code)}"
+
+
+# ------------------------------------------------------------------------------------------ requesting
+@dataclass(frozen=True)
+class Requested:
+    certificate: Certificate
+    created: bool  # False: this award and name had one already, and that one is returned
+
+
+def _current_award(account_id: str, credential_id: str, now: datetime) -> CredentialAward:
+    for entry in awards.held(account_id, now):
+        if entry.current.credential_id != credential_id:
+            continue
+        if entry.status == "revoked":
+            raise Conflict(
+                "This credential was revoked, so no certificate can be issued for it.", code="credential_revoked"
+            )
+        if entry.status == "expired":
+            raise Conflict(
+                "This credential has expired. Renew it to get a certificate for the new cycle.",
+                code="credential_expired",
+            )
+        return entry.current
+    # One answer for unknown credentials and credentials held by someone else.
+    raise NotFound("You do not hold this credential, so there is no certificate to issue.", code="credential_not_held")
+
+
+def request(account_id: str, credential_id: str, *, now: datetime, web_base_url: str, bucket: str) -> Requested:
+    """The certificate of the caller's current award of `credential_id`, in their profile's name: the stored
+    one if there is one, else a new one, rendered now."""
+    from certtracker.certificates import document
+
+    award = _current_award(account_id, credential_id, now)
+    account = session_account(account_id)
+    name = printed_name(account.first_name, account.last_name)
+    if missing := document.undrawable(name):
+        raise InvalidInput(
+            "Your name as it is in your profile contains characters a certificate cannot print: "
+            + ", ".join(f"U+{ord(character):04X}" for character in dict.fromkeys(missing))
+            + ". Correct your name in your profile, or ask the Program Support Team for help.",
+            field="name",
+            code="name_not_printable",
+        )
+    return issue(account_id, award, name, now=now, web_base_url=web_base_url, bucket=bucket)
+
+
+def issue(
+    account_id: str, award: CredentialAward, name: str, *, now: datetime, web_base_url: str, bucket: str
+) -> Requested:
+    sk = certificate_key(award.award_id, name_digest(name))
+    existing = _get(account_id, sk)
+    if existing is None:
+        fresh = _reserve(account_id, sk, award, name, now)
+        if fresh is not None:
+            _render(fresh, award, now=now, web_base_url=web_base_url, bucket=bucket)
+            count("CertificateIssued")
+            return Requested(fresh, created=True)
+        existing = _get(account_id, sk)  # a concurrent request reserved it first
+        assert existing is not None
+    if existing.status == "rendering" and _stalled(existing, now) and _take_over(existing, now):
+        _render(existing, award, now=now, web_base_url=web_base_url, bucket=bucket)
+    return Requested(existing, created=False)
+
+
+def _get(account_id: str, sk: str) -> Certificate | None:
+    try:
+        return Certificate.get(account_id, sk, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def _reserve(account_id: str, sk: str, award: CredentialAward, name: str, now: datetime) -> Certificate | None:
+    """Write the certificate (rendering) and its code together; None if this award and name already have one."""
+    code = codes.new_code()
+    certificate = Certificate(
+        pk=account_id,
+        sk=sk,
+        certificate_id=codes.new_certificate_id(),
+        verification_code=code,
+        credential_id=award.credential_id,
+        award_sk=award.sk,
+        award_id=award.award_id,
+        cycle=award.cycle,
+        holder_name=name,
+        status="rendering",
+        created_at=now,
+        rendering_since=now,
+    )
+    pointer = VerificationCode(
+        pk=VerificationCode.key(code),
+        sk=CODE_SK,
+        account_id=account_id,
+        certificate_sk=sk,
+        certificate_id=certificate.certificate_id,
+        credential_id=award.credential_id,
+    )
+    try:
+        with transaction() as writes:
+            writes.save(certificate, condition=Certificate.sk.does_not_exist())
+            writes.save(pointer, condition=VerificationCode.pk.does_not_exist())
+    except TransactWriteError as error:
+        if _condition_failed(error):
+            return None
+        raise
+    return certificate
+
+
+def _condition_failed(error: TransactWriteError) -> bool:
+    reasons = error.cancellation_reasons or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+
+
+def _stalled(certificate: Certificate, now: datetime) -> bool:
+    return certificate.rendering_since is None or now - certificate.rendering_since > RENDER_TAKEOVER
+
+
+def _take_over(certificate: Certificate, now: datetime) -> bool:
+    """Claim a stalled render; False if another request claimed it or it finished meanwhile."""
+    try:
+        certificate.update(
+            actions=[Certificate.rendering_since.set(now)],
+            condition=(Certificate.status == "rendering")
+            & (Certificate.rendering_since == certificate.rendering_since),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def _render(certificate: Certificate, award: CredentialAward, *, now: datetime, web_base_url: str, bucket: str) -> None:
+    from certtracker.certificates import document
+
+    credential = catalog.get_credential(certificate.credential_id)
+    pdf = document.render(
+        document.CertificateContent(
+            holder_name=certificate.holder_name,
+            credential_title=credential.title,
+            credential_kind=credential.kind,
+            program=PROGRAM,
+            earned_on=award.earned_at.date(),
+            expires_on=award.expires_at.date(),
+            certificate_id=certificate.certificate_id,
+            verification_code=codes.grouped(certificate.verification_code),
+            verification_url=web_base_url.rstrip("/") + verification_path(certificate.verification_code),
+        )
+    )
+    key = object_key(certificate.pk, certificate.certificate_id)
+    aws.client("s3").put_object(Bucket=bucket, Key=key, Body=pdf, ContentType="application/pdf")
+    certificate.update(
+        actions=[
+            Certificate.status.set("ready"),
+            Certificate.rendered_at.set(now),
+            Certificate.object_key.set(key),
+            Certificate.size_bytes.set(len(pdf)),
+            Certificate.rendering_since.remove(),
+        ],
+        condition=Certificate.status == "rendering",
+    )
+    logger.info("certificate rendered", extra={"certificate_id": certificate.certificate_id, "bytes": len(pdf)})
+
+
+# ------------------------------------------------------------------------------------------ reading
+def certificates_of(account_id: str) -> list[Certificate]:
+    """Every certificate of the holder, newest first: one query."""
+    found = Certificate.query(account_id, Certificate.sk.startswith(CERTIFICATE_PREFIX))
+    return sorted(found, key=lambda certificate: certificate.created_at, reverse=True)
+
+
+def _mine(account_id: str, certificate_id: str) -> Certificate:
+    for certificate in certificates_of(account_id):
+        if certificate.certificate_id == certificate_id:
+            return certificate
+    # The same answer for someone else's certificate and for none at all.
+    raise NotFound("You have no certificate with this id.", code="certificate_not_found")
+
+
+def download_link(account_id: str, certificate_id: str, *, now: datetime, bucket: str) -> str:
+    """A presigned link to the holder's PDF, valid DOWNLOAD_LINK_SECONDS, that downloads as an attachment."""
+    certificate = _mine(account_id, certificate_id)
+    if certificate.status == "withdrawn":
+        raise Gone(
+            "This certificate was withdrawn"
+            + (f" and replaced by {certificate.replaced_by}." if certificate.replaced_by else "."),
+            code="certificate_withdrawn",
+        )
+    if certificate.status != "ready" or certificate.object_key is None:
+        raise Conflict("This certificate is still being prepared. Try again in a moment.", code="certificate_rendering")
+    award = _award(account_id, certificate.award_sk)
+    if award is not None and award.revoked:
+        raise Conflict(
+            "This credential was revoked: its certificate can no longer be downloaded.", code="credential_revoked"
+        )
+    filename = f"{certificate.credential_id}-certificate-{certificate.certificate_id}.pdf"
+    return str(
+        presigner().generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": bucket,
+                "Key": certificate.object_key,
+                "ResponseContentDisposition": f'attachment; filename="{filename}"',
+                "ResponseContentType": "application/pdf",
+            },
+            ExpiresIn=DOWNLOAD_LINK_SECONDS,
+        )
+    )
+
+
+@cache
+def presigner() -> Any:
+    """Signature V4 (what S3 expects, and needed for encrypted objects); signing makes no call."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
+
+
+def _award(account_id: str, award_sk: str) -> CredentialAward | None:
+    try:
+        return CredentialAward.get(account_id, award_sk)
+    except DoesNotExist:
+        return None
+
+
+def award_status(account_id: str, award_sk: str, now: datetime) -> awards.Status | None:
+    award = _award(account_id, award_sk)
+    return None if award is None else awards.status_of(award, now)
+
+
+# ------------------------------------------------------------------------------------------ verifying
+@dataclass(frozen=True)
+class Verification:
+    status: VerificationStatus
+    certificate_id: str
+    credential_id: str
+    holder_name: str | None = None
+    earned_at: datetime | None = None
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    replaced_by: str | None = None
+
+
+def verify(typed_code: str, now: datetime) -> Verification:
+    """What a certificate's code says now: its holder and credential, and whether it is valid, expired, revoked,
+    withdrawn (replaced by a corrected one), or no longer available (its holder was erased)."""
+    try:
+        code = codes.parse(typed_code)
+    except codes.MistypedCode:
+        raise InvalidInput(
+            "This code has a typing mistake: check each character against the certificate.",
+            field="code",
+            code="mistyped_code",
+        ) from None
+    except codes.MalformedCode:
+        raise InvalidInput(
+            "This is not a verification code: it has 16 letters and digits, in groups of four.",
+            field="code",
+            code="malformed_code",
+        ) from None
+    count("CertificateVerification")
+    try:
+        pointer = VerificationCode.get(VerificationCode.key(code), CODE_SK)
+    except DoesNotExist:
+        raise NotFound("No certificate has this verification code.", code="unknown_code") from None
+    certificate = None
+    if pointer.account_id is not None and pointer.certificate_sk is not None:
+        certificate = _get(pointer.account_id, pointer.certificate_sk)
+    if certificate is None or pointer.account_id is None:
+        return Verification("unavailable", pointer.certificate_id, pointer.credential_id)
+    if certificate.status == "withdrawn":
+        return Verification(
+            "withdrawn", certificate.certificate_id, certificate.credential_id, replaced_by=certificate.replaced_by
+        )
+    award = _award(pointer.account_id, certificate.award_sk)
+    if award is None:
+        return Verification("unavailable", certificate.certificate_id, certificate.credential_id)
+    status: VerificationStatus = {"revoked": "revoked", "expired": "expired"}.get(awards.status_of(award, now), "valid")  # type: ignore[assignment]
+    return Verification(
+        status,
+        certificate.certificate_id,
+        certificate.credential_id,
+        holder_name=certificate.holder_name,
+        earned_at=award.earned_at,
+        expires_at=award.expires_at,
+        revoked_at=award.revoked_at if award.revoked else None,
+    )
+
+
+# ------------------------------------------------------------------------------------------ personal data
+def export(account_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "certificate_id": certificate.certificate_id,
+            "verification_code": codes.grouped(certificate.verification_code),
+            "credential_id": certificate.credential_id,
+            "cycle": certificate.cycle,
+            "holder_name": certificate.holder_name,
+            "status": certificate.status,
+            "created_at": certificate.created_at.isoformat(),
+            "withdrawn_reason": certificate.withdrawn_reason,
+        }
+        for certificate in certificates_of(account_id)
+    ]
+
+
+def erase(account_id: str, bucket: str, now: datetime) -> None:
+    """Delete the holder's PDFs and certificates; each code stays as a tombstone with no link to the person, so
+    a certificate someone still holds on paper verifies as no longer available. Idempotent: the PDF goes first,
+    then the certificate and its tombstone in one transaction."""
+    for certificate in certificates_of(account_id):
+        if certificate.object_key:
+            aws.client("s3").delete_object(Bucket=bucket, Key=certificate.object_key)
+        with transaction() as writes:
+            writes.save(
+                VerificationCode(
+                    pk=VerificationCode.key(certificate.verification_code),
+                    sk=CODE_SK,
+                    certificate_id=certificate.certificate_id,
+                    credential_id=certificate.credential_id,
+                    erased_at=now,
+                )
+            )
+            writes.delete(certificate)

@@ -1,0 +1,70 @@
+"""The certificates routes' answers, shaped from the domain's records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from certtracker.certificates import codes, issuing
+from certtracker.contract.certificates import (
+    CertificateList,
+    CertificateOut,
+    VerificationOut,
+    VerifiedCredential,
+)
+from certtracker.core.errors import NotFound
+from certtracker.credentials import awards, catalog
+from certtracker.credentials.awards import Status
+from certtracker.models.certificates import Certificate
+
+
+def _title(credential_id: str) -> str:
+    try:
+        return catalog.get_credential(credential_id).title
+    except NotFound:  # withdrawn from the catalog since: the id still says what it was
+        return credential_id
+
+
+def certificate(item: Certificate, credential_status: Status | None) -> CertificateOut:
+    return CertificateOut(
+        certificate_id=item.certificate_id,
+        verification_code=codes.grouped(item.verification_code),
+        verification_path=issuing.verification_path(item.verification_code),
+        status=item.status,  # type: ignore[arg-type]
+        credential_id=item.credential_id,
+        credential_title=_title(item.credential_id),
+        holder_name=item.holder_name,
+        cycle=item.cycle,
+        created_at=item.created_at,
+        credential_status=credential_status,
+        download_path=f"/me/certificates/{item.certificate_id}/download" if item.status == "ready" else None,
+        replaced_by=item.replaced_by,
+    )
+
+
+def certificates(account_id: str, now: datetime) -> CertificateList:
+    statuses = {award.sk: awards.status_of(award, now) for award in awards.awards_of(account_id)}  # one query
+    return CertificateList(
+        certificates=[certificate(item, statuses.get(item.award_sk)) for item in issuing.certificates_of(account_id)]
+    )
+
+
+def verification(typed_code: str, now: datetime) -> VerificationOut:
+    found = issuing.verify(typed_code, now)
+    credential = None
+    if found.status != "unavailable":
+        try:
+            entry = catalog.get_credential(found.credential_id)
+            credential = VerifiedCredential(credential_id=entry.credential_id, title=entry.title, kind=entry.kind)
+        except NotFound:
+            credential = VerifiedCredential(credential_id=found.credential_id, title=found.credential_id, kind="")
+    return VerificationOut(
+        status=found.status,
+        certificate_id=found.certificate_id,
+        credential=credential,
+        holder_name=found.holder_name,
+        earned_at=found.earned_at,
+        expires_at=found.expires_at,
+        revoked_at=found.revoked_at,
+        replaced_by=found.replaced_by,
+        checked_at=now,
+    )

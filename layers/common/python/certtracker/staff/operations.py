@@ -1,0 +1,235 @@
+"""Program staff operations: revoke and reinstate an award, place a parked Pearson VUE result, correct the name
+printed on a certificate. Invoked directly (IAM: lambda:InvokeFunction), never over HTTP; each call names who
+does it and why, and is logged with both.
+
+An operation is a JSON object: {"operation": ..., "by": "<staff member>", "reason": "<why>", ...its fields}.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+
+from certtracker.accounts.identity import claim_holder, find_account
+from certtracker.certificates import codes, issuing
+from certtracker.core import aws
+from certtracker.core.errors import Conflict, InvalidInput, NotFound
+from certtracker.core.observability import count, logger
+from certtracker.credentials import awards, evaluation
+from certtracker.exams import catalog as exam_catalog
+from certtracker.models.accounts import AccountClaim
+from certtracker.models.base import transaction
+from certtracker.models.certificates import Certificate
+from certtracker.models.credential_awards import CredentialAward
+from certtracker.models.exam_results import PARKED_PARTITION, RESULT_PREFIX, ExamResult
+
+MAX_TEXT = 500
+
+
+def _text(request: dict[str, Any], name: str, *, max_length: int = MAX_TEXT) -> str:
+    value = request.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{name} is required.", field=name)
+    value = unicodedata.normalize("NFC", value.strip())
+    if len(value) > max_length or any(
+        unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp") for character in value
+    ):
+        raise InvalidInput(f"{name} must be at most {max_length} printable characters.", field=name)
+    return value
+
+
+def _account_id(request: dict[str, Any]) -> str:
+    """The candidate, by username or email address, as the team knows them."""
+    if "username" in request:
+        holder = claim_holder(AccountClaim.for_username(_text(request, "username", max_length=100)))
+    else:
+        holder = claim_holder(AccountClaim.for_email(_text(request, "email", max_length=320)))
+    if holder is None or find_account(holder) is None:
+        raise NotFound("There is no such candidate.", code="candidate_not_found")
+    return holder
+
+
+def _current_award(account_id: str, credential_id: str, now: datetime) -> CredentialAward:
+    for entry in awards.held(account_id, now):
+        if entry.current.credential_id == credential_id:
+            return entry.current
+    raise NotFound("The candidate has never held this credential.", code="award_not_found")
+
+
+def revoke(request: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The candidate's current award of a credential stops counting at once: verification, plan, logos, badge."""
+    return _set_revoked(request, now, revoked=True)
+
+
+def reinstate(request: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return _set_revoked(request, now, revoked=False)
+
+
+def _set_revoked(request: dict[str, Any], now: datetime, *, revoked: bool) -> dict[str, Any]:
+    account_id = _account_id(request)
+    award = _current_award(account_id, _text(request, "credential_id", max_length=40), now)
+    if award.revoked == revoked:
+        raise Conflict(f"This award is already {'revoked' if revoked else 'in force'}.", code="unchanged")
+    awards.set_revoked(award, revoked=revoked, reason=_text(request, "reason"), at=now)
+    count("AwardRevoked" if revoked else "AwardReinstated")
+    return {"account_id": account_id, "credential_id": award.credential_id, "cycle": award.cycle, "revoked": revoked}
+
+
+def parked_results(request: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The Pearson VUE results that matched no registration (or whose verdict contradicted their score)."""
+    parked = ExamResult.query(PARKED_PARTITION, ExamResult.sk.startswith(RESULT_PREFIX), scan_index_forward=False)
+    return {
+        "results": [
+            {
+                "result_id": result.result_id,
+                "registration_id": result.registration_id,
+                "exam_id": result.exam_id,
+                "score": int(result.score),
+                "passed": result.passed,
+                "taken_at": result.taken_at.isoformat(),
+                "received_at": result.received_at.isoformat(),
+                "delivery": result.delivery,
+            }
+            for result in parked
+        ]
+    }
+
+
+def attach_result(request: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Give a parked result to the candidate it belongs to: it enters their history, and counts (and awards) at
+    once. The exam comes from the result, or from `exam_id` when Pearson VUE's registration was unknown; the
+    verdict is the score against that exam's pass mark."""
+    account_id = _account_id(request)
+    result_id = _text(request, "result_id", max_length=100)
+    parked = next(
+        (
+            result
+            for result in ExamResult.query(PARKED_PARTITION, ExamResult.sk.startswith(RESULT_PREFIX))
+            if result.result_id == result_id
+        ),
+        None,
+    )
+    if parked is None:
+        raise NotFound("There is no parked result with this id (already attached?).", code="result_not_found")
+    exam_id = request.get("exam_id") or parked.exam_id
+    if not isinstance(exam_id, str):
+        raise InvalidInput("This result's exam is unknown: give exam_id.", field="exam_id")
+    exam = exam_catalog.get_exam(exam_id)
+    attached = ExamResult(
+        account_id=account_id,
+        sk=parked.sk,
+        result_id=parked.result_id,
+        registration_id=parked.registration_id,
+        exam_id=exam.exam_id,
+        kind=exam.kind,
+        delivery=parked.delivery,
+        score=parked.score,
+        pass_mark=exam.pass_mark,
+        passed=parked.score >= exam.pass_mark,
+        taken_at=parked.taken_at,
+        received_at=parked.received_at,
+    )
+    try:
+        with transaction() as writes:
+            writes.delete(parked, condition=ExamResult.sk.exists())
+            writes.save(attached, condition=ExamResult.sk.does_not_exist())
+    except TransactWriteError:
+        raise Conflict("This result changed meanwhile (attached by someone else?).", code="result_changed") from None
+    count("ParkedResultAttached")
+    if attached.passed:
+        evaluation.on_result_passed(attached)
+    return {"account_id": account_id, "result_id": result_id, "exam_id": exam.exam_id, "passed": attached.passed}
+
+
+def correct_name(request: dict[str, Any], now: datetime, *, bucket: str, web_base_url: str) -> dict[str, Any]:
+    """Print a corrected name on a certificate: a new certificate is rendered for the same award, and the old one
+    is withdrawn (its PDF deleted, its code answering "withdrawn")."""
+    from certtracker.certificates import document
+
+    account_id = _account_id(request)
+    certificate_id = _text(request, "certificate_id", max_length=16)
+    name = issuing.printed_name(_text(request, "holder_name", max_length=200), "")
+    if missing := document.undrawable(name):
+        raise InvalidInput(
+            "The certificate fonts cannot print: " + ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(missing)),
+            field="holder_name",
+        )
+    old = next((c for c in issuing.certificates_of(account_id) if c.certificate_id == certificate_id), None)
+    if old is None:
+        raise NotFound("The candidate has no certificate with this id.", code="certificate_not_found")
+    if old.status == "withdrawn":
+        raise Conflict(f"This certificate was already withdrawn (replaced by {old.replaced_by}).", code="unchanged")
+    try:
+        award = CredentialAward.get(account_id, old.award_sk)
+    except DoesNotExist:
+        raise NotFound("The award of this certificate is gone.", code="award_not_found") from None
+    replacement = issuing.issue(account_id, award, name, now=now, web_base_url=web_base_url, bucket=bucket)
+    new = replacement.certificate
+    if new.certificate_id == old.certificate_id:
+        raise Conflict("The certificate already carries this name.", code="unchanged")
+    if old.object_key:
+        aws.client("s3").delete_object(Bucket=bucket, Key=old.object_key)
+    old.update(
+        actions=[
+            Certificate.status.set("withdrawn"),
+            Certificate.withdrawn_at.set(now),
+            Certificate.withdrawn_reason.set(_text(request, "reason")),
+            Certificate.replaced_by.set(new.certificate_id),
+            Certificate.object_key.remove(),
+        ]
+    )
+    count("CertificateNameCorrected")
+    return {
+        "account_id": account_id,
+        "withdrawn": old.certificate_id,
+        "certificate_id": new.certificate_id,
+        "verification_code": codes.grouped(new.verification_code),
+    }
+
+
+Operation = Callable[..., dict[str, Any]]
+
+
+def run(request: Any, *, bucket: str, web_base_url: str, now: datetime | None = None) -> dict[str, Any]:
+    """Carry out one operation; the answer is {"ok": true, ...} or {"ok": false, "error": {code, message}}."""
+    from certtracker.core import clock
+
+    now = now or clock.now()
+    if not isinstance(request, dict):
+        return _refused(InvalidInput("The operation must be a JSON object."), None)
+    operation = request.get("operation")
+    operations: dict[str, Operation] = {
+        "revoke": revoke,
+        "reinstate": reinstate,
+        "parked_results": parked_results,
+        "attach_result": attach_result,
+        "correct_name": lambda r, n: correct_name(r, n, bucket=bucket, web_base_url=web_base_url),
+    }
+    if operation not in operations:
+        return _refused(InvalidInput(f"operation must be one of: {', '.join(operations)}.", field="operation"), None)
+    try:
+        who = {"by": _text(request, "by", max_length=200)}
+        if operation != "parked_results":
+            who["reason"] = _text(request, "reason")
+        done = operations[str(operation)](request, now)
+    except (InvalidInput, NotFound, Conflict) as error:
+        return _refused(error, str(operation))
+    logger.info(
+        "staff operation",
+        extra={"operation": operation, **who, **done}
+        if operation != "parked_results"
+        else {"operation": operation, **who, "parked": len(done["results"])},
+    )
+    return {"ok": True, "operation": operation, "at": now.astimezone(UTC).isoformat(), **done}
+
+
+def _refused(error: InvalidInput | NotFound | Conflict, operation: str | None) -> dict[str, Any]:
+    logger.warning("staff operation refused", extra={"operation": operation, "code": error.code})
+    return {
+        "ok": False,
+        "error": {"code": error.code, "message": error.message, "field": getattr(error, "field", None)},
+    }

@@ -1,0 +1,108 @@
+"""The Program Support Team's operations, invoked directly (no route): revoke and reinstate an award, place a
+parked Pearson VUE result, correct a certificate's name; each says who and why, and bad requests are refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from tests.functions.test_certificate_verification import issued, verify
+from tests.functions.test_certificates import BUCKET, grant, owner_of, request
+from tests.functions.test_credential_awards import held
+from tests.functions.test_exam_results import deliver
+
+STAFF = {"by": "pat@program.example", "reason": "Exam misconduct report 2026-114"}
+
+
+def staff(gateway, **operation: Any) -> dict[str, Any]:
+    answer = gateway.functions["ProgramStaffFunction"].invoke(operation)
+    assert isinstance(answer, dict)
+    return answer
+
+
+def test_revoking_shows_at_once_on_verification_the_credentials_and_logos_and_reinstating_undoes_it(
+    gateway, api, candidate
+) -> None:
+    made = issued(api, candidate)
+    done = staff(gateway, operation="revoke", username="ada", credential_id="CERT-EP", **STAFF)
+    assert done["ok"]
+    assert done["revoked"] is True
+    assert verify(api, made["verification_code"]).json()["status"] == "revoked"
+    assert held(api, candidate)["CERT-EP"]["status"] == "revoked"
+    assert api.call("GET", "/me/logos", token=candidate["token"]).json()["logos"] == []
+    again = staff(gateway, operation="revoke", username="ada", credential_id="CERT-EP", **STAFF)
+    assert again["error"]["code"] == "unchanged"
+
+    back = staff(gateway, operation="reinstate", email="ADA@example.org", credential_id="CERT-EP", **STAFF)
+    assert back["ok"]
+    assert back["revoked"] is False
+    assert verify(api, made["verification_code"]).json()["status"] == "valid"
+
+
+def test_a_parked_result_is_listed_and_once_placed_it_counts_and_awards_at_once(gateway, api, mail, candidate) -> None:
+    answer = deliver(api, "unknown-registration", result_id="r-lost", score=80, passed=True)
+    assert answer.json() == {"status": "parked"}
+    parked = staff(gateway, operation="parked_results", by="pat@program.example")["results"]
+    assert [(entry["result_id"], entry["exam_id"]) for entry in parked] == [("r-lost", None)]
+
+    unknown_exam = staff(gateway, operation="attach_result", username="ada", result_id="r-lost", **STAFF)
+    assert unknown_exam["error"]["field"] == "exam_id"
+    placed = staff(gateway, operation="attach_result", username="ada", result_id="r-lost", exam_id="250-580", **STAFF)
+    assert placed["ok"]
+    assert placed["passed"] is True
+    assert held(api, candidate)["CERT-EP"]["status"] == "earned"
+    history = api.call("GET", "/me/exams", token=candidate["token"]).json()
+    assert [entry["result_id"] for entry in history["results"]] == ["r-lost"]
+    assert staff(gateway, operation="parked_results", by="pat")["results"] == []
+    twice = staff(gateway, operation="attach_result", username="ada", result_id="r-lost", exam_id="250-580", **STAFF)
+    assert twice["error"]["code"] == "result_not_found"
+
+
+def test_a_corrected_name_renders_a_new_certificate_and_withdraws_the_old(gateway, api, candidate) -> None:
+    old = issued(api, candidate)
+    done = staff(
+        gateway,
+        operation="correct_name",
+        username="ada",
+        certificate_id=old["certificate_id"],
+        holder_name="Ada King, Countess of Lovelace",
+        **STAFF,
+    )
+    assert done["ok"], done
+    assert done["withdrawn"] == old["certificate_id"]
+    withdrawn = verify(api, old["verification_code"]).json()
+    assert withdrawn["status"] == "withdrawn"
+    assert withdrawn["replaced_by"] == done["certificate_id"]
+    assert withdrawn["holder_name"] is None
+    fresh = verify(api, done["verification_code"]).json()
+    assert (fresh["status"], fresh["holder_name"]) == ("valid", "Ada King, Countess of Lovelace")
+    keys = [entry["Key"] for entry in boto3.client("s3").list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+    assert keys == [f"certificates/{owner_of(api, candidate)}/{done['certificate_id']}.pdf"]
+    gone = api.call("GET", f"/me/certificates/{old['certificate_id']}/download", token=candidate["token"])
+    assert gone.status == 410
+
+
+def test_operations_without_who_or_why_or_on_someone_unknown_are_refused(gateway, api, candidate) -> None:
+    grant(owner_of(api, candidate))
+    assert request(api, candidate).status == 201
+    cases = [
+        ({"operation": "revoke", "username": "ada", "credential_id": "CERT-EP", "by": "pat"}, "reason"),
+        ({"operation": "revoke", "username": "ada", "credential_id": "CERT-EP", "reason": "x"}, "by"),
+        ({"operation": "drop_table", **STAFF}, "operation"),
+        ({"operation": "revoke", "username": "nobody", "credential_id": "CERT-EP", **STAFF}, None),
+        (
+            {"operation": "revoke", "username": "ada", "credential_id": "CERT-EP", "by": "pat", "reason": "a\u202eb"},
+            "reason",
+        ),
+        (
+            {"operation": "revoke", "username": "ada", "credential_id": "CERT-EP", "by": "pat", "reason": "r" * 501},
+            "reason",
+        ),
+    ]
+    for operation, field in cases:
+        answer = staff(gateway, **operation)
+        assert answer["ok"] is False, operation
+        assert answer["error"]["field"] == field, answer
+    assert gateway.functions["ProgramStaffFunction"].invoke(["not", "an", "object"])["ok"] is False
+    assert held(api, candidate)["CERT-EP"]["status"] == "earned"
