@@ -99,9 +99,10 @@ def prepare_process(parameters: dict[str, str] | None = None, *, missing_grant: 
         sys.path.insert(0, LAYER_PATH)
     _install_function_environ()
     os.environ.update(function_environment(_parameters))
-    from infra import iam
+    from infra import emulator, iam
 
     iam.install("deny" if missing_grant == "deny" else "raise")
+    emulator.make_dynamodb_atomic()
 
 
 def process_parameters() -> dict[str, str]:

@@ -37,6 +37,7 @@ TABLES = {
     "ExamResultsTable",
     "SupportRequestsTable",
     "CredentialAwardsTable",
+    "CertificatesTable",
 }
 
 

@@ -53,8 +53,8 @@ def test_sesv2_send_email_with_raw_content_is_authorized_as_send_raw_email_on_th
 
 
 def test_a_call_the_recorder_cannot_translate_is_refused_rather_than_allowed():
-    with pytest.raises(iam.UnknownCall, match="s3:DeleteObject"):
-        iam.needs("s3", "DeleteObject", {"Bucket": "x", "Key": "y"})
+    with pytest.raises(iam.UnknownCall, match="s3:DeleteBucket"):
+        iam.needs("s3", "DeleteBucket", {"Bucket": "x"})
     with pytest.raises(iam.UnknownCall, match="kms:Decrypt"):
         iam.needs("kms", "Decrypt", {})
 

@@ -206,16 +206,24 @@ def _render(certificate: Certificate, award: CredentialAward, *, now: datetime, 
     )
     key = object_key(certificate.pk, certificate.certificate_id)
     aws.client("s3").put_object(Bucket=bucket, Key=key, Body=pdf, ContentType="application/pdf")
-    certificate.update(
-        actions=[
-            Certificate.status.set("ready"),
-            Certificate.rendered_at.set(now),
-            Certificate.object_key.set(key),
-            Certificate.size_bytes.set(len(pdf)),
-            Certificate.rendering_since.remove(),
-        ],
-        condition=Certificate.status == "rendering",
-    )
+    try:
+        certificate.update(
+            actions=[
+                Certificate.status.set("ready"),
+                Certificate.rendered_at.set(now),
+                Certificate.object_key.set(key),
+                Certificate.size_bytes.set(len(pdf)),
+                Certificate.rendering_since.remove(),
+            ],
+            condition=(Certificate.status == "rendering") & (Certificate.certificate_id == certificate.certificate_id),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        # Another render of this certificate finished first (one that had been taken over, and was not dead
+        # after all): its PDF stands, and this one's is the same document.
+        logger.info("certificate rendered twice", extra={"certificate_id": certificate.certificate_id})
+        return
     logger.info("certificate rendered", extra={"certificate_id": certificate.certificate_id, "bytes": len(pdf)})
 
 
