@@ -16,7 +16,7 @@ def every_model() -> tuple[type[Table], ...]:
     from certtracker.models.account_history import AccountEvent
     from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
     from certtracker.models.catalog import CatalogCredential, CatalogExam
-    from certtracker.models.credential_awards import CredentialAward, ReminderSent
+    from certtracker.models.credential_awards import CredentialAward, ReminderSent, StatusListCounter
     from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
     from certtracker.models.exam_results import ExamResult, ResultReceipt
     from certtracker.models.login_throttle import LoginThrottle
@@ -33,6 +33,7 @@ def every_model() -> tuple[type[Table], ...]:
         CatalogExam,
         CredentialAward,
         ReminderSent,
+        StatusListCounter,
         ExamRegistration,
         ExamResult,
         ErasedAccount,
