@@ -1,0 +1,1 @@
+"""Certificates of the credentials held: PDFs, their verification, and Open Badges."""
