@@ -73,7 +73,10 @@ def keys() -> Response[dict[str, Any]]:
 @app.get(
     "/badges/status/<list_id>",
     tags=["badges"],
-    responses={**_jwt_response("The status list: the bare VC-JWT, or JSON", SignedStatusList), **error_responses(404, 422)},
+    responses={
+        **_jwt_response("The status list: the bare VC-JWT, or JSON", SignedStatusList),
+        **error_responses(404, 422),
+    },
 )
 def status_list(list_id: Annotated[int, Path(ge=0, le=99_999)]) -> Response[SignedStatusList | str]:
     """A revocation status list (W3C Bitstring Status List v1.0) as a signed BitstringStatusListCredential: the

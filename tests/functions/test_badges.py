@@ -225,6 +225,16 @@ def test_an_award_revoked_before_its_first_badge_is_in_the_list_once_it_has_one(
     assert revoked_in_list(api, status)
 
 
+def test_revoking_through_a_copy_read_before_the_badge_took_its_index_still_sets_its_bit(api, candidate) -> None:
+    owner = owner_of(api, candidate)
+    grant(owner)
+    read_before = award_of(owner)  # as staff operations might hold it while the candidate fetches the badge
+    status = fetch_badge(api, candidate).json()["credential"]["credentialStatus"]
+    awards.set_revoked(read_before, revoked=True, reason="Fraud", at=clock.now())
+    assert revoked_in_list(api, status)
+    assert read_before.status_index == int(status["statusListIndex"])  # read again, then written
+
+
 def test_the_status_list_as_json_carries_the_same_signed_credential(api) -> None:
     answer = api.call("GET", "/badges/status/0", headers=JSON)
     assert answer.status == 200, answer.body
