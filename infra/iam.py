@@ -176,7 +176,32 @@ def _s3(operation: str, params: dict[str, Any]) -> list[Need]:
     raise UnknownCall(f"s3:{operation}")
 
 
-_SERVICES = {"dynamodb": _dynamodb, "sesv2": _sesv2, "secretsmanager": _secretsmanager, "sqs": _sqs, "s3": _s3}
+def kms_key_arn(key: str) -> str:
+    """A key's ARN as IAM authorizes a call by: locally, keys are named by their logical id in ARNs."""
+    return key if key.startswith("arn:") else f"arn:{PARTITION}:kms:{REGION}:{ACCOUNT_ID}:key/{key}"
+
+
+def _kms(operation: str, params: dict[str, Any]) -> list[Need]:
+    if operation not in ("Sign", "Verify", "GetPublicKey"):
+        raise UnknownCall(f"kms:{operation}")
+    key = str(params["KeyId"])
+    if key.startswith("alias/") or ":alias/" in key:
+        # A call through an alias is authorized on the key behind it (the alias is not an IAM resource here).
+        target = template.kms_alias_target(key.rsplit(":", 1)[-1])
+        if target is None:
+            raise UnknownCall(f"kms:{operation} through {key}, which is not an alias of the template")
+        key = target
+    return [Need(f"kms:{operation}", kms_key_arn(key))]
+
+
+_SERVICES = {
+    "dynamodb": _dynamodb,
+    "sesv2": _sesv2,
+    "secretsmanager": _secretsmanager,
+    "sqs": _sqs,
+    "s3": _s3,
+    "kms": _kms,
+}
 
 
 def needs(service: str, operation: str, params: dict[str, Any]) -> list[Need]:
@@ -223,6 +248,8 @@ class _Resolver:
             return table_arn(name)
         if attribute == "Arn" and kind == "AWS::S3::Bucket":
             return bucket_arn(name)  # buckets are named by their logical id locally (infra/resources.py)
+        if attribute == "Arn" and kind == "AWS::KMS::Key":
+            return kms_key_arn(name)  # reached through its alias locally, which needs() resolves to this name
         if attribute == "Arn" and kind == "AWS::SQS::Queue":
             return queue_arn(name)  # queues are named by their logical id locally (infra/resources.py)
         raise ValueError(f"infra/iam.py cannot resolve !GetAtt {name}.{attribute} ({kind}) in a policy")

@@ -1,4 +1,5 @@
-"""Create what template.yaml declares (tables, queues, secrets, buckets, email identity, configuration set) on moto."""
+"""Create what template.yaml declares (tables, queues, secrets, buckets, signing keys, email identity, configuration
+set) on moto."""
 
 from __future__ import annotations
 
@@ -98,6 +99,24 @@ def create_buckets(s3: Any) -> list[str]:
     return created
 
 
+def create_kms_keys(kms: Any) -> list[str]:
+    """Each AWS::KMS::Key that signs (KeyUsage SIGN_VERIFY), of its KeySpec, and each alias of one, named
+    `alias/<logical id>` as the functions' variables say locally. The emulator gives keys random ids, so the
+    functions reach them through their aliases, as deployed; the alarm topic's key (encryption) is not needed."""
+    created: dict[str, str] = {}
+    for logical_id, body in template.resources("AWS::KMS::Key").items():
+        props = body["Properties"]
+        if props.get("KeyUsage") != "SIGN_VERIFY":
+            continue
+        key = kms.create_key(KeySpec=props["KeySpec"], KeyUsage="SIGN_VERIFY", Description=props.get("Description", ""))
+        created[logical_id] = key["KeyMetadata"]["KeyId"]
+    for logical_id in template.resources("AWS::KMS::Alias"):
+        target = template.kms_alias_target(template.kms_alias_name(logical_id))
+        if target in created:
+            kms.create_alias(AliasName=template.kms_alias_name(logical_id), TargetKeyId=created[target])
+    return list(created)
+
+
 @cache
 def _client(service: str, endpoint_url: str | None) -> Any:
     """Built once per process: the handler tests create every resource again for each test (moto intercepts
@@ -111,5 +130,6 @@ def create_all(parameters: dict[str, str] | None = None, endpoint_url: str | Non
     create_queues(_client("sqs", endpoint_url))
     create_secrets(_client("secretsmanager", endpoint_url))
     create_buckets(_client("s3", endpoint_url))
+    create_kms_keys(_client("kms", endpoint_url))
     create_configuration_sets(_client("sesv2", endpoint_url))
     create_email_identities(_client("sesv2", endpoint_url), _client("ses", endpoint_url), parameters)

@@ -156,6 +156,20 @@ def queue_url(logical_id: str) -> str:
 LOCAL_REGION = "us-east-1"
 
 
+def kms_alias_name(logical_id: str) -> str:
+    """A KMS alias as `!Ref` gives it; the local stack names aliases by their logical id (infra/resources.py)."""
+    return f"alias/{logical_id}"
+
+
+def kms_alias_target(alias_name: str) -> str | None:
+    """The logical id of the key a local alias points to, or None if it is not one of the template's aliases."""
+    aliases = resources("AWS::KMS::Alias")
+    logical_id = alias_name.removeprefix("alias/")
+    if not alias_name.startswith("alias/") or logical_id not in aliases:
+        return None
+    return str(aliases[logical_id]["Properties"]["TargetKeyId"]["Ref"])
+
+
 def condition(name: str, parameters: dict[str, str]) -> bool:
     """One of the template's Conditions, evaluated with these parameter values (the local region)."""
     return bool(_evaluate(template()["Conditions"][name], parameters))
@@ -169,6 +183,8 @@ def _evaluate(value: Any, parameters: dict[str, str]) -> Any:
     if kind == "Ref":
         if argument == "AWS::Region":
             return LOCAL_REGION
+        if argument in resources("AWS::KMS::Alias"):
+            return kms_alias_name(argument)
         return queue_url(argument) if argument in queues() else parameters.get(argument, argument)
     if kind == "Fn::If":
         name, when_true, when_false = argument

@@ -41,6 +41,9 @@ def reset_clients() -> None:
     from certtracker.exams import pearson_vue
 
     pearson_vue.forget_secret()
+    from certtracker.certificates import badges
+
+    badges.forget_keys()
 
     for model in every_model():
         model._connection = None

@@ -197,6 +197,15 @@ class VerificationSettings(ClientAddressSettings):
     login_throttle_table: str = text()  # verifications per client address
 
 
+class BadgesSettings(FunctionSettings):
+    credential_awards_table: str = text()  # the awards, the status list counter and the revoked index
+    catalog_table: str = text()  # the credentials' titles and descriptions
+    accounts_table: str = text()  # the holder's name and (hashed) email
+    web_base_url: str = url()  # every URL inside a badge: issuer, key, status list, achievement
+    badge_signing_key: str = text()  # the KMS key (id, ARN or alias) that signs badges and status lists
+    badge_issuer_name: str = text()
+
+
 class ExpiryRemindersSettings(MailSettings):
     credential_awards_table: str = text()
     catalog_table: str = text()  # the credentials' titles

@@ -14,9 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from pynamodb.exceptions import UpdateError
+
 from certtracker.core.observability import count
 from certtracker.models.base import put_once
-from certtracker.models.credential_awards import AWARD_PREFIX, CredentialAward, award_key, expiry_month
+from certtracker.models.credential_awards import (
+    AWARD_PREFIX,
+    STATUS_LIST_SIZE,
+    CredentialAward,
+    award_key,
+    expiry_month,
+)
 
 # A credential this close to its expiry is shown as expiring (and the reminders start then).
 EXPIRING_WITHIN = timedelta(days=90)
@@ -50,6 +58,41 @@ def grant(
         return False
     count("CredentialAwarded")
     return True
+
+
+def set_revoked(award: CredentialAward, *, revoked: bool, reason: str | None, at: datetime) -> None:
+    """Revoke (with its reason and time) or reinstate an award, in one UpdateItem that also puts it in, or takes
+    it out of, the revocation status list its badge points to (`status_list`, the sparse index the published
+    list is read from). Everything that shows an award (verification, plan, logos, badges) follows at once.
+
+    The write is conditioned on the award's status list index being what was read: a badge given its index at
+    the same moment (certificates.badges.status_index_of, conditioned the other way) makes this read again and
+    retry, so a revoked award with an index is always in its list."""
+    for _ in range(5):
+        actions: list[Any] = [CredentialAward.revoked.set(revoked)]
+        if revoked:
+            actions.append(CredentialAward.revoked_at.set(at))
+            actions.append(
+                CredentialAward.revoked_reason.set(reason) if reason else CredentialAward.revoked_reason.remove()
+            )
+        else:
+            actions += [CredentialAward.revoked_at.remove(), CredentialAward.revoked_reason.remove()]
+        index = award.status_index
+        if revoked and index is not None:
+            actions.append(CredentialAward.status_list.set(int(index) // STATUS_LIST_SIZE))
+        else:
+            actions.append(CredentialAward.status_list.remove())
+        same_index = (
+            CredentialAward.status_index.does_not_exist() if index is None else CredentialAward.status_index == index
+        )
+        try:
+            award.update(actions=actions, condition=CredentialAward.sk.exists() & same_index)
+            return
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            award.refresh(consistent_read=True)  # DoesNotExist if the award is gone: nothing to revoke
+    raise RuntimeError("the award changed under every attempt to revoke or reinstate it")
 
 
 def status_of(award: CredentialAward, now: datetime) -> Status:

@@ -17,7 +17,7 @@ def every_model() -> tuple[type[Table], ...]:
     from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
     from certtracker.models.catalog import CatalogCredential, CatalogExam
     from certtracker.models.certificates import Certificate, VerificationCode
-    from certtracker.models.credential_awards import CredentialAward, ReminderSent
+    from certtracker.models.credential_awards import CredentialAward, ReminderSent, StatusListCounter
     from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
     from certtracker.models.exam_results import ExamResult, ResultReceipt
     from certtracker.models.login_throttle import LoginThrottle
@@ -36,6 +36,7 @@ def every_model() -> tuple[type[Table], ...]:
         VerificationCode,
         CredentialAward,
         ReminderSent,
+        StatusListCounter,
         ExamRegistration,
         ExamResult,
         ErasedAccount,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
 from certtracker.models.base import Table, TableName, Timestamp
 
@@ -19,6 +19,9 @@ ANONYMIZED_PARTITION = "ANONYMIZED"  # awards of erased accounts: kept, with no 
 
 
 REMINDER_PREFIX = "REMINDER#"
+# Entries per revocation status list: the spec's minimum (16 KB of bits), so a list hides which few entries are
+# set among many. An award's list is status_index // STATUS_LIST_SIZE.
+STATUS_LIST_SIZE = 131_072
 
 
 def expiry_month(expires_at: datetime) -> str:
@@ -43,6 +46,18 @@ class AwardsByExpiry(GlobalSecondaryIndex["CredentialAward"]):  # type: ignore[n
     expires_at = UnicodeAttribute(range_key=True)
 
 
+class RevokedInStatusList(GlobalSecondaryIndex["CredentialAward"]):  # type: ignore[no-untyped-call]
+    """The revoked awards of one Bitstring Status List, by their index in it: the published list is built from
+    one query. Sparse: only an award that is revoked *and* has a status list index carries `status_list`."""
+
+    class Meta:
+        index_name = "revoked_in_status_list"
+        projection = KeysOnlyProjection()
+
+    status_list = NumberAttribute(hash_key=True)
+    status_index = NumberAttribute(range_key=True)
+
+
 class CredentialAward(Table):
     class Meta:
         table_name = TableName("CREDENTIAL_AWARDS_TABLE")
@@ -60,6 +75,26 @@ class CredentialAward(Table):
     revoked_reason = UnicodeAttribute(null=True)
     expiry_month = UnicodeAttribute(null=True)  # see AwardsByExpiry
     by_expiry = AwardsByExpiry()
+    # Given once, the first time the award is asked for as a badge (certtracker.certificates.badges): its place
+    # in the revocation status lists (list = index // list size), and the salt of the badge's hashed email.
+    status_index = NumberAttribute(null=True)
+    badge_salt = UnicodeAttribute(null=True)
+    status_list = NumberAttribute(null=True)  # set only while revoked with an index: see RevokedInStatusList
+    revoked_in_status_list = RevokedInStatusList()
+
+
+STATUS_LIST_COUNTER_KEY = ("STATUS_LIST", "COUNTER")
+
+
+class StatusListCounter(Table):
+    """The next free status list index: one item, taken from by an atomic ADD, so no two awards share an index."""
+
+    class Meta:
+        table_name = TableName("CREDENTIAL_AWARDS_TABLE")
+
+    account_id = UnicodeAttribute(hash_key=True)  # STATUS_LIST
+    sk = UnicodeAttribute(range_key=True)  # COUNTER
+    next_index = NumberAttribute(default=0)
 
 
 class ReminderSent(Table):

@@ -212,6 +212,10 @@ def _anonymize_awards(account_id: str) -> None:
                     earned_at=award.earned_at.replace(hour=0, minute=0, second=0, microsecond=0),
                     expires_at=award.expires_at,
                     revoked=award.revoked,
+                    # A badge already handed out keeps its place in the revocation status list, and a revoked
+                    # one stays revoked there. The salt of its hashed email goes with the person.
+                    status_index=award.status_index,
+                    status_list=award.status_list,
                 )
             )
             writes.delete(award)
