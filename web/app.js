@@ -23,7 +23,16 @@ const ROUTES = {
   "/exams/history": ["history.js", true],
   "/support": ["support.js", true],
   "/credentials": ["credentials.js", true],
+  "/verify": ["verify.js", false],
 };
+// Routes whose page also answers one path segment more, its parameter: /verify/K7QM-2XWD-9PRT-HB4C.
+const WITH_PARAMETER = ["/verify"];
+
+function routeOf(path) {
+  if (path in ROUTES) return ROUTES[path];
+  const parent = path.slice(0, path.lastIndexOf("/"));
+  return WITH_PARAMETER.includes(parent) ? ROUTES[parent] : null;
+}
 
 const SIGNED_IN_NAV = [
   ["/dashboard", "Dashboard"],
@@ -75,8 +84,10 @@ let rendering = 0;
 
 async function route() {
   const ticket = ++rendering;
-  const [module, needsSession] = ROUTES[location.pathname] || [null, false];
+  const [module, needsSession] = routeOf(location.pathname) || [null, false];
   main.setAttribute("aria-busy", "true");
+  // A page that must not be indexed (the verification page) says so itself, for as long as it shows.
+  document.head.querySelector('meta[name="robots"]')?.remove();
   try {
     const me = await session.me();
     if (ticket !== rendering) return;
@@ -108,7 +119,7 @@ document.addEventListener("click", (event) => {
   if (!anchor || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
   const url = new URL(anchor.href, location.href);
   if (url.origin !== location.origin || anchor.target || anchor.hasAttribute("download")) return;
-  if (!(url.pathname in ROUTES)) return;
+  if (!routeOf(url.pathname)) return;
   event.preventDefault();
   if (url.pathname + url.search + url.hash === location.pathname + location.search + location.hash) return;
   navigate(url.pathname + url.search + url.hash);

@@ -87,7 +87,7 @@ def test_passed_exams_show_as_progress_and_awards_on_the_dashboard_and_the_crede
     for title in (ACC_DLP, CERT_DLP, CERT_EP, PRO_SEC):
         row = held.get_by_role("row").filter(has=page.get_by_role("link", name=title, exact=True))
         expect(row).to_contain_text("Earned")
-        expect(row.get_by_role("cell").last).to_have_text("1")
+        expect(row.get_by_role("cell").nth(4)).to_have_text("1")  # the cycle
     expect(held.get_by_role("row")).to_have_count(5)  # the header and four credentials
     every = portal.main().get_by_role("region", name="Every credential of the program")
     for title in (ACC_DLP, CERT_DLP, CERT_EP, PRO_SEC):

@@ -1,7 +1,8 @@
-"""Every route of web/app.js at 375 and 1280 px wide, light, and the home page and dashboard dark too:
+"""Every route of web/app.js at 375 and 1280 px wide, light, and the pages in DARK dark too:
 a full-page screenshot of each under screenshots/ (git ignores it) to look at, and each page checked with
-axe-core and for console errors. The candidate has an exam result, an open registration and a support
-request, so the signed-in pages show data rather than their empty state."""
+axe-core and for console errors. The candidate has an exam result (and with it a credential and its
+certificate), an open registration and a support request, so the signed-in pages show data rather than their
+empty state; the certificate's verification page (/verify/{code}) is photographed beside the routes."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from tests.e2e.conftest import Stack
 
 SCREENSHOTS = template.ROOT / "screenshots"
 WIDTHS = (375, 1280)
-DARK = ("/", "/dashboard", "/credentials")
+DARK = ("/", "/dashboard", "/credentials", "/verify")
 
 
-def _candidate_with_data(stack: Stack) -> Any:
+def _candidate_with_data(stack: Stack) -> tuple[Any, str]:
+    """The candidate, and the verification code of its certificate."""
     candidate = registered(stack, new_candidate("Priya", "Nair"))
     auth = bearer(stack, candidate)
     taken = requests.post(f"{stack.api}/me/exam-registrations", json={"exam_id": "250-580"}, headers=auth, timeout=20)
@@ -35,7 +37,8 @@ def _candidate_with_data(stack: Stack) -> Any:
         headers=auth,
         timeout=10,
     )
-    return candidate
+    made = requests.post(f"{stack.api}/me/certificates", json={"credential_id": "CERT-EP"}, headers=auth, timeout=30)
+    return candidate, made.json()["verification_code"]
 
 
 def _visit(tab: Portal, path: str, shot: Path, failures: list[str]) -> None:
@@ -50,7 +53,7 @@ def _visit(tab: Portal, path: str, shot: Path, failures: list[str]) -> None:
 def test_every_page_at_375_and_1280_px_and_dark(chromium: Any, stack: Stack) -> None:
     for old in SCREENSHOTS.glob("*/*.png"):
         old.unlink()
-    candidate = _candidate_with_data(stack)
+    candidate, code = _candidate_with_data(stack)
     routes = browser.routes()
     failures: list[str] = []
     for scheme in ("light", "dark"):
@@ -63,6 +66,7 @@ def test_every_page_at_375_and_1280_px_and_dark(chromium: Any, stack: Stack) -> 
             chosen = [route for route in routes if scheme == "light" or route.path in DARK]
             for route in (route for route in chosen if not route.signed_in):
                 _visit(tab, route.path, folder / f"{route.name}.png", failures)
+            _visit(tab, f"/verify/{code}", folder / "verify-code.png", failures)
             tab.sign_in(candidate)
             for route in (route for route in chosen if route.signed_in):
                 _visit(tab, route.path, folder / f"{route.name}.png", failures)

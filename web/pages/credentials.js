@@ -1,9 +1,10 @@
 // Credentials (/credentials): the ones I hold (status, dates, cycle and past cycles), their logos, then every credential of
 // the program by track with my progress, each opening its requirement tree (what met each requirement, and
 // what is still missing), how long it is valid and how it is renewed. /credentials#credential-CERT-DLP opens
-// that one.
-import { ApiError, api, cell, dateText, errorText, h, link, page } from "../core.js";
-import { credentialHref, nextStep, progressBar, statusTag, statusText } from "./credential-shared.js";
+// that one. Certificates: a PDF of each credential held and valid, in my name, with a code anyone can check on
+// its public verification page (/verify/{code}).
+import { ApiError, api, cell, dateText, errorText, h, link, notice, page } from "../core.js";
+import { HELD, credentialHref, nextStep, progressBar, statusTag, statusText } from "./credential-shared.js";
 
 const KIND = { accreditation: "Accreditation", certification: "Certification" };
 const LEVEL = { foundation: "Foundation", specialist: "Specialist", professional: "Professional" };
@@ -15,10 +16,10 @@ function failedText(error) {
   return h("p", { class: "form-error", role: "alert" }, `${errorText(error)} Reload the page to try again.`);
 }
 
-export default async function render(main) {
+export default async function render(main, { me }) {
   // My progress is the page; what I hold adds cycles, the public catalog (cached) adds descriptions,
   // validity and renewal rules. Either of those failing leaves the rest.
-  const [{ credentials }, held, catalog, plan, logos] = await Promise.all([
+  const [{ credentials }, held, catalog, plan, logos, certificates] = await Promise.all([
     api("GET", "/me/progress"),
     api("GET", "/me/credentials").then((answer) => answer.credentials, failedText),
     api("GET", "/catalog/credentials").then(
@@ -30,6 +31,7 @@ export default async function render(main) {
     ),
     api("GET", "/me/plan").catch(failedText),
     api("GET", "/me/logos").then((answer) => answer.logos, failedText),
+    api("GET", "/me/certificates").then((answer) => answer.certificates, failedText),
   ]);
   const byId = new Map(credentials.map((credential) => [credential.credential_id, credential]));
   const titleOf = (id) => byId.get(id)?.title || id;
@@ -48,7 +50,7 @@ export default async function render(main) {
           h(
             "table",
             { class: "stack", "aria-labelledby": "held-title" },
-            h("thead", {}, h("tr", {}, ["Credential", "Status", "Earned", "Expires", "Cycle"].map((name) => h("th", { scope: "col" }, name)))),
+            h("thead", {}, h("tr", {}, ["Credential", "Status", "Earned", "Expires", "Cycle", "Certificate"].map((name) => h("th", { scope: "col" }, name)))),
             h("tbody", {}, held.map(heldRow)),
           ),
         ),
@@ -69,7 +71,165 @@ export default async function render(main) {
       cell("Earned", dateText(entry.earned_at)),
       cell("Expires", dateText(entry.expires_at)),
       cell("Cycle", h("span", {}, String(entry.cycle), past.length ? h("ul", { class: "plain past-cycles", "aria-label": "Earlier cycles" }, past) : null)),
+      certificateCell(entry),
     );
+  }
+
+  // ------------------------------------------------------------------ certificates
+  // One certificate per award and printed name. The current one is this cycle's, in my name as it is now if
+  // there is one (the newest otherwise: a name the program corrected); after a name change in my profile, a
+  // button makes one in the new name (the old one stays listed).
+  const myName = me ? `${me.first_name} ${me.last_name}`.split(/\s+/).filter(Boolean).join(" ").normalize("NFC") : null;
+  const cells = new Map(); // credential_id → its cell in the held table, refreshed when a certificate is made
+  const current = (entry) => {
+    const mine = certificates.filter((c) => c.credential_id === entry.credential_id && c.cycle === entry.cycle && c.status !== "withdrawn");
+    return mine.find((c) => c.holder_name === myName) || mine[0];
+  };
+
+  function certificateCell(entry) {
+    const holder = cell("Certificate");
+    cells.set(entry.credential_id, [holder, entry]);
+    holder.append(h("div", { class: "cert-cell" }, certificateActions(entry)));
+    return holder;
+  }
+
+  function certificateActions(entry) {
+    if (certificates instanceof Node) return [];
+    if (!HELD.has(entry.status)) return [h("span", { class: "muted" }, entry.status === "expired" ? "Renew it first" : "None")];
+    const found = current(entry);
+    const shown = found ? [h("span", { class: "cert-id" }, found.certificate_id), downloadButton(found, "secondary")] : [];
+    if (found && found.holder_name === myName) return shown;
+    const text = found ? "Get it in your name as it is now" : "Get certificate";
+    const get = h("button", { type: "button", class: "secondary", "aria-label": `${text}: ${entry.title}` }, text);
+    get.addEventListener("click", () => busy(get, () => requestCertificate(entry)));
+    return [...shown, get];
+  }
+
+  // While `work` runs the button says so and cannot be pressed again; an API error is shown beside it.
+  async function busy(control, work) {
+    if (control.getAttribute("aria-busy") === "true") return;
+    const place = control.parentElement;
+    place.querySelector(".form-error")?.remove();
+    control.setAttribute("aria-busy", "true");
+    control.disabled = true;
+    try {
+      await work();
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status === 401) throw error;
+      const shown = h("p", { class: "form-error", role: "alert" }, errorText(error));
+      // A name no certificate font can print is corrected in the profile.
+      if (error.code === "name_not_printable") shown.append(" ", link("/profile", "Open your profile"));
+      place.append(shown);
+    } finally {
+      control.removeAttribute("aria-busy");
+      control.disabled = false;
+    }
+  }
+
+  async function requestCertificate(entry) {
+    const made = await api("POST", "/me/certificates", { body: { credential_id: entry.credential_id } });
+    certificates.splice(0, certificates.length, made, ...certificates.filter((c) => c.certificate_id !== made.certificate_id));
+    for (const [holder, heldEntry] of cells.values()) holder.firstChild.replaceChildren(...certificateActions(heldEntry));
+    const list = certificatesSection();
+    document.getElementById("certificates-section").replaceWith(list);
+    notice(list, `Your certificate of ${made.credential_title} is ready: ${made.certificate_id}. Download it, or share its verification page.`);
+    const card = document.getElementById(`certificate-${made.certificate_id}`);
+    card.tabIndex = -1;
+    card.focus();
+  }
+
+  function downloadButton(certificate, kind) {
+    const control = h("button", { type: "button", class: kind, "aria-label": `Download PDF: ${certificate.credential_title}, ${certificate.certificate_id}` }, "Download PDF");
+    // The API answers a five-minute link to the PDF, which downloads as an attachment: the page stays.
+    control.addEventListener("click", () =>
+      busy(control, async () => {
+        const { url } = await api("GET", certificate.download_path);
+        location.assign(url);
+      }),
+    );
+    return control;
+  }
+
+  const CERTIFICATE_STATUS = { ready: ["tag tag-pass", "Ready"], rendering: ["tag", "Being prepared"], withdrawn: ["tag tag-fail", "Withdrawn"] };
+
+  function certificatesSection() {
+    const section = h("section", { id: "certificates-section", "aria-labelledby": "certificates-title" }, h("h2", { id: "certificates-title" }, "My certificates"));
+    if (certificates instanceof Node) {
+      section.append(certificates);
+      return section;
+    }
+    section.append(
+      h("p", {}, "A certificate is a PDF of a credential you hold, in your name as it is in your profile. Its code and QR code open its verification page, where anyone can check it is genuine and valid today."),
+    );
+    if (!certificates.length) {
+      section.append(h("p", { class: "muted" }, "You have no certificate yet: get one for a credential you hold in the table above."));
+      return section;
+    }
+    section.append(h("ul", { class: "cards certificate-cards" }, certificates.map(certificateCard)));
+    return section;
+  }
+
+  function certificateCard(certificate) {
+    const id = certificate.certificate_id;
+    const titleId = `certificate-${id}-title`;
+    const [tagClass, word] = CERTIFICATE_STATUS[certificate.status] || ["tag", certificate.status];
+    const valid = certificate.status === "ready" && HELD.has(certificate.credential_status);
+    const actions = [
+      certificate.download_path && certificate.credential_status !== "revoked" ? downloadButton(certificate) : null,
+      link(certificate.verification_path, "Verification page", { "aria-label": `Verification page: ${certificate.credential_title}, ${id}` }),
+      valid ? linkedInLink(certificate) : null,
+      valid ? badgeLink(certificate) : null,
+    ];
+    return h(
+      "li",
+      { class: "card", id: `certificate-${id}`, "aria-labelledby": titleId },
+      h("h3", { id: titleId }, certificate.credential_title),
+      h("p", { class: "card-tags" }, h("span", { class: tagClass }, word), certificate.credential_status ? statusTag(certificate.credential_status) : null),
+      certificate.status === "withdrawn"
+        ? h("p", {}, `Withdrawn${certificate.replaced_by ? `, replaced by ${certificate.replaced_by}` : ""}: its verification page says so.`)
+        : null,
+      h(
+        "dl",
+        { class: "facts" },
+        fact("Certificate id", h("span", { class: "cert-id" }, id)),
+        fact("Verification code", h("span", { class: "cert-id" }, certificate.verification_code)),
+        fact("Name printed", certificate.holder_name),
+        fact("Cycle", String(certificate.cycle)),
+        fact("Issued", dateText(certificate.created_at)),
+      ),
+      h("div", { class: "certificate-actions" }, actions.filter(Boolean)),
+    );
+  }
+
+  // LinkedIn's documented "add to profile" link: the certification's name, the program, when it was earned
+  // and expires (from the award of this cycle), and the certificate's id and verification page.
+  function linkedInLink(certificate) {
+    const award = held instanceof Node ? null : held.find((entry) => entry.credential_id === certificate.credential_id && entry.cycle === certificate.cycle);
+    const month = (iso, part) => (iso ? String(part === "year" ? new Date(iso).getUTCFullYear() : new Date(iso).getUTCMonth() + 1) : "");
+    const fields = {
+      startTask: "CERTIFICATION_NAME",
+      name: certificate.credential_title,
+      organizationName: "CertTracker Certification Program",
+      issueYear: month(award?.earned_at, "year"),
+      issueMonth: month(award?.earned_at, "month"),
+      expirationYear: month(award?.expires_at, "year"),
+      expirationMonth: month(award?.expires_at, "month"),
+      certUrl: new URL(certificate.verification_path, location.origin).href,
+      certId: certificate.certificate_id,
+    };
+    const query = Object.entries(fields).map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("&");
+    return link(`https://www.linkedin.com/profile/add?${query}`, "Add to LinkedIn profile", {
+      target: "_blank",
+      rel: "noopener noreferrer",
+      "aria-label": `Add to LinkedIn profile: ${certificate.credential_title} (opens LinkedIn in a new tab)`,
+    });
+  }
+
+  // "Add to wallet": the credential as an Open Badges 3.0 credential. TODO(issue 13, item 6): the badge route
+  // (GET /me/credentials/{credential_id}/badge) is not in this branch yet; once it is, answer a link to it here.
+  function badgeLink(credential) {
+    void credential;
+    return null;
   }
 
   // ------------------------------------------------------------------ logos
@@ -308,7 +468,7 @@ export default async function render(main) {
     return true;
   }
 
-  const content = [heldSection(), logosSection(), planSection(), allSection()];
+  const content = [heldSection(), certificatesSection(), logosSection(), planSection(), allSection()];
   for (const section of content) {
     section.addEventListener("click", (event) => {
       const anchor = event.target.closest("a[href^='/credentials#']");
