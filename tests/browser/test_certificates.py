@@ -4,16 +4,15 @@ unknown code is told as such; a revocation shows at once."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import requests
 from playwright.sync_api import expect
 
 from certtracker.certificates import codes
-from certtracker.credentials import awards
 from tests.browser.portal import Portal, bearer, new_candidate, registered
 from tests.browser.test_credentials import CERT_EP, passes
 from tests.e2e.conftest import Stack
@@ -90,6 +89,14 @@ def test_a_holder_gets_downloads_and_verifies_a_certificate_and_anyone_can_check
     assert re.fullmatch(r"20\d\d", query["issueYear"])
     assert re.fullmatch(r"\d{1,2}", query["issueMonth"])
 
+    # "Add to wallet": the award as a signed Open Badge, downloaded with the session like the PDF.
+    with page.expect_download() as downloading:
+        card.get_by_role("link", name="Add to wallet (Open Badge)").click()
+    with open(downloading.value.path(), "rb") as badge:
+        signed = json.load(badge)
+    assert signed["jwt"].count(".") == 2
+    assert "OpenBadgeCredential" in signed["credential"]["type"]
+
     # Its verification page: valid, with the name, the credential, the dates; not to be indexed.
     card.get_by_role("link", name=re.compile(r"^Verification page")).click()
     portal.arrive("Certificate verification")
@@ -132,8 +139,6 @@ def test_a_holder_gets_downloads_and_verifies_a_certificate_and_anyone_can_check
     expect(portal.main().get_by_role("form", name="Check a code").get_by_label("Verification code")).to_be_empty()
 
 
-# TODO(merge): the staff operation's awards.set_revoked lands with the badges branch; drop this guard then.
-@pytest.mark.skipif(not hasattr(awards, "set_revoked"), reason="awards.set_revoked (revocation) is not on this branch")
 def test_a_revoked_credential_shows_revoked_on_the_verification_page_and_its_pdf_no_longer_downloads(
     portal: Portal,
 ) -> None:

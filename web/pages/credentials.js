@@ -227,9 +227,10 @@ export default async function render(main, { me }) {
 
   // "Add to wallet": the credential as an Open Badges 3.0 credential. TODO(issue 13, item 6): the badge route
   // (GET /me/credentials/{credential_id}/badge) is not in this branch yet; once it is, answer a link to it here.
-  function badgeLink(credential) {
-    void credential;
-    return null;
+  // The award as a signed Open Badges 3.0 credential ({jwt, credential}), which a digital wallet imports.
+  function badgeLink(certificate) {
+    const id = certificate.credential_id;
+    return h("a", { href: `/api/me/credentials/${encodeURIComponent(id)}/badge`, download: `${id}-open-badge.json` }, "Add to wallet (Open Badge)");
   }
 
   // ------------------------------------------------------------------ logos
