@@ -20,7 +20,7 @@ BENCH_ARGS ?=
 # Playwright (tests/browser, the page bench) drives Debian's Chromium by path: it never fetches a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test check lint format typecheck cfn-lint unit functions e2e browser openapi countries bench build lock clean
+.PHONY: run test check lint format typecheck cfn-lint unit functions e2e browser openapi countries bench build lock fonts clean
 
 # Whether the interpreter $(1) exists and is the runtime's version.
 same-python = test -x $(1) && test "$$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" = "$(LAMBDA_PYTHON)"
@@ -43,15 +43,29 @@ $(SAM_STAMP):
 	@$(SAM_VENV)/bin/python -m pip check --disable-pip-version-check >/dev/null || $(SAM_VENV)/bin/python -m pip check
 	@rm -f $(SAM_VENV)/.installed-* && touch $(SAM_STAMP)
 
+# The certificate fonts the layer ships, cut by the layer's own recipe into .fonts/fonts (git ignores .fonts): the
+# tests, the local stack and the bench read them there (infra/lambdas.py sets CERTIFICATE_FONTS_DIR). Made again
+# only when the pinned packages or the cutting change.
+include layers/certificates/fonts.mk
+FONTS := .fonts
+FONTS_STAMP := $(FONTS)/.built-$(shell cat layers/certificates/package-lock.json layers/certificates/slice_fonts.py | sha1sum | cut -c1-12)
+$(FONTS_STAMP): $(STAMP)
+	rm -rf $(FONTS)
+	$(call make-fonts,$(abspath $(FONTS))/fonts,$(abspath $(PY)))
+	touch $(FONTS_STAMP)
+
+## fonts: the certificate fonts in .fonts/fonts (npm ci of the pinned Noto packages, cut as the layer cuts them)
+fonts: $(FONTS_STAMP)
+
 ## run: the whole product on 127.0.0.1 (AWS emulator :4566, gateway and web :3000)
-run: $(STAMP)
+run: $(STAMP) $(FONTS_STAMP)
 	$(PY) -m infra.local
 
 ## test: lint, types, template, sam build, and every test ring (unit, functions, e2e with schemathesis)
 test: check
 
 # build comes before the tests: tests/unit/test_build.py checks what it made.
-check: lint typecheck cfn-lint build
+check: lint typecheck cfn-lint build $(FONTS_STAMP)
 	$(PY) -m pytest --cov --cov-report=term:skip-covered tests
 
 lint: $(STAMP)
@@ -68,22 +82,26 @@ typecheck: $(STAMP)
 cfn-lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml
 
-unit functions e2e browser: $(STAMP)
+unit functions e2e browser: $(STAMP) $(FONTS_STAMP)
 	$(PY) -m pytest tests/$@
 
 ## build: `sam validate --lint` and `sam build` (no container): the layers with their bytecode, in .aws-sam/build
-build: $(STAMP) $(SAM_STAMP)
+# The layer's fonts are the ones `make fonts` cut (same recipe, same pins): cut once, not twice.
+build: $(STAMP) $(SAM_STAMP) $(FONTS_STAMP)
 	$(SAM) validate --lint
-	$(SAM) build --parallel
+	CERTIFICATE_FONTS_BUILT="$(abspath $(FONTS))/fonts" $(SAM) build --parallel
 
 $(BUILT): $(BUILD_SOURCES)
 	$(MAKE) --no-print-directory build
 
-## lock: the runtime lock (for Lambda's platform), the dev and SAM locks, with hashes; UPGRADE=1 takes newer releases
+## lock: the runtime locks (both layers', for Lambda's platform), the dev and SAM locks, with hashes; UPGRADE=1 takes newer releases
 lock: $(STAMP)
 	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) \
 		--python-version $(LAMBDA_PYTHON) --python-platform $(LAMBDA_ARCH)-manylinux_2_$(LAMBDA_GLIBC) \
 		layers/dependencies/requirements.in -o layers/dependencies/requirements.txt
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) \
+		--python-version $(LAMBDA_PYTHON) --python-platform $(LAMBDA_ARCH)-manylinux_2_$(LAMBDA_GLIBC) \
+		layers/certificates/requirements.in -o layers/certificates/requirements.txt
 	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) \
 		--universal --python-version $(LAMBDA_PYTHON) requirements-dev.in -o requirements-dev.txt
 	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) \
@@ -107,11 +125,11 @@ $(BENCH_DEPENDENCIES)/python: $(STAMP) layers/dependencies/requirements.txt laye
 
 ## bench: cold-import ratios per function on the built artifacts, gateway requests per second, and each page's
 ## bytes and requests in Chromium against the budget (not part of test); BENCH_ARGS="--only pages" for one part
-bench: $(STAMP) $(BUILT) $(if $(filter $(HOST_ARCH),$(LAMBDA_ARCH)),,$(BENCH_DEPENDENCIES)/python)
+bench: $(STAMP) $(FONTS_STAMP) $(BUILT) $(if $(filter $(HOST_ARCH),$(LAMBDA_ARCH)),,$(BENCH_DEPENDENCIES)/python)
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(SAM_VENV) $(FONTS) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage
 
 ## deploy-web: upload web/ to the deployed stack's bucket and refresh CloudFront (ENV=dev|prod, as in samconfig.toml)
 .PHONY: deploy-web

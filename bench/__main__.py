@@ -12,7 +12,7 @@ import platform
 import sys
 from collections.abc import Sequence
 
-from bench import awards, cold_start, credentials, gateway_rps, pages
+from bench import awards, certificates, cold_start, credentials, gateway_rps, pages
 from infra.template import ROOT
 
 
@@ -159,6 +159,31 @@ def credentials_report(runs: list[credentials.Run]) -> tuple[str, bool]:
     return text, not over
 
 
+def certificates_report(runs: list[certificates.Run]) -> tuple[str, bool]:
+    rows = [
+        [
+            run.script,
+            f"{run.median:.1f}",
+            f"{min(run.times_ms):.1f}",
+            f"{max(run.times_ms):.1f}",
+            f"{run.goal_ms:.0f}",
+            f"{run.size / 1024:.1f}",
+            "over" if run.over else "ok",
+        ]
+        for run in runs
+    ]
+    text = "\n".join(
+        [
+            f"Certificate PDFs, warm, in this process: CPU ms per render ({len(runs[0].times_ms)} renders per name; "
+            f"goals: Latin <= {certificates.LATIN_GOAL_MS:.0f} ms, other scripts <= "
+            f"{certificates.OTHER_GOAL_MS:.0f} ms, <= {certificates.GOAL_KB} KB)",
+            "",
+            table(["name's script", "p50 ms", "min", "max", "goal ms", "KB", "goal"], rows),
+        ]
+    )
+    return text, not any(run.over for run in runs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats and requests: a fast check, not a figure")
@@ -168,7 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--clients", default="1,4", help="concurrency levels, comma-separated (default 1,4)")
     parser.add_argument(
-        "--only", choices=["cold", "gateway", "pages", "credentials", "awards"], help="run one part only"
+        "--only",
+        choices=["cold", "gateway", "pages", "credentials", "awards", "certificates"],
+        help="run one part only",
     )
     args = parser.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 7)
@@ -203,6 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ok &= passed
     if args.only in (None, "credentials"):
         text, passed = credentials_report(credentials.measure(200 if args.quick else 2000))
+        reports.append(text)
+        ok &= passed
+    if args.only in (None, "certificates"):
+        text, passed = certificates_report(certificates.measure(10 if args.quick else 50))
         reports.append(text)
         ok &= passed
     if args.only in (None, "awards"):

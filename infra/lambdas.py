@@ -24,6 +24,9 @@ from infra import template
 from infra.events import LambdaContext
 
 LAYER_PATH = str(template.ROOT / "layers" / "common" / "python")
+# Where the certificates layer's fonts are on this machine (`make fonts`); on Lambda the layer puts them in
+# /opt/fonts, the renderer's default. A runtime variable, as /opt is: no function declares it.
+FONTS_DIR = template.ROOT / ".fonts" / "fonts"
 
 # The function being invoked in this context (thread), for the environment and for infra/iam.py.
 CURRENT_FUNCTION: ContextVar[str | None] = ContextVar("CURRENT_FUNCTION", default=None)
@@ -98,6 +101,7 @@ def prepare_process(parameters: dict[str, str] | None = None, *, missing_grant: 
     if LAYER_PATH not in sys.path:
         sys.path.insert(0, LAYER_PATH)
     _install_function_environ()
+    os.environ.setdefault("CERTIFICATE_FONTS_DIR", str(FONTS_DIR))
     os.environ.update(function_environment(_parameters))
     from infra import emulator, iam
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -25,7 +26,15 @@ RUNTIME_INPUT = ROOT / "layers" / "dependencies" / "requirements.in"
 RUNTIME_LOCK = ROOT / "layers" / "dependencies" / "requirements.txt"
 DEV_LOCK = ROOT / "requirements-dev.txt"
 BUILD_DIR = ROOT / ".aws-sam" / "build"
-LAYERS = ("CommonLayer", "DependenciesLayer")
+LAYERS = ("CommonLayer", "DependenciesLayer", "CertificatesLayer")
+# The layers built from a lock of third-party packages: (layer, its requirements.in, its lock).
+LOCKED_LAYERS = {
+    "DependenciesLayer": (RUNTIME_INPUT, RUNTIME_LOCK),
+    "CertificatesLayer": (
+        ROOT / "layers" / "certificates" / "requirements.in",
+        ROOT / "layers" / "certificates" / "requirements.txt",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -81,8 +90,9 @@ def lambda_environment(extra: str = "") -> dict[str, str]:
     }
 
 
-def test_every_runtime_package_is_pinned_with_its_hashes() -> None:
-    lock = read_lock(RUNTIME_LOCK)
+@pytest.mark.parametrize("layer", LOCKED_LAYERS)
+def test_every_runtime_package_is_pinned_with_its_hashes(layer: str) -> None:
+    lock = read_lock(LOCKED_LAYERS[layer][1])
     assert lock, "the runtime lock is empty"
     for name, locked in lock.items():
         assert [s.operator for s in locked.requirement.specifier] == ["=="], f"{name} is not pinned with =="
@@ -90,11 +100,13 @@ def test_every_runtime_package_is_pinned_with_its_hashes() -> None:
         assert all(h.startswith("sha256:") for h in locked.hashes), name
 
 
-def test_the_lock_holds_exactly_what_its_input_brings_in() -> None:
+@pytest.mark.parametrize("layer", LOCKED_LAYERS)
+def test_the_lock_holds_exactly_what_its_input_brings_in(layer: str) -> None:
     """Each package of requirements.in at a version it allows, and the packages they depend on on Lambda's
     platform (followed through the installed packages' metadata), no fewer and no more: a lock that its
     input has moved away from fails here until `make lock` is run."""
-    lock, wanted = read_lock(RUNTIME_LOCK), read_input(RUNTIME_INPUT)
+    source, locked = LOCKED_LAYERS[layer]
+    lock, wanted = read_lock(locked), read_input(source)
     for name, requirement in wanted.items():
         if name not in lock:
             pytest.fail(f"{name} is in requirements.in but not in the lock: run `make lock`")
@@ -120,10 +132,11 @@ def test_the_lock_holds_exactly_what_its_input_brings_in() -> None:
     assert sorted(lock.keys() - needed) == [], "packages in the lock that nothing needs: run `make lock`"
 
 
-def test_the_tests_run_against_exactly_the_packages_that_ship() -> None:
+@pytest.mark.parametrize("layer", LOCKED_LAYERS)
+def test_the_tests_run_against_exactly_the_packages_that_ship(layer: str) -> None:
     """The dev lock pins every runtime package at the layer's version with the same hashes, and the virtualenv
     running these tests has those versions installed."""
-    runtime_lock, dev_lock = read_lock(RUNTIME_LOCK), read_lock(DEV_LOCK)
+    runtime_lock, dev_lock = read_lock(LOCKED_LAYERS[layer][1]), read_lock(DEV_LOCK)
     for name, locked in runtime_lock.items():
         assert name in dev_lock, f"{name} ships in the layer but is not in requirements-dev.txt: run `make lock`"
         assert dev_lock[name].version == locked.version, f"{name}: dev {dev_lock[name].version}, layer {locked.version}"
@@ -132,7 +145,7 @@ def test_the_tests_run_against_exactly_the_packages_that_ship() -> None:
         assert installed == locked.version, f"{name} {installed} is installed, the layer ships {locked.version}"
 
 
-def test_both_layers_are_built_for_the_runtime_and_architecture_of_the_functions() -> None:
+def test_every_layer_is_built_for_the_runtime_and_architecture_of_the_functions() -> None:
     version, architecture = runtime()
     for name in LAYERS:
         layer = template.resources("AWS::Serverless::LayerVersion")[name]
@@ -272,11 +285,26 @@ def test_each_built_layer_ships_unchecked_hash_bytecode_for_every_module(built: 
     assert not (layer / "bin").exists(), "console scripts are of no use on /opt/python"
 
 
-def test_the_built_dependencies_layer_holds_exactly_the_lock(built: Path) -> None:
-    layer = built / "DependenciesLayer" / "python"
+@pytest.mark.parametrize("name", LOCKED_LAYERS)
+def test_each_built_package_layer_holds_exactly_its_lock(built: Path, name: str) -> None:
+    layer = built / name / "python"
     distributions = importlib.metadata.distributions(path=[str(layer)])
     shipped = {canonicalize_name(dist.metadata["Name"]): dist.version for dist in distributions}
-    assert shipped == {name: locked.version for name, locked in read_lock(RUNTIME_LOCK).items()}
+    assert shipped == {name: locked.version for name, locked in read_lock(LOCKED_LAYERS[name][1]).items()}
+
+
+def test_the_built_certificates_layer_ships_the_fonts_their_index_names_and_their_licences(built: Path) -> None:
+    """/opt/fonts: every slice index.json names, nothing else but the OFL of each font package beside them."""
+    fonts = built / "CertificatesLayer" / "fonts"
+    index = json.loads((fonts / "index.json").read_text())
+    named = {entry["file"] for entry in index["slices"]}
+    assert named == {p.name for p in fonts.glob("*.ttf")}
+    packages = json.loads((ROOT / "layers" / "certificates" / "package.json").read_text())["dependencies"]
+    licences = {p.name for p in fonts.glob("OFL-*.txt")}
+    assert licences == {f"OFL-{package.split('/')[1]}.txt" for package in packages}
+    for licence in licences:
+        assert "SIL Open Font License" in (fonts / licence).read_text()
+    assert {p.name for p in fonts.iterdir()} == named | licences | {"index.json"}
 
 
 # The newest manylinux glibc each runtime's OS loads: Amazon Linux 2023 (python3.12 on) has glibc 2.34; for
@@ -284,7 +312,8 @@ def test_the_built_dependencies_layer_holds_exactly_the_lock(built: Path) -> Non
 RUNTIME_GLIBC = {"3.11": 17, "3.12": 34, "3.13": 34}
 
 
-def test_every_wheel_in_the_built_dependencies_layer_loads_on_the_runtime(built: Path) -> None:
+@pytest.mark.parametrize("name", LOCKED_LAYERS)
+def test_every_wheel_in_each_built_package_layer_loads_on_the_runtime(built: Path, name: str) -> None:
     """Each package's wheel is for the runtime's CPython (or any Python) and a manylinux no newer than the runtime's
     glibc, on its architecture, or pure Python."""
     version, architecture = runtime()
@@ -304,7 +333,7 @@ def test_every_wheel_in_the_built_dependencies_layer_loads_on_the_runtime(built:
             return False
         return fits_python and 17 <= int(linux.removeprefix("manylinux_2_")) <= newest
 
-    layer = built / "DependenciesLayer" / "python"
+    layer = built / name / "python"
     wheels = sorted(layer.glob("*.dist-info/WHEEL"))
     assert wheels, "no package in the layer"
     for wheel in wheels:
