@@ -85,8 +85,9 @@ class UndrawableName(ValueError):
 
     def __init__(self, characters: str) -> None:
         self.characters = characters
-        named = ", ".join(f"U+{ord(c):04X}" + (f" ({unicodedata.name(c, '')})" if unicodedata.name(c, "") else "")
-                          for c in characters)
+        named = ", ".join(
+            f"U+{ord(c):04X}" + (f" ({unicodedata.name(c, '')})" if unicodedata.name(c, "") else "") for c in characters
+        )
         super().__init__(f"the certificate's fonts cannot draw {named}")
 
 
@@ -219,7 +220,8 @@ class _FontBook:
             font: Any = holder.fonts[self.key(number)]  # a TTFFont (fpdf2 types it as either kind)
             font.hbfont  # noqa: B018 (the HarfBuzz face, read once)
             outlines = TTFont(path, lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-            for tag in [tag for tag in outlines.keys() if tag not in _EMBEDDED_TABLES and tag != "GlyphOrder"]:
+            tables = outlines.keys()  # a TTFont, not a dict: keys() lists its tables
+            for tag in [tag for tag in tables if tag not in _EMBEDDED_TABLES and tag != "GlyphOrder"]:
                 del outlines[tag]
             outlines["post"].formatType = 3.0  # glyph names come from glyph_order, not from the table
             buffer = io.BytesIO()
@@ -408,7 +410,8 @@ class _Document:
         self.text(content.certificate_id, 152, 11, x=right - 100, w=100, align="R")
         self.text("Verification code", 160, 8, x=right - 100, w=100, align="R", color=_GREY)
         self.text(content.verification_code, 164, 11, x=right - 100, w=100, align="R")
-        self.text("Scan the code or enter the verification code at", 172, 8, x=right - 100, w=100, align="R", color=_GREY)
+        scan = "Scan the code or enter the verification code at"
+        self.text(scan, 172, 8, x=right - 100, w=100, align="R", color=_GREY)
         self.text(content.verification_url, 176, 8, x=right - 130, w=130, align="R", color=_INK)
         pdf.link(qr_x, qr_y, qr_size, qr_size, content.verification_url)
 
