@@ -95,4 +95,19 @@ def test_unknown_routes_and_methods_answer_in_the_error_shape(stack) -> None:
 def test_running_a_function_that_has_no_schedule_is_a_clear_404(stack) -> None:
     response = requests.post(stack.base + "/_local/run/MeFunction", timeout=10)
     assert response.status_code == 404
-    assert "not a scheduled function" in response.json()["error"]["message"]
+    assert "neither a scheduled nor a directly invoked function" in response.json()["error"]["message"]
+
+
+def test_a_directly_invoked_function_runs_with_the_body_as_its_event(stack) -> None:
+    response = requests.post(
+        stack.base + "/_local/run/ProgramStaffFunction", json={"operation": "parked_results", "by": "e2e"}, timeout=10
+    )
+    assert response.status_code == 200
+    assert response.json()["result"] == {
+        "ok": True,
+        "operation": "parked_results",
+        "at": response.json()["result"]["at"],
+        "results": [],
+    }
+    broken = requests.post(stack.base + "/_local/run/ProgramStaffFunction", data=b"{not json", timeout=10)
+    assert broken.status_code == 400
