@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 
+from certtracker.core import clock
 from tests.functions.test_certificate_verification import issued, verify
 from tests.functions.test_certificates import BUCKET, grant, owner_of, request
 from tests.functions.test_credential_awards import held
@@ -106,3 +107,11 @@ def test_operations_without_who_or_why_or_on_someone_unknown_are_refused(gateway
         assert answer["error"]["field"] == field, answer
     assert gateway.functions["ProgramStaffFunction"].invoke(["not", "an", "object"])["ok"] is False
     assert held(api, candidate)["CERT-EP"]["status"] == "earned"
+
+
+def test_a_placed_result_emails_the_award_even_after_a_quiet_hour(gateway, api, mail, candidate) -> None:
+    deliver(api, "unknown-registration", result_id="r-late", score=80, passed=True)
+    clock.advance(2 * 3600)  # the recipient's email count starts a new window
+    placed = staff(gateway, operation="attach_result", username="ada", result_id="r-late", exam_id="250-580", **STAFF)
+    assert placed["ok"], placed
+    assert [m for m in mail.to(candidate["email"]) if "You earned" in m["subject"]]
