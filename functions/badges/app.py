@@ -19,14 +19,10 @@ from certtracker.core.settings import BadgesSettings, load
 
 settings = load(BadgesSettings)
 app = CertTrackerResolver()
-issuer = badges.Issuer(settings.badge_issuer_name, badges.Urls(settings.web_base_url), settings.badge_signing_key)
+issuer = badges.Issuer(settings.program_name, badges.Urls(settings.web_base_url), settings.badge_signing_key)
 
 VC_JWT = "application/vc+jwt"
 PUBLIC = {"Cache-Control": f"public, max-age={badges.STATUS_LIST_TTL_SECONDS}"}
-
-
-def _asks_for(media_type: str) -> bool:
-    return media_type in (app.current_event.headers.get("accept") or "")
 
 
 def _jwt_response(description: str, model: type) -> dict[int | str, dict[str, Any]]:
@@ -53,7 +49,7 @@ def my_badge(
     the bare VC-JWT, for a wallet. Its `credentialStatus` points to the revocation list that says whether it
     has been revoked since. 404 when I do not hold the credential, or it expired or was revoked."""
     signed = badges.badge(issuer, app.caller().account_id, credential_id, clock.now())
-    if _asks_for(VC_JWT):
+    if app.accepts(VC_JWT):
         return Response(200, VC_JWT, signed.jwt)
     return Response(200, content_types.APPLICATION_JSON, Badge(jwt=signed.jwt, credential=signed.credential))
 
@@ -86,7 +82,7 @@ def status_list(list_id: Annotated[int, Path(ge=0, le=99_999)]) -> Response[Sign
     expects); with `Accept: application/json`, `{"jwt": ..., "credential": {...}}`. Cacheable five minutes. 404 for
     a list no badge points to yet."""
     signed = badges.status_list(issuer, list_id, clock.now())
-    if _asks_for("application/json"):
+    if app.accepts("application/json"):
         answer = SignedStatusList(jwt=signed.jwt, credential=signed.credential)
         return Response(200, content_types.APPLICATION_JSON, answer, PUBLIC)
     return Response(200, VC_JWT, signed.jwt, PUBLIC)

@@ -18,6 +18,7 @@ from certtracker.core.settings import CertificatesSettings, load
 
 settings = load(CertificatesSettings)
 app = CertTrackerResolver()
+press = issuing.Press(settings.certificates_bucket, settings.web_base_url, settings.program_name)
 
 
 @app.post(
@@ -36,9 +37,7 @@ def request_certificate(body: CertificateRequest) -> Response[CertificateOut]:
     certificate font can print."""
     now = clock.now()
     account_id = app.caller().account_id
-    requested = issuing.request(
-        account_id, body.credential_id, now=now, web_base_url=settings.web_base_url, bucket=settings.certificates_bucket
-    )
+    requested = issuing.request(account_id, body.credential_id, now=now, press=press)
     item = requested.certificate
     answer = views.certificate(item, issuing.award_status(account_id, item.award_sk, now))
     return Response(201 if requested.created else 200, content_types.APPLICATION_JSON, answer)
@@ -69,11 +68,7 @@ def download_certificate(
     url = issuing.download_link(
         app.caller().account_id, certificate_id, now=clock.now(), bucket=settings.certificates_bucket
     )
-    headers = {"Cache-Control": "no-store"}  # the link is the caller's, and expires
-    if "application/json" in (app.current_event.headers.get("accept") or ""):
-        answer = DownloadLink(url=url, expires_in=issuing.DOWNLOAD_LINK_SECONDS)
-        return Response(200, content_types.APPLICATION_JSON, answer, headers)
-    return Response(302, headers={**headers, "Location": url})
+    return app.download(url, DownloadLink(url=url, expires_in=issuing.DOWNLOAD_LINK_SECONDS))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

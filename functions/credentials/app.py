@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -65,11 +65,7 @@ def download_logo(
     `{"url": ...}` with `Accept: application/json` (for a page's script). 404 when I do not hold the credential,
     or it expired or was revoked."""
     url = views.logo_link(app.caller().account_id, credential_id, format, settings.logos_bucket, clock.now())
-    headers = {"Cache-Control": "no-store"}  # the link is the caller's, and expires
-    if "application/json" in (app.current_event.headers.get("accept") or ""):
-        answer = LogoLink(url=url, expires_in=views.LOGO_LINK_SECONDS)
-        return Response(200, content_types.APPLICATION_JSON, answer, headers)
-    return Response(302, headers={**headers, "Location": url})
+    return app.download(url, LogoLink(url=url, expires_in=views.LOGO_LINK_SECONDS))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -30,10 +30,11 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from certtracker.accounts.identity import find_account
-from certtracker.core import aws
+from certtracker.core import aws, fields
 from certtracker.core.errors import NotFound
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import Credential, get_credential
+from certtracker.models.base import condition_failed
 from certtracker.models.credential_awards import (
     STATUS_LIST_COUNTER_KEY,
     STATUS_LIST_SIZE,
@@ -312,7 +313,7 @@ def status_index_of(award: CredentialAward) -> CredentialAward:
         try:
             award.update(actions=actions, condition=condition)
         except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
             award.refresh(consistent_read=True)
     if award.status_index is None:
@@ -419,18 +420,11 @@ def open_badge(
 def badge(issuer: Issuer, account_id: str, credential_id: str, now: datetime) -> Signed:
     """The signed badge of the caller's current award of a credential they hold (earned or expiring); NotFound
     for one never held, lapsed, revoked or unknown (one answer: nothing is learnt about other people)."""
-    held = next(
-        (
-            entry
-            for entry in awards.held(account_id, now)
-            if entry.current.credential_id == credential_id and entry.status in ("earned", "expiring")
-        ),
-        None,
-    )
-    account = find_account(account_id) if held else None
+    held = awards.holding(account_id, credential_id, now)
+    account = find_account(account_id) if held and held.valid else None
     if held is None or account is None:
         raise NotFound("You hold no valid credential with this id, so it has no badge.", code="no_badge")
     award = status_index_of(held.current)
-    holder_name = f"{account.first_name} {account.last_name}"
+    holder_name = fields.printed_name(account.first_name, account.last_name)
     payload = open_badge(issuer, award, get_credential(credential_id), holder_name=holder_name, email=account.email)
     return Signed(jwt=sign(issuer, payload), credential=payload)

@@ -10,21 +10,19 @@ by the next request after RENDER_TAKEOVER.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any, Literal
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from certtracker.accounts.identity import session_account
 from certtracker.certificates import codes
-from certtracker.core import aws
+from certtracker.core import aws, fields
 from certtracker.core.errors import Conflict, Gone, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
 from certtracker.credentials import awards, catalog
-from certtracker.models.base import transaction
+from certtracker.models.base import condition_failed, transaction
 from certtracker.models.certificates import (
     CERTIFICATE_PREFIX,
     CODE_SK,
@@ -34,16 +32,10 @@ from certtracker.models.certificates import (
 )
 from certtracker.models.credential_awards import CredentialAward
 
-PROGRAM = "CertTracker Certification Program"
 DOWNLOAD_LINK_SECONDS = 300
 RENDER_TAKEOVER = timedelta(minutes=2)  # well past the function's timeout: a render still going has died
 
 VerificationStatus = Literal["valid", "expired", "revoked", "withdrawn", "unavailable"]
-
-
-def printed_name(first_name: str, last_name: str) -> str:
-    """The name as the profile holds it, in Unicode's composed form (what fonts and comparisons expect)."""
-    return unicodedata.normalize("NFC", " ".join(f"{first_name} {last_name}".split()))
 
 
 def name_digest(name: str) -> str:
@@ -60,37 +52,46 @@ def verification_path(code: str) -> str:
 
 # ------------------------------------------------------------------------------------------ requesting
 @dataclass(frozen=True)
+class Press:
+    """Where certificates are kept and what every one of them prints: the function's settings."""
+
+    bucket: str
+    web_base_url: str  # the verification page's origin, which the QR code opens
+    program: str
+
+
+@dataclass(frozen=True)
 class Requested:
     certificate: Certificate
     created: bool  # False: this award and name had one already, and that one is returned
 
 
 def _current_award(account_id: str, credential_id: str, now: datetime) -> CredentialAward:
-    for entry in awards.held(account_id, now):
-        if entry.current.credential_id != credential_id:
-            continue
-        if entry.status == "revoked":
-            raise Conflict(
-                "This credential was revoked, so no certificate can be issued for it.", code="credential_revoked"
-            )
-        if entry.status == "expired":
-            raise Conflict(
-                "This credential has expired. Renew it to get a certificate for the new cycle.",
-                code="credential_expired",
-            )
-        return entry.current
-    # One answer for unknown credentials and credentials held by someone else.
-    raise NotFound("You do not hold this credential, so there is no certificate to issue.", code="credential_not_held")
+    entry = awards.holding(account_id, credential_id, now)
+    if entry is None:
+        # One answer for unknown credentials and credentials held by someone else.
+        raise NotFound(
+            "You do not hold this credential, so there is no certificate to issue.", code="credential_not_held"
+        )
+    if entry.status == "revoked":
+        raise Conflict(
+            "This credential was revoked, so no certificate can be issued for it.", code="credential_revoked"
+        )
+    if entry.status == "expired":
+        raise Conflict(
+            "This credential has expired. Renew it to get a certificate for the new cycle.", code="credential_expired"
+        )
+    return entry.current
 
 
-def request(account_id: str, credential_id: str, *, now: datetime, web_base_url: str, bucket: str) -> Requested:
+def request(account_id: str, credential_id: str, *, now: datetime, press: Press) -> Requested:
     """The certificate of the caller's current award of `credential_id`, in their profile's name: the stored
     one if there is one, else a new one, rendered now."""
     from certtracker.certificates import document
 
     award = _current_award(account_id, credential_id, now)
     account = session_account(account_id)
-    name = printed_name(account.first_name, account.last_name)
+    name = fields.printed_name(account.first_name, account.last_name)
     if missing := document.undrawable(name):
         raise InvalidInput(
             "Your name as it is in your profile contains characters a certificate cannot print: "
@@ -99,24 +100,22 @@ def request(account_id: str, credential_id: str, *, now: datetime, web_base_url:
             field="name",
             code="name_not_printable",
         )
-    return issue(account_id, award, name, now=now, web_base_url=web_base_url, bucket=bucket)
+    return issue(account_id, award, name, now=now, press=press)
 
 
-def issue(
-    account_id: str, award: CredentialAward, name: str, *, now: datetime, web_base_url: str, bucket: str
-) -> Requested:
+def issue(account_id: str, award: CredentialAward, name: str, *, now: datetime, press: Press) -> Requested:
     sk = certificate_key(award.award_id, name_digest(name))
     existing = _get(account_id, sk)
     if existing is None:
         fresh = _reserve(account_id, sk, award, name, now)
         if fresh is not None:
-            _render(fresh, award, now=now, web_base_url=web_base_url, bucket=bucket)
+            _render(fresh, award, now=now, press=press)
             count("CertificateIssued")
             return Requested(fresh, created=True)
         existing = _get(account_id, sk)  # a concurrent request reserved it first
         assert existing is not None
     if existing.status == "rendering" and _stalled(existing, now) and _take_over(existing, now):
-        _render(existing, award, now=now, web_base_url=web_base_url, bucket=bucket)
+        _render(existing, award, now=now, press=press)
     return Requested(existing, created=False)
 
 
@@ -157,15 +156,10 @@ def _reserve(account_id: str, sk: str, award: CredentialAward, name: str, now: d
             writes.save(certificate, condition=Certificate.sk.does_not_exist())
             writes.save(pointer, condition=VerificationCode.pk.does_not_exist())
     except TransactWriteError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return None
         raise
     return certificate
-
-
-def _condition_failed(error: TransactWriteError) -> bool:
-    reasons = error.cancellation_reasons or []
-    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
 
 
 def _stalled(certificate: Certificate, now: datetime) -> bool:
@@ -181,13 +175,13 @@ def _take_over(certificate: Certificate, now: datetime) -> bool:
             & (Certificate.rendering_since == certificate.rendering_since),
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             return False
         raise
     return True
 
 
-def _render(certificate: Certificate, award: CredentialAward, *, now: datetime, web_base_url: str, bucket: str) -> None:
+def _render(certificate: Certificate, award: CredentialAward, *, now: datetime, press: Press) -> None:
     from certtracker.certificates import document
 
     credential = catalog.get_credential(certificate.credential_id)
@@ -196,16 +190,16 @@ def _render(certificate: Certificate, award: CredentialAward, *, now: datetime, 
             holder_name=certificate.holder_name,
             credential_title=credential.title,
             credential_kind=credential.kind,
-            program=PROGRAM,
+            program=press.program,
             earned_on=award.earned_at.date(),
             expires_on=award.expires_at.date(),
             certificate_id=certificate.certificate_id,
             verification_code=codes.grouped(certificate.verification_code),
-            verification_url=web_base_url.rstrip("/") + verification_path(certificate.verification_code),
+            verification_url=press.web_base_url.rstrip("/") + verification_path(certificate.verification_code),
         )
     )
     key = object_key(certificate.pk, certificate.certificate_id)
-    aws.client("s3").put_object(Bucket=bucket, Key=key, Body=pdf, ContentType="application/pdf")
+    aws.client("s3").put_object(Bucket=press.bucket, Key=key, Body=pdf, ContentType="application/pdf")
     try:
         certificate.update(
             actions=[
@@ -218,7 +212,7 @@ def _render(certificate: Certificate, award: CredentialAward, *, now: datetime, 
             condition=(Certificate.status == "rendering") & (Certificate.certificate_id == certificate.certificate_id),
         )
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         # Another render of this certificate finished first (one that had been taken over, and was not dead
         # after all): its PDF stands, and this one's is the same document.
@@ -260,7 +254,7 @@ def download_link(account_id: str, certificate_id: str, *, now: datetime, bucket
         )
     filename = f"{certificate.credential_id}-certificate-{certificate.certificate_id}.pdf"
     return str(
-        presigner().generate_presigned_url(
+        aws.presigner().generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": bucket,
@@ -271,15 +265,6 @@ def download_link(account_id: str, certificate_id: str, *, now: datetime, bucket
             ExpiresIn=DOWNLOAD_LINK_SECONDS,
         )
     )
-
-
-@cache
-def presigner() -> Any:
-    """Signature V4 (what S3 expects, and needed for encrypted objects); signing makes no call."""
-    import boto3
-    from botocore.config import Config
-
-    return boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
 
 
 def _award(account_id: str, award_sk: str) -> CredentialAward | None:

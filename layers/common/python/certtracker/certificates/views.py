@@ -17,11 +17,12 @@ from certtracker.credentials.awards import Status
 from certtracker.models.certificates import Certificate
 
 
-def _title(credential_id: str) -> str:
+def _credential(credential_id: str) -> VerifiedCredential:
     try:
-        return catalog.get_credential(credential_id).title
+        entry = catalog.get_credential(credential_id)
     except NotFound:  # withdrawn from the catalog since: the id still says what it was
-        return credential_id
+        return VerifiedCredential(credential_id=credential_id, title=credential_id, kind="")
+    return VerifiedCredential(credential_id=entry.credential_id, title=entry.title, kind=entry.kind)
 
 
 def certificate(item: Certificate, credential_status: Status | None) -> CertificateOut:
@@ -31,7 +32,7 @@ def certificate(item: Certificate, credential_status: Status | None) -> Certific
         verification_path=issuing.verification_path(item.verification_code),
         status=item.status,  # type: ignore[arg-type]
         credential_id=item.credential_id,
-        credential_title=_title(item.credential_id),
+        credential_title=_credential(item.credential_id).title,
         holder_name=item.holder_name,
         cycle=item.cycle,
         created_at=item.created_at,
@@ -50,17 +51,10 @@ def certificates(account_id: str, now: datetime) -> CertificateList:
 
 def verification(typed_code: str, now: datetime) -> VerificationOut:
     found = issuing.verify(typed_code, now)
-    credential = None
-    if found.status != "unavailable":
-        try:
-            entry = catalog.get_credential(found.credential_id)
-            credential = VerifiedCredential(credential_id=entry.credential_id, title=entry.title, kind=entry.kind)
-        except NotFound:
-            credential = VerifiedCredential(credential_id=found.credential_id, title=found.credential_id, kind="")
     return VerificationOut(
         status=found.status,
         certificate_id=found.certificate_id,
-        credential=credential,
+        credential=None if found.status == "unavailable" else _credential(found.credential_id),
         holder_name=found.holder_name,
         earned_at=found.earned_at,
         expires_at=found.expires_at,

@@ -199,6 +199,19 @@ class CertTrackerResolver(APIGatewayRestResolver):
             raise Unauthorized("Log in first: this needs a session.", code="not_logged_in")
         return Caller(account_id=account_id, session_id=session_id)
 
+    def accepts(self, media_type: str) -> bool:
+        """Whether the request's Accept header names `media_type`."""
+        return media_type in (self.current_event.headers.get("accept") or "")
+
+    def download(self, url: str, link: BaseModel) -> Response[Any]:
+        """A presigned download: 302 to `url`, or `link` (the URL in a body) for a script asking for JSON, since a
+        page's fetch cannot follow a redirect to the bucket's origin. Never cached: the link is the caller's, and
+        it expires."""
+        headers = {"Cache-Control": "no-store"}
+        if self.accepts("application/json"):
+            return Response(200, content_types.APPLICATION_JSON, link, headers)
+        return Response(302, headers={**headers, "Location": url})
+
     def source_ip(self) -> str:
         """The client's address, for per-address limits: never one the client could choose."""
         return client_address(self.current_event.raw_event, behind_cloudfront=self.behind_cloudfront)

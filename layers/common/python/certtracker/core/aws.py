@@ -31,9 +31,19 @@ def client(service: str) -> Any:
     return deadline.bind(built, max_attempts=TOTAL_ATTEMPTS)
 
 
+@cache
+def presigner() -> Any:
+    """An S3 client for presigned links: Signature V4 (what S3 expects, and needed for encrypted objects). Signing
+    makes no call, so no time budget binds it."""
+    import boto3
+
+    return boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
+
+
 def reset_clients() -> None:
     """Forget cached clients and PynamoDB connections (tests, and the local stack at start)."""
     client.cache_clear()
+    presigner.cache_clear()
     from certtracker.models import every_model
     from certtracker.models.base import reset_connection
 

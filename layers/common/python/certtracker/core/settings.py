@@ -178,9 +178,11 @@ class CertificatesSettings(FunctionSettings):
     catalog_table: str = text()  # the credentials' titles
     accounts_table: str = text()  # the holder's name, as in the profile
     web_base_url: str = url()  # the verification page the QR code opens
+    program_name: str = text()  # printed on the certificate
 
 
 class ProgramStaffSettings(MailSettings):
+    program_name: str = text()  # printed on a corrected certificate
     certificates_table: str = text()
     certificates_bucket: str = text()  # a corrected name: the new PDF written, the old one deleted
     credential_awards_table: str = text()  # revoke and reinstate; a placed result may award
@@ -203,7 +205,7 @@ class BadgesSettings(FunctionSettings):
     accounts_table: str = text()  # the holder's name and (hashed) email
     web_base_url: str = url()  # every URL inside a badge: issuer, key, status list, achievement
     badge_signing_key: str = text()  # the KMS key (id, ARN or alias) that signs badges and status lists
-    badge_issuer_name: str = text()
+    program_name: str = text()  # the badges' issuer
 
 
 class ExpiryRemindersSettings(MailSettings):

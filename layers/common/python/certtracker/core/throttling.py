@@ -16,6 +16,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from certtracker.core import clock
 from certtracker.core.errors import TooManyRequests
 from certtracker.core.tokens import digest
+from certtracker.models.base import condition_failed
 from certtracker.models.login_throttle import LoginThrottle
 
 WINDOW = timedelta(minutes=15)
@@ -51,10 +52,6 @@ def address_key(address: str) -> str:
     return "ip#" + address
 
 
-def _lost_a_race(error: UpdateError | PutError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
-
-
 def _locked_for(item: LoginThrottle) -> int:
     return max(0, int(item.locked_until or 0) - clock.epoch())
 
@@ -76,7 +73,7 @@ def _start_window(key: str, now: datetime, window: timedelta) -> bool:
             condition=LoginThrottle.expires_at <= now
         )
     except PutError as error:
-        if not _lost_a_race(error):
+        if not condition_failed(error):
             raise
         return False
     return True
@@ -115,7 +112,7 @@ def _count(key: str, limit: Limit) -> _Counted | int:
             )
             return _Counted(key, limit, int(item.failures))
         except UpdateError as error:
-            if not _lost_a_race(error):
+            if not condition_failed(error):
                 raise
         # At the limit, one attempt at a time: it is heard only when no lock stands, and it locks the key in the
         # same write, so that concurrent attempts are refused while its password is checked.
@@ -129,7 +126,7 @@ def _count(key: str, limit: Limit) -> _Counted | int:
             )
             return _Counted(key, limit, int(item.failures), held)
         except UpdateError as error:
-            if not _lost_a_race(error):
+            if not condition_failed(error):
                 raise
         try:
             current = LoginThrottle.get(key, consistent_read=True)
@@ -158,7 +155,7 @@ def _uncount(counted: _Counted) -> None:
                 actions=[LoginThrottle.failures.add(-1)], condition=LoginThrottle.failures > 0
             )
     except UpdateError as error:
-        if not _lost_a_race(error):
+        if not condition_failed(error):
             raise
 
 
@@ -187,7 +184,7 @@ class Attempt:
                     condition=LoginThrottle.locked_until == counted.held_lock,
                 )
             except UpdateError as error:
-                if not _lost_a_race(error):  # lost: a success or a reset cleared the key meanwhile
+                if not condition_failed(error):  # lost: a success or a reset cleared the key meanwhile
                     raise
             longest = max(longest, seconds)
         if longest:
@@ -238,7 +235,7 @@ def wait_within(key: str, *, limit: int, window: timedelta) -> int:
                 condition=LoginThrottle.key.does_not_exist() | (LoginThrottle.expires_at > now),
             )
         except UpdateError as error:
-            if not _lost_a_race(error):
+            if not condition_failed(error):
                 raise
             # The window has passed: this use starts the next one, unless a concurrent use just did (count again).
             if _start_window(key, now, window):

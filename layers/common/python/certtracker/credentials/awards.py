@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pynamodb.exceptions import UpdateError
 
 from certtracker.core.observability import count
-from certtracker.models.base import put_once
+from certtracker.models.base import condition_failed, put_once
 from certtracker.models.credential_awards import (
     AWARD_PREFIX,
     STATUS_LIST_SIZE,
@@ -89,7 +89,7 @@ def set_revoked(award: CredentialAward, *, revoked: bool, reason: str | None, at
             award.update(actions=actions, condition=CredentialAward.sk.exists() & same_index)
             return
         except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
             award.refresh(consistent_read=True)  # DoesNotExist if the award is gone: nothing to revoke
     raise RuntimeError("the award changed under every attempt to revoke or reinstate it")
@@ -111,6 +111,11 @@ class Held:
     status: Status
     past: list[CredentialAward]
 
+    @property
+    def valid(self) -> bool:
+        """Earned or expiring: what counts, and what certificates, logos and badges are given for."""
+        return self.status in ("earned", "expiring")
+
 
 def awards_of(account_id: str) -> list[CredentialAward]:
     """Every award of the candidate, every cycle: one query."""
@@ -128,3 +133,8 @@ def held(account_id: str, now: datetime) -> list[Held]:
         latest = cycles[-1]
         result.append(Held(current=latest, status=status_of(latest, now), past=cycles[:-1]))
     return sorted(result, key=lambda entry: entry.current.earned_at, reverse=True)
+
+
+def holding(account_id: str, credential_id: str, now: datetime) -> Held | None:
+    """The candidate's credential by its latest cycle, whatever its status; None if they never earned it."""
+    return next((entry for entry in held(account_id, now) if entry.current.credential_id == credential_id), None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 from typing import Any, Literal
 
 from certtracker.contract.catalog import ExamVersion
@@ -23,6 +22,7 @@ from certtracker.contract.credentials import (
     ProgressList,
     ProgressNode,
 )
+from certtracker.core import aws
 from certtracker.core.errors import NotFound
 from certtracker.credentials import awards, requirements
 from certtracker.credentials.catalog import all_credentials
@@ -144,7 +144,7 @@ def plan_answer(account_id: str, now: datetime) -> Plan:
 
 def _valid(account_id: str, now: datetime) -> list[awards.Held]:
     """Credentials held and still valid: the only ones whose logo may be used."""
-    return [entry for entry in awards.held(account_id, now) if entry.status in ("earned", "expiring")]
+    return [entry for entry in awards.held(account_id, now) if entry.valid]
 
 
 def logos(account_id: str, now: datetime) -> Logos:
@@ -168,11 +168,12 @@ def logos(account_id: str, now: datetime) -> Logos:
 def logo_link(account_id: str, credential_id: str, kind: Literal["svg", "png"], bucket: str, now: datetime) -> str:
     """A presigned link to the logo, valid five minutes, that downloads as an attachment; NotFound unless the
     caller holds the credential and it is valid."""
-    if not any(entry.current.credential_id == credential_id for entry in _valid(account_id, now)):
+    entry = awards.holding(account_id, credential_id, now)
+    if entry is None or not entry.valid:
         # One answer for never held, lapsed and unknown: the caller learns nothing about other people's credentials.
         raise NotFound("You hold no valid credential with this id, so its logo cannot be downloaded.", code="no_logo")
     return str(
-        _s3().generate_presigned_url(
+        aws.presigner().generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": bucket,
@@ -183,12 +184,3 @@ def logo_link(account_id: str, credential_id: str, kind: Literal["svg", "png"], 
             ExpiresIn=LOGO_LINK_SECONDS,
         )
     )
-
-
-@cache
-def _s3() -> Any:
-    """Signature V4 (required for objects encrypted with KMS, and what S3 expects); signing makes no call."""
-    import boto3
-    from botocore.config import Config
-
-    return boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))

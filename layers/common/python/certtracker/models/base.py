@@ -8,7 +8,7 @@ from typing import Any
 
 from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.connection import Connection, TableConnection
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -79,13 +79,24 @@ def _connection() -> Connection:
     return connection
 
 
+def condition_failed(error: PynamoDBException) -> bool:
+    """Whether a write was refused because its condition did not hold (another write came first), rather than
+    failing; for a transaction, because the condition of one of its writes did not hold."""
+    if isinstance(error, TransactWriteError):
+        return any(
+            reason is not None and reason.code == "ConditionalCheckFailed"
+            for reason in error.cancellation_reasons or []
+        )
+    return error.cause_response_code == "ConditionalCheckFailedException"
+
+
 def put_once(item: Table, key_attribute: Any) -> bool:
     """Write `item` only if no item has its key: True if this call wrote it, False if one was already there.
     What makes a write exactly-once however often, or however concurrently, it is attempted."""
     try:
         item.save(condition=key_attribute.does_not_exist())
     except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             return False
         raise
     return True

@@ -16,7 +16,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from certtracker.accounts.identity import claim_holder, find_account
 from certtracker.certificates import codes, issuing
-from certtracker.core import aws
+from certtracker.core import aws, fields
 from certtracker.core.errors import Conflict, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
 from certtracker.credentials import awards, evaluation
@@ -54,10 +54,10 @@ def _account_id(request: dict[str, Any]) -> str:
 
 
 def _current_award(account_id: str, credential_id: str, now: datetime) -> CredentialAward:
-    for entry in awards.held(account_id, now):
-        if entry.current.credential_id == credential_id:
-            return entry.current
-    raise NotFound("The candidate has never held this credential.", code="award_not_found")
+    entry = awards.holding(account_id, credential_id, now)
+    if entry is None:
+        raise NotFound("The candidate has never held this credential.", code="award_not_found")
+    return entry.current
 
 
 def revoke(request: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -145,14 +145,14 @@ def attach_result(request: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {"account_id": account_id, "result_id": result_id, "exam_id": exam.exam_id, "passed": attached.passed}
 
 
-def correct_name(request: dict[str, Any], now: datetime, *, bucket: str, web_base_url: str) -> dict[str, Any]:
+def correct_name(request: dict[str, Any], now: datetime, *, press: issuing.Press) -> dict[str, Any]:
     """Print a corrected name on a certificate: a new certificate is rendered for the same award, and the old one
     is withdrawn (its PDF deleted, its code answering "withdrawn")."""
     from certtracker.certificates import document
 
     account_id = _account_id(request)
     certificate_id = _text(request, "certificate_id", max_length=16)
-    name = issuing.printed_name(_text(request, "holder_name", max_length=200), "")
+    name = fields.printed_name(_text(request, "holder_name", max_length=200))
     if missing := document.undrawable(name):
         raise InvalidInput(
             "The certificate fonts cannot print: " + ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(missing)),
@@ -167,12 +167,12 @@ def correct_name(request: dict[str, Any], now: datetime, *, bucket: str, web_bas
         award = CredentialAward.get(account_id, old.award_sk)
     except DoesNotExist:
         raise NotFound("The award of this certificate is gone.", code="award_not_found") from None
-    replacement = issuing.issue(account_id, award, name, now=now, web_base_url=web_base_url, bucket=bucket)
+    replacement = issuing.issue(account_id, award, name, now=now, press=press)
     new = replacement.certificate
     if new.certificate_id == old.certificate_id:
         raise Conflict("The certificate already carries this name.", code="unchanged")
     if old.object_key:
-        aws.client("s3").delete_object(Bucket=bucket, Key=old.object_key)
+        aws.client("s3").delete_object(Bucket=press.bucket, Key=old.object_key)
     old.update(
         actions=[
             Certificate.status.set("withdrawn"),
@@ -194,7 +194,7 @@ def correct_name(request: dict[str, Any], now: datetime, *, bucket: str, web_bas
 Operation = Callable[..., dict[str, Any]]
 
 
-def run(request: Any, *, bucket: str, web_base_url: str, now: datetime | None = None) -> dict[str, Any]:
+def run(request: Any, *, press: issuing.Press, now: datetime | None = None) -> dict[str, Any]:
     """Carry out one operation; the answer is {"ok": true, ...} or {"ok": false, "error": {code, message}}."""
     from certtracker.core import clock
 
@@ -207,7 +207,7 @@ def run(request: Any, *, bucket: str, web_base_url: str, now: datetime | None = 
         "reinstate": reinstate,
         "parked_results": parked_results,
         "attach_result": attach_result,
-        "correct_name": lambda r, n: correct_name(r, n, bucket=bucket, web_base_url=web_base_url),
+        "correct_name": lambda r, n: correct_name(r, n, press=press),
     }
     if operation not in operations:
         return _refused(InvalidInput(f"operation must be one of: {', '.join(operations)}.", field="operation"), None)
