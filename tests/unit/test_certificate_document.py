@@ -206,3 +206,19 @@ def _drawable_characters() -> list[str]:
 @given(st.lists(st.sampled_from(_drawable_characters()), min_size=1, max_size=24).map("".join))
 def test_any_name_made_of_drawable_characters_renders(name: str) -> None:
     assert render(content(name)).startswith(b"%PDF-")
+
+
+def test_the_artwork_drawn_once_is_written_the_same_into_every_later_certificate() -> None:
+    """The logo and signature are drawn once per container and replayed: a later certificate's page and its
+    graphics states are exactly those of one drawn afresh."""
+    from pypdf import PdfReader
+
+    document._DRAWN.clear()
+    first, later = render(content("Anna Smith")), render(content("Anna Smith"))
+    pages = [PdfReader(io.BytesIO(pdf)).pages[0] for pdf in (first, later)]
+    assert pages[0].get_contents().get_data() == pages[1].get_contents().get_data()
+    states = [
+        {name: dict(state.get_object()) for name, state in page["/Resources"]["/ExtGState"].items()} for page in pages
+    ]
+    assert states[0] == states[1]
+    assert states[0]  # the artwork's line widths, caps and joins

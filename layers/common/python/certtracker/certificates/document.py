@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -275,7 +275,33 @@ def _artwork(name: str) -> SVGObject:
     return SVGObject((ARTWORK / name).read_text("utf-8"))
 
 
+# What drawing the logo or the signature wrote, by what decided it (the artwork, where, the graphics state before
+# it, the graphics styles already named): every certificate draws them alike, so each is drawn once per container.
+_DRAWN: dict[tuple[Any, ...], tuple[bytes, dict[str, Any]]] = {}
+
+
 def _draw_artwork(pdf: FPDF, name: str, x: float, y: float) -> None:
+    """The logo or the signature at (x, y) mm, as vectors: drawn once, its operators and graphics styles replayed."""
+    catalog = pdf._resource_catalog
+    # What _current_graphic_style, the drawing's starting style, is made of.
+    state = repr((pdf.draw_color, pdf.fill_color, pdf.line_width, pdf.dash_pattern, pdf.allow_images_transparency))
+    key = (name, x, y, state, tuple(catalog.graphics_styles.items()))
+    if (drawn := _DRAWN.get(key)) is None:
+        before = dict(catalog.graphics_styles)
+        contents = cast(bytearray, pdf.pages[pdf.page].contents)
+        start = len(contents)
+        _draw(pdf, name, x, y)
+        named = {style: label for style, label in catalog.graphics_styles.items() if style not in before}
+        _DRAWN[key] = (bytes(contents[start:]).rstrip(b"\n"), named)
+        return
+    operators, named = drawn
+    catalog.graphics_styles.update(named)
+    catalog.index_stream_resources(operators.decode("latin-1"), pdf.page)
+    pdf._out(operators)
+    pdf._set_min_pdf_version("1.4")  # as draw_path does: its graphics styles are PDF 1.4
+
+
+def _draw(pdf: FPDF, name: str, x: float, y: float) -> None:
     """SVGObject.draw_to_page without its deep copy of the drawing (half of a certificate's drawing time): the
     parsed drawing is only read, its transform set afresh here, and it is rendered before this returns."""
     from fpdf.drawing_primitives import Transform
@@ -335,6 +361,7 @@ class _Document:
         pdf.set_producer("CertTracker")
         pdf.add_page()
         pdf.set_text_shaping(True)
+        self.shaping = pdf.text_shaping
         self.pdf = pdf
 
     def font(self, text: str, size: float) -> None:
@@ -356,6 +383,9 @@ class _Document:
         color: tuple[int, int, int] = _INK,
     ) -> None:
         self.font(text, size)
+        # Shaping (HarfBuzz, and the bidi algorithm before it) is for what plain ASCII never needs: joining forms,
+        # right-to-left runs, marks, conjuncts. Most of a certificate is ASCII, and shaping is most of its cost.
+        self.pdf.text_shaping = None if text.isascii() else self.shaping
         self.pdf.set_text_color(*color)
         self.pdf.set_xy(x, y)
         self.pdf.cell(w=w, h=size * 0.3528 * 1.25, text=text, align=align)
@@ -425,9 +455,18 @@ class _Document:
         code = segno.make(url, error="m", micro=False, mask=_QR_MASK)
         rows = [tuple(row) for row in code.matrix_iter(scale=1, border=0)]
         module = size / len(rows)
-        self.pdf.set_fill_color(0, 0, 0)
-        for top, left, width, height in _rectangles(rows):
-            self.pdf.rect(x + left * module, y + top * module, width * module, height * module, style="F")
+        pdf = self.pdf
+        pdf.set_fill_color(0, 0, 0)
+        # The operators FPDF.rect writes, written at once: its checks and bookkeeping per call cost more than the
+        # few hundred rectangles themselves.
+        k, page_h = pdf.k, pdf.h
+        pdf._out(
+            "\n".join(
+                f"{(x + left * module) * k:.2f} {(page_h - y - top * module) * k:.2f} "
+                f"{width * module * k:.2f} {-height * module * k:.2f} re f"
+                for top, left, width, height in _rectangles(rows)
+            )
+        )
 
 
 _QR_MASK = 2
