@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from certtracker.certificates import badges
 from certtracker.contract.badges import Badge, SignedStatusList
+from certtracker.contract.catalog import CredentialIdPath
 from certtracker.core import clock
 from certtracker.core.api import CertTrackerResolver, error_responses
 from certtracker.core.observability import logger, metrics
@@ -40,7 +41,7 @@ def _jwt_response(description: str, model: type) -> dict[int | str, dict[str, An
     responses={**_jwt_response("The badge: JSON, or the bare VC-JWT", Badge), **error_responses(401, 404, 422)},
 )
 def my_badge(
-    credential_id: Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Z0-9-]+$")],
+    credential_id: CredentialIdPath,
 ) -> Response[Badge | str]:
     """The Open Badges 3.0 badge of a credential I hold and that is still valid: an OpenBadgeCredential
     (Verifiable Credentials 2.0) signed as a VC-JWT (ES256; the key is at /badges/keys).

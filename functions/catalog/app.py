@@ -6,13 +6,14 @@ import hashlib
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from certtracker.contract.catalog import (
     Credential,
     CredentialCatalog,
+    CredentialIdPath,
     Exam,
     ExamCatalog,
     ExamVersion,
@@ -67,7 +68,7 @@ def list_credentials(
     responses={**error_responses(404, 422), **NOT_MODIFIED},
 )
 def get_credential(
-    credential_id: Annotated[str, Path(min_length=1, max_length=40)],
+    credential_id: CredentialIdPath,
 ) -> Response[Credential | None]:
     """One credential: what it requires, how long it is valid, and how it is renewed.
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from certtracker.contract.catalog import CredentialIdPath
 from certtracker.contract.credentials import HeldCredentials, LogoLink, Logos, Plan, ProgressList
 from certtracker.core import clock
 from certtracker.core.api import CertTrackerResolver, error_responses
@@ -58,7 +59,7 @@ def my_logos() -> Logos:
     },
 )
 def download_logo(
-    credential_id: Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Z0-9-]+$")],
+    credential_id: CredentialIdPath,
     format: Annotated[Literal["svg", "png"], Query()] = "png",
 ) -> Response[LogoLink | None]:
     """A logo of a credential I hold and that is still valid: 302 to a presigned link valid five minutes, or

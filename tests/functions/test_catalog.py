@@ -105,6 +105,14 @@ def test_an_unknown_credential_is_a_404_in_the_error_shape(api) -> None:
     assert error(api.call("GET", "/catalog/credentials/" + "X" * 41), 422)["field"] == "credential_id"
 
 
+def test_what_is_not_a_credential_id_is_refused_before_any_lookup_and_never_echoed(api) -> None:
+    for typed in ("cert-ep", "CERT-EP%E2%80%AE", "%3Cscript%3E", "CERT%E2%80%A8EP"):
+        refused = error(api.call("GET", "/catalog/credentials/" + typed), 422)
+        assert refused["field"] == "credential_id"
+        assert "script" not in refused["message"]
+        assert "\u202e" not in refused["message"]
+
+
 def test_the_credential_catalog_is_cacheable_with_an_etag(api) -> None:
     for path in ("/catalog/credentials", "/catalog/credentials/CERT-DLP"):
         first = api.call("GET", path)

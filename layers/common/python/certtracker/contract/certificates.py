@@ -7,11 +7,12 @@ from typing import Literal
 
 from pydantic import Field
 
+from certtracker.contract.catalog import CREDENTIAL_ID
 from certtracker.core.api import Model, StrictModel
 
 
 class CertificateRequest(StrictModel):
-    credential_id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Z0-9-]+$")
+    credential_id: str = Field(min_length=1, max_length=40, pattern=CREDENTIAL_ID)
 
 
 class CertificateOut(Model):
