@@ -65,9 +65,7 @@ def download_certificate(
     """My certificate's PDF: 302 to a presigned link valid five minutes, or `{"url": ...}` with `Accept:
     application/json` (for a page's script). 404 when it is not mine; 410 when it was withdrawn; 409 while it
     is still being prepared, or when its credential was revoked."""
-    url = issuing.download_link(
-        app.caller().account_id, certificate_id, now=clock.now(), bucket=settings.certificates_bucket
-    )
+    url = issuing.download_link(app.caller().account_id, certificate_id, now=clock.now(), press=press)
     return app.download(url, DownloadLink(url=url, expires_in=issuing.DOWNLOAD_LINK_SECONDS))
 
 

@@ -7,16 +7,14 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker.certificates import issuing
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import ProgramStaffSettings, load
 from certtracker.staff import operations
 
 settings = load(ProgramStaffSettings)
-press = issuing.Press(settings.certificates_bucket, settings.web_base_url, settings.program_name)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
-    return operations.run(event, press=press)
+    return operations.run(event)

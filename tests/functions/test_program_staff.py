@@ -60,7 +60,9 @@ def test_a_parked_result_is_listed_and_once_placed_it_counts_and_awards_at_once(
     assert twice["error"]["code"] == "result_not_found"
 
 
-def test_a_corrected_name_renders_a_new_certificate_and_withdraws_the_old(gateway, api, candidate) -> None:
+def test_a_corrected_name_withdraws_the_old_certificate_at_once_and_the_new_one_renders_on_download(
+    gateway, api, candidate
+) -> None:
     old = issued(api, candidate)
     done = staff(
         gateway,
@@ -78,10 +80,22 @@ def test_a_corrected_name_renders_a_new_certificate_and_withdraws_the_old(gatewa
     assert withdrawn["holder_name"] is None
     fresh = verify(api, done["verification_code"]).json()
     assert (fresh["status"], fresh["holder_name"]) == ("valid", "Ada King, Countess of Lovelace")
-    keys = [entry["Key"] for entry in boto3.client("s3").list_objects_v2(Bucket=BUCKET).get("Contents", [])]
-    assert keys == [f"certificates/{owner_of(api, candidate)}/{done['certificate_id']}.pdf"]
     gone = api.call("GET", f"/me/certificates/{old['certificate_id']}/download", token=candidate["token"])
     assert gone.status == 410
+
+    # Only the certificates function writes the bucket: the corrected PDF is rendered when first downloaded, and
+    # the withdrawn one deleted then.
+    owner = owner_of(api, candidate)
+    listed = {
+        c["certificate_id"]: c
+        for c in api.call("GET", "/me/certificates", token=candidate["token"]).json()["certificates"]
+    }
+    assert listed[done["certificate_id"]]["status"] == "rendering"
+    assert listed[old["certificate_id"]]["download_path"] is None
+    download = api.call("GET", f"/me/certificates/{done['certificate_id']}/download", token=candidate["token"])
+    assert download.status == 302, download.body
+    keys = [entry["Key"] for entry in boto3.client("s3").list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+    assert keys == [f"certificates/{owner}/{done['certificate_id']}.pdf"]
 
 
 def test_operations_without_who_or_why_or_on_someone_unknown_are_refused(gateway, api, candidate) -> None:

@@ -126,8 +126,10 @@ def _get(account_id: str, sk: str) -> Certificate | None:
         return None
 
 
-def _reserve(account_id: str, sk: str, award: CredentialAward, name: str, now: datetime) -> Certificate | None:
-    """Write the certificate (rendering) and its code together; None if this award and name already have one."""
+def _new(
+    account_id: str, sk: str, award: CredentialAward, name: str, now: datetime
+) -> tuple[Certificate, VerificationCode]:
+    """A certificate (rendering) and its verification code, not yet written."""
     code = codes.new_code()
     certificate = Certificate(
         pk=account_id,
@@ -151,6 +153,12 @@ def _reserve(account_id: str, sk: str, award: CredentialAward, name: str, now: d
         certificate_id=certificate.certificate_id,
         credential_id=award.credential_id,
     )
+    return certificate, pointer
+
+
+def _reserve(account_id: str, sk: str, award: CredentialAward, name: str, now: datetime) -> Certificate | None:
+    """Write the certificate (rendering) and its code together; None if this award and name already have one."""
+    certificate, pointer = _new(account_id, sk, award, name, now)
     try:
         with transaction() as writes:
             writes.save(certificate, condition=Certificate.sk.does_not_exist())
@@ -160,6 +168,45 @@ def _reserve(account_id: str, sk: str, award: CredentialAward, name: str, now: d
             return None
         raise
     return certificate
+
+
+def replace(old: Certificate, name: str, *, reason: str, now: datetime) -> Certificate:
+    """A corrected certificate for `old`'s award in `name`, queued, and `old` withdrawn: one transaction. The
+    certificates function renders the new one when it is first downloaded, and then deletes the old PDF (it is
+    the only writer of the bucket); the old one answers "withdrawn" from now on."""
+    sk = certificate_key(old.award_id, name_digest(name))
+    new, pointer = _new(old.pk, sk, _award_of(old), name, now)
+    new.rendering_since = None  # queued: no render has begun
+    new.replaces = old.object_key
+    try:
+        with transaction() as writes:
+            writes.save(new, condition=Certificate.sk.does_not_exist())
+            writes.save(pointer, condition=VerificationCode.pk.does_not_exist())
+            writes.update(
+                old,
+                actions=[
+                    Certificate.status.set("withdrawn"),
+                    Certificate.withdrawn_at.set(now),
+                    Certificate.withdrawn_reason.set(reason),
+                    Certificate.replaced_by.set(new.certificate_id),
+                ],
+                condition=Certificate.status != "withdrawn",
+            )
+    except TransactWriteError as error:
+        if condition_failed(error):
+            raise Conflict(
+                "This award already has a certificate in this name, or this one was withdrawn meanwhile.",
+                code="unchanged",
+            ) from None
+        raise
+    return new
+
+
+def _award_of(certificate: Certificate) -> CredentialAward:
+    award = _award(certificate.pk, certificate.award_sk)
+    if award is None:
+        raise NotFound("The award of this certificate is gone.", code="award_not_found")
+    return award
 
 
 def _stalled(certificate: Certificate, now: datetime) -> bool:
@@ -172,7 +219,11 @@ def _take_over(certificate: Certificate, now: datetime) -> bool:
         certificate.update(
             actions=[Certificate.rendering_since.set(now)],
             condition=(Certificate.status == "rendering")
-            & (Certificate.rendering_since == certificate.rendering_since),
+            & (
+                Certificate.rendering_since.does_not_exist()  # queued: no render began
+                if certificate.rendering_since is None
+                else Certificate.rendering_since == certificate.rendering_since
+            ),
         )
     except UpdateError as error:
         if condition_failed(error):
@@ -218,6 +269,8 @@ def _render(certificate: Certificate, award: CredentialAward, *, now: datetime, 
         # after all): its PDF stands, and this one's is the same document.
         logger.info("certificate rendered twice", extra={"certificate_id": certificate.certificate_id})
         return
+    if certificate.replaces:
+        aws.client("s3").delete_object(Bucket=press.bucket, Key=certificate.replaces)
     logger.info("certificate rendered", extra={"certificate_id": certificate.certificate_id, "bytes": len(pdf)})
 
 
@@ -236,9 +289,12 @@ def _mine(account_id: str, certificate_id: str) -> Certificate:
     raise NotFound("You have no certificate with this id.", code="certificate_not_found")
 
 
-def download_link(account_id: str, certificate_id: str, *, now: datetime, bucket: str) -> str:
-    """A presigned link to the holder's PDF, valid DOWNLOAD_LINK_SECONDS, that downloads as an attachment."""
+def download_link(account_id: str, certificate_id: str, *, now: datetime, press: Press) -> str:
+    """A presigned link to the holder's PDF, valid DOWNLOAD_LINK_SECONDS, that downloads as an attachment. A
+    certificate queued by the program staff (or whose render died) is rendered first."""
     certificate = _mine(account_id, certificate_id)
+    if certificate.status == "rendering" and _stalled(certificate, now) and _take_over(certificate, now):
+        _render(certificate, _award_of(certificate), now=now, press=press)
     if certificate.status == "withdrawn":
         raise Gone(
             "This certificate was withdrawn"
@@ -257,7 +313,7 @@ def download_link(account_id: str, certificate_id: str, *, now: datetime, bucket
         aws.presigner().generate_presigned_url(
             "get_object",
             Params={
-                "Bucket": bucket,
+                "Bucket": press.bucket,
                 "Key": certificate.object_key,
                 "ResponseContentDisposition": f'attachment; filename="{filename}"',
                 "ResponseContentType": "application/pdf",

@@ -37,7 +37,8 @@ def certificate(item: Certificate, credential_status: Status | None) -> Certific
         cycle=item.cycle,
         created_at=item.created_at,
         credential_status=credential_status,
-        download_path=f"/me/certificates/{item.certificate_id}/download" if item.status == "ready" else None,
+        # A certificate being prepared is downloaded all the same: a queued one is rendered on the way.
+        download_path=None if item.status == "withdrawn" else f"/me/certificates/{item.certificate_id}/download",
         replaced_by=item.replaced_by,
     )
 

@@ -31,7 +31,9 @@ class CertificateOut(Model):
     credential_status: Literal["earned", "expiring", "expired", "revoked"] | None = Field(
         description="The credential's live status"
     )
-    download_path: str | None = Field(description="Where the PDF downloads from, while it is ready")
+    download_path: str | None = Field(
+        description="Where the PDF downloads from (one being prepared is rendered on the way); none once withdrawn"
+    )
     replaced_by: str | None = Field(None, description="withdrawn: the certificate id that replaced it")
 
 

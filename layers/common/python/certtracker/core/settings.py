@@ -182,9 +182,7 @@ class CertificatesSettings(FunctionSettings):
 
 
 class ProgramStaffSettings(MailSettings):
-    program_name: str = text()  # printed on a corrected certificate
-    certificates_table: str = text()
-    certificates_bucket: str = text()  # a corrected name: the new PDF written, the old one deleted
+    certificates_table: str = text()  # a corrected name: the new certificate queued, the old one withdrawn
     credential_awards_table: str = text()  # revoke and reinstate; a placed result may award
     catalog_table: str = text()
     accounts_table: str = text()  # the candidate, by username or email; the award email

@@ -40,13 +40,15 @@ class Certificate(Table):
     holder_name = UnicodeAttribute()  # as printed
     status = UnicodeAttribute()  # rendering, ready, withdrawn
     created_at = Timestamp()
-    rendering_since = Timestamp(null=True)  # a render that never finished is taken over after a while
+    rendering_since = Timestamp(null=True)  # a render that never finished is taken over after a while; none yet
+    # began when the program staff queued a corrected one (the certificates function renders it on demand)
     rendered_at = Timestamp(null=True)
     object_key = UnicodeAttribute(null=True)  # the PDF in the certificates bucket, once rendered
     size_bytes = NumberAttribute(null=True)
     withdrawn_at = Timestamp(null=True)
     withdrawn_reason = UnicodeAttribute(null=True)
     replaced_by = UnicodeAttribute(null=True)  # the certificate id of the corrected one
+    replaces = UnicodeAttribute(null=True)  # a corrected one: the withdrawn PDF's key, deleted once this is rendered
 
 
 class VerificationCode(Table):

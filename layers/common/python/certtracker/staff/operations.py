@@ -12,18 +12,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from certtracker.accounts.identity import claim_holder, find_account
 from certtracker.certificates import codes, issuing
-from certtracker.core import aws, fields
+from certtracker.core import fields
 from certtracker.core.errors import Conflict, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
 from certtracker.credentials import awards, evaluation
 from certtracker.exams import catalog as exam_catalog
 from certtracker.models.accounts import AccountClaim
 from certtracker.models.base import transaction
-from certtracker.models.certificates import Certificate
 from certtracker.models.credential_awards import CredentialAward
 from certtracker.models.exam_results import PARKED_PARTITION, RESULT_PREFIX, ExamResult
 
@@ -145,9 +144,10 @@ def attach_result(request: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {"account_id": account_id, "result_id": result_id, "exam_id": exam.exam_id, "passed": attached.passed}
 
 
-def correct_name(request: dict[str, Any], now: datetime, *, press: issuing.Press) -> dict[str, Any]:
-    """Print a corrected name on a certificate: a new certificate is rendered for the same award, and the old one
-    is withdrawn (its PDF deleted, its code answering "withdrawn")."""
+def correct_name(request: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Print a corrected name on a certificate: a new certificate for the same award, queued for the certificates
+    function to render (on its first download, deleting the old PDF then), and the old one withdrawn at once (its
+    code answering "withdrawn")."""
     from certtracker.certificates import document
 
     account_id = _account_id(request)
@@ -163,25 +163,7 @@ def correct_name(request: dict[str, Any], now: datetime, *, press: issuing.Press
         raise NotFound("The candidate has no certificate with this id.", code="certificate_not_found")
     if old.status == "withdrawn":
         raise Conflict(f"This certificate was already withdrawn (replaced by {old.replaced_by}).", code="unchanged")
-    try:
-        award = CredentialAward.get(account_id, old.award_sk)
-    except DoesNotExist:
-        raise NotFound("The award of this certificate is gone.", code="award_not_found") from None
-    replacement = issuing.issue(account_id, award, name, now=now, press=press)
-    new = replacement.certificate
-    if new.certificate_id == old.certificate_id:
-        raise Conflict("The certificate already carries this name.", code="unchanged")
-    if old.object_key:
-        aws.client("s3").delete_object(Bucket=press.bucket, Key=old.object_key)
-    old.update(
-        actions=[
-            Certificate.status.set("withdrawn"),
-            Certificate.withdrawn_at.set(now),
-            Certificate.withdrawn_reason.set(_text(request, "reason")),
-            Certificate.replaced_by.set(new.certificate_id),
-            Certificate.object_key.remove(),
-        ]
-    )
+    new = issuing.replace(old, name, reason=_text(request, "reason"), now=now)
     count("CertificateNameCorrected")
     return {
         "account_id": account_id,
@@ -194,7 +176,7 @@ def correct_name(request: dict[str, Any], now: datetime, *, press: issuing.Press
 Operation = Callable[..., dict[str, Any]]
 
 
-def run(request: Any, *, press: issuing.Press, now: datetime | None = None) -> dict[str, Any]:
+def run(request: Any, now: datetime | None = None) -> dict[str, Any]:
     """Carry out one operation; the answer is {"ok": true, ...} or {"ok": false, "error": {code, message}}."""
     from certtracker.core import clock
 
@@ -207,7 +189,7 @@ def run(request: Any, *, press: issuing.Press, now: datetime | None = None) -> d
         "reinstate": reinstate,
         "parked_results": parked_results,
         "attach_result": attach_result,
-        "correct_name": lambda r, n: correct_name(r, n, press=press),
+        "correct_name": correct_name,
     }
     if operation not in operations:
         return _refused(InvalidInput(f"operation must be one of: {', '.join(operations)}.", field="operation"), None)
