@@ -30,7 +30,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from certtracker.accounts.identity import find_account
-from certtracker.core import aws, fields
+from certtracker.core import aws, names
 from certtracker.core.errors import NotFound
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import Credential, get_credential
@@ -425,6 +425,6 @@ def badge(issuer: Issuer, account_id: str, credential_id: str, now: datetime) ->
     if held is None or account is None:
         raise NotFound("You hold no valid credential with this id, so it has no badge.", code="no_badge")
     award = status_index_of(held.current)
-    holder_name = fields.printed_name(account.first_name, account.last_name)
+    holder_name = names.printed_name(account.first_name, account.last_name)
     payload = open_badge(issuer, award, get_credential(credential_id), holder_name=holder_name, email=account.email)
     return Signed(jwt=sign(issuer, payload), credential=payload)

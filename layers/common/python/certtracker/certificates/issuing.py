@@ -18,7 +18,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from certtracker.accounts.identity import session_account
 from certtracker.certificates import codes
-from certtracker.core import aws, fields
+from certtracker.core import aws, names
 from certtracker.core.errors import Conflict, Gone, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
 from certtracker.credentials import awards, catalog
@@ -91,7 +91,7 @@ def request(account_id: str, credential_id: str, *, now: datetime, press: Press)
 
     award = _current_award(account_id, credential_id, now)
     account = session_account(account_id)
-    name = fields.printed_name(account.first_name, account.last_name)
+    name = names.printed_name(account.first_name, account.last_name)
     if missing := document.undrawable(name):
         raise InvalidInput(
             "Your name as it is in your profile contains characters a certificate cannot print: "

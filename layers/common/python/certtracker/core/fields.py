@@ -76,12 +76,6 @@ OneLine = AfterValidator(one_line)
 MultiLine = AfterValidator(multi_line)
 
 
-def printed_name(*parts: str) -> str:
-    """A person's name as printed (certificates, badges): its parts joined by single spaces, in Unicode's composed
-    form, which fonts and comparisons expect."""
-    return unicodedata.normalize("NFC", " ".join(" ".join(parts).split()))
-
-
 def _country(value: str) -> str:
     code = value.upper()
     if code not in COUNTRIES:

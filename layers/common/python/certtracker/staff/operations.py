@@ -16,7 +16,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from certtracker.accounts.identity import claim_holder, find_account
 from certtracker.certificates import codes, issuing
-from certtracker.core import fields
+from certtracker.core import names
 from certtracker.core.errors import Conflict, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
 from certtracker.credentials import awards, evaluation
@@ -152,7 +152,7 @@ def correct_name(request: dict[str, Any], now: datetime) -> dict[str, Any]:
 
     account_id = _account_id(request)
     certificate_id = _text(request, "certificate_id", max_length=16)
-    name = fields.printed_name(_text(request, "holder_name", max_length=200))
+    name = names.printed_name(_text(request, "holder_name", max_length=200))
     if missing := document.undrawable(name):
         raise InvalidInput(
             "The certificate fonts cannot print: " + ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(missing)),
