@@ -64,9 +64,13 @@ run: $(STAMP) $(FONTS_STAMP)
 ## test: lint, types, template, sam build, and every test ring (unit, functions, e2e with schemathesis)
 test: check
 
+# The rings run on every core (pytest-xdist, at most four workers), each test file whole on one worker: its
+# module-scoped local stack and its order stay as written. PYTEST_ARGS="-n0" runs them in one process.
+PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --dist=loadfile
+
 # build comes before the tests: tests/unit/test_build.py checks what it made.
 check: lint typecheck cfn-lint build $(FONTS_STAMP)
-	$(PY) -m pytest --cov --cov-report=term:skip-covered tests
+	$(PY) -m pytest $(PYTEST_ARGS) --cov --cov-report=term:skip-covered tests
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -83,7 +87,7 @@ cfn-lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml
 
 unit functions e2e browser: $(STAMP) $(FONTS_STAMP)
-	$(PY) -m pytest tests/$@
+	$(PY) -m pytest $(PYTEST_ARGS) tests/$@
 
 ## build: `sam validate --lint` and `sam build` (no container): the layers with their bytecode, in .aws-sam/build
 # The layer's fonts are the ones `make fonts` cut (same recipe, same pins): cut once, not twice.

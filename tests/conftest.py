@@ -19,3 +19,6 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 from infra import lambdas
 
 lambdas.prepare_process()
+
+# Fails the run on a template grant no handler test used (over the whole tests/functions ring, xdist or not).
+pytest_plugins = ["tests.unused_grants"]

@@ -7,7 +7,6 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -255,39 +254,3 @@ def make_candidate(api: Api, mail: Mailbox, username: str, email: str) -> dict[s
         "csrf_token": body["csrf_token"],
         "cookie": login.header("Set-Cookie") or "",
     }
-
-
-# ---------------------------------------------------------------- least privilege, over the whole ring
-# Every AWS call a function makes here is checked against its Policies as it happens (infra/iam.py,
-# the `no_missing_grant` fixture). Once every test of this ring has run and passed, the grants no
-# call needed are listed and fail the run: an unused grant is removed from template.yaml, or the
-# path that needs it gets a test.
-RING = Path(__file__).parent
-_whole_ring = {"ran": False, "deselected": False}
-_unused_report: list[str] = []
-
-
-def pytest_deselected(items: list[pytest.Item]) -> None:
-    if any(item.path.parent == RING for item in items):
-        _whole_ring["deselected"] = True
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    collected = {item.path for item in session.items if item.path.parent == RING}
-    _whole_ring["ran"] = collected == set(RING.glob("test_*.py"))
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if not _whole_ring["ran"] or _whole_ring["deselected"] or exitstatus != 0:
-        return
-    for function, grants in sorted(iam.RECORDER.unused_grants().items()):
-        _unused_report.extend(f"{function}: {grant}" for grant in grants)
-    if _unused_report:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _unused_report:
-        terminalreporter.section("grants in template.yaml that no handler test used (remove them, or test their path)")
-        for line in _unused_report:
-            terminalreporter.line(line)
