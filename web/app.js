@@ -23,15 +23,15 @@ const ROUTES = {
   "/exams/history": ["history.js", true],
   "/support": ["support.js", true],
   "/credentials": ["credentials.js", true],
+  "/credentials/shares": ["shares.js", true],
   "/verify": ["verify.js", false],
 };
-// Routes whose page also answers one path segment more, its parameter: /verify/K7QM-2XWD-9PRT-HB4C.
-const WITH_PARAMETER = ["/verify"];
+// Pages that answer one path segment more, their parameter: /verify/K7QM-2XWD-9PRT-HB4C, /shares/<token>.
+const WITH_PARAMETER = { "/verify": ["verify.js", false], "/shares": ["shared.js", false] };
 
 function routeOf(path) {
   if (path in ROUTES) return ROUTES[path];
-  const parent = path.slice(0, path.lastIndexOf("/"));
-  return WITH_PARAMETER.includes(parent) ? ROUTES[parent] : null;
+  return WITH_PARAMETER[path.slice(0, path.lastIndexOf("/"))] || null;
 }
 
 const SIGNED_IN_NAV = [

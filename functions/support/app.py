@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -16,26 +16,13 @@ from certtracker.contract.support import (
     SupportRequestList,
     SupportRequestOut,
 )
-from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.api import CertTrackerResolver, IdempotencyKey, error_responses
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import SupportSettings, load
 from certtracker.support import requests as support
 
 settings = load(SupportSettings)
 app = CertTrackerResolver(client_address_from=settings.client_address_from)
-
-
-# A form submitted twice (a double click, a retry after a timeout) makes one request.
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
-        description="Any unique string (a UUID); the same key within 24 hours answers with the same request",
-    ),
-]
 
 
 def _answer(filed: support.Filed) -> Response[Filed]:

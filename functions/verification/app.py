@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from certtracker.certificates import views
 from certtracker.contract.certificates import VerificationOut
-from certtracker.core import clock, throttling
+from certtracker.core import clock
 from certtracker.core.api import CertTrackerResolver, error_responses
-from certtracker.core.errors import TooManyRequests
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import VerificationSettings, load
 
@@ -23,9 +22,6 @@ app = CertTrackerResolver(client_address_from=settings.client_address_from)
 
 # Enough for an employer checking a stack of certificates by hand; far too few to guess codes (75 bits).
 PER_ADDRESS = (60, timedelta(minutes=10))
-# A holder's name and status are nobody's business but the reader's: not kept by caches, not indexed, and the
-# code in the address not passed on to the next site.
-PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
 
 
 @app.get("/verify/<code>", tags=["verification"], responses=error_responses(404, 422, 429))
@@ -34,16 +30,13 @@ def verify(code: Annotated[str, Path(min_length=1, max_length=64)]) -> Response[
     expired, revoked, withdrawn (replaced by a corrected certificate) or unavailable (the holder's data was
     erased). Case, dashes and spaces do not matter, and I, L and O read as 1, 1 and 0. 422 `mistyped_code` when
     the check character shows a typing mistake; 404 `unknown_code` when no certificate has the code."""
-    limit, window = PER_ADDRESS
-    wait = throttling.wait_within("verify-ip#" + app.source_ip(), limit=limit, window=window)
-    if wait:
-        raise TooManyRequests(
-            f"Too many verifications from here. Try again in {max(1, wait // 60)} minute(s).",
-            retry_after=wait,
-            code="too_many_verifications",
-        )
-    answer = views.verification(code, clock.now())
-    return Response(200, content_types.APPLICATION_JSON, answer, dict(PRIVATE))
+    app.limit_per_address(
+        "verify",
+        PER_ADDRESS,
+        code="too_many_verifications",
+        message="Too many verifications from here. Try again in {wait}.",
+    )
+    return app.private(views.verification(code, clock.now()))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

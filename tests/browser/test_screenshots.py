@@ -1,11 +1,13 @@
 """Every route of web/app.js at 375 and 1280 px wide, light, and the pages in DARK dark too:
 a full-page screenshot of each under screenshots/ (git ignores it) to look at, and each page checked with
 axe-core and for console errors. The candidate has an exam result (and with it a credential and its
-certificate), an open registration and a support request, so the signed-in pages show data rather than their
-empty state; the certificate's verification page (/verify/{code}) is photographed beside the routes."""
+certificate), an open registration, a support request and a share, so the signed-in pages show data rather than
+their empty state; the certificate's verification page (/verify/{code}) and the shared link (/shares/{token}) are
+photographed beside the routes."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +19,11 @@ from tests.e2e.conftest import Stack
 
 SCREENSHOTS = template.ROOT / "screenshots"
 WIDTHS = (375, 1280)
-DARK = ("/", "/dashboard", "/credentials", "/verify")
+DARK = ("/", "/dashboard", "/credentials", "/credentials/shares", "/verify")
 
 
-def _candidate_with_data(stack: Stack) -> tuple[Any, str]:
-    """The candidate, and the verification code of its certificate."""
+def _candidate_with_data(stack: Stack) -> tuple[Any, str, str]:
+    """The candidate, the verification code of its certificate, and the path of the link it shared."""
     candidate = registered(stack, new_candidate("Priya", "Nair"))
     auth = bearer(stack, candidate)
     taken = requests.post(f"{stack.api}/me/exam-registrations", json={"exam_id": "250-580"}, headers=auth, timeout=20)
@@ -38,7 +40,21 @@ def _candidate_with_data(stack: Stack) -> tuple[Any, str]:
         timeout=10,
     )
     made = requests.post(f"{stack.api}/me/certificates", json={"credential_id": "CERT-EP"}, headers=auth, timeout=30)
-    return candidate, made.json()["verification_code"]
+    requests.post(
+        f"{stack.api}/me/shares",
+        json={
+            "recipient_email": "talent@employer.example",
+            "credential_ids": ["CERT-EP"],
+            "expires_in_days": 30,
+            "message": "As discussed on Tuesday: my certification.",
+        },
+        headers=auth,
+        timeout=10,
+    )
+    invitation = stack.wait_for_mail(lambda message: "talent@employer.example" in message["to"])
+    shared = re.search(r"/shares/[A-Za-z0-9_-]{43}", invitation["text"])
+    assert shared, invitation["text"]
+    return candidate, made.json()["verification_code"], shared.group(0)
 
 
 def _visit(tab: Portal, path: str, shot: Path, failures: list[str]) -> None:
@@ -53,7 +69,7 @@ def _visit(tab: Portal, path: str, shot: Path, failures: list[str]) -> None:
 def test_every_page_at_375_and_1280_px_and_dark(chromium: Any, stack: Stack) -> None:
     for old in SCREENSHOTS.glob("*/*.png"):
         old.unlink()
-    candidate, code = _candidate_with_data(stack)
+    candidate, code, shared = _candidate_with_data(stack)
     routes = browser.routes()
     failures: list[str] = []
     for scheme in ("light", "dark"):
@@ -67,6 +83,7 @@ def test_every_page_at_375_and_1280_px_and_dark(chromium: Any, stack: Stack) -> 
             for route in (route for route in chosen if not route.signed_in):
                 _visit(tab, route.path, folder / f"{route.name}.png", failures)
             _visit(tab, f"/verify/{code}", folder / "verify-code.png", failures)
+            _visit(tab, shared, folder / "shared-link.png", failures)
             tab.sign_in(candidate)
             for route in (route for route in chosen if route.signed_in):
                 _visit(tab, route.path, folder / f"{route.name}.png", failures)

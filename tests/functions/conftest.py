@@ -164,7 +164,8 @@ class Api:
         payload = json.dumps(body).encode() if body is not None else None
         if payload is not None:
             sent["Content-Type"] = "application/json"
-        function = self.gateway.routes[(path, method)].function
+        route = self.gateway.matcher.match_route(path.partition("?")[0]).route
+        function = self.gateway.routes[(route, method)].function
         containers = [load_functions() for _ in range(count)]
         for functions in containers:
             functions[function].load()  # each container's cold start, before the burst

@@ -11,6 +11,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from certtracker.core import clock
 from certtracker.core.tokens import digest
+from certtracker.credentials import awards
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account
 from certtracker.models.support_requests import SupportRequest
@@ -38,6 +39,7 @@ TABLES = {
     "SupportRequestsTable",
     "CredentialAwardsTable",
     "CertificatesTable",
+    "SharesTable",
 }
 
 
@@ -276,6 +278,12 @@ def test_erasure_ends_every_session_frees_the_username_and_email_and_leaves_no_p
     ):
         filed = api.call("POST", "/support/requests", anonymous_request(author, address, text))
         assert filed.status == 201, filed.body
+    # A credential shared with a recruiter, with a note: the share, its link and its submission claim.
+    now = clock.now()
+    assert awards.grant(pippa["account_id"], "CERT-EP", cycle=1, earned_at=now, expires_at=now + timedelta(days=365))
+    share = {"recipient_email": "recruiter.for.pippa@example.com", "credential_ids": ["CERT-EP"], "expires_in_days": 30}
+    shared = api.call("POST", "/me/shares", {**share, "message": "From Pippa, as promised"}, token=pippa["token"])
+    assert shared.status == 201, shared.body
     grace_before = own_data(api, grace)
 
     erased = api.call("DELETE", "/me", {"password": PASSWORD}, token=pippa["token"])
@@ -317,6 +325,8 @@ def test_erasure_ends_every_session_frees_the_username_and_email_and_leaves_no_p
         "nw1 6xe",
         "analytical engines",
         "countess of computation",
+        "recruiter.for.pippa",
+        "as promised",
     ]
     stored = every_item()
     assert set(stored) == TABLES

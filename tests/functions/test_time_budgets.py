@@ -12,12 +12,16 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 
+from certtracker.core import clock
 from certtracker.core.aws import client
+from certtracker.credentials import awards
 from certtracker.models.accounts import Account
 from certtracker.models.exam_registrations import OPEN_PREFIX, REGISTRATION_PREFIX, ExamRegistration
+from certtracker.models.shares import Share, ShareLink
 from infra import lambdas
 from infra.events import LambdaContext
 from tests.functions.conftest import error
@@ -154,3 +158,19 @@ def test_exam_registration_when_pearson_vue_never_answers_is_a_503_in_time_and_k
     # Pearson VUE is back: nothing half-made blocks the next try.
     monkeypatch.undo()
     assert _register(api, candidate, "250-580").status == 201
+
+
+def test_a_share_when_ses_never_answers_is_a_503_in_time_and_keeps_nothing(
+    api, candidate, ses_never_answers, silent_server, contexts
+) -> None:
+    owner = api.call("GET", "/me", token=candidate["token"]).json()["account_id"]
+    now = clock.now()
+    assert awards.grant(owner, "CERT-EP", cycle=1, earned_at=now, expires_at=now + timedelta(days=365))
+    body = {"recipient_email": "hr@employer.example", "credential_ids": ["CERT-EP"], "expires_in_days": 30}
+    shared = api.call("POST", "/me/shares", body, token=candidate["token"])
+
+    _answered_in_time(contexts)
+    assert error(shared, 503)["code"] == "share_email_not_sent"
+    assert silent_server.connections, "SES was never tried"
+    assert list(Share.scan()) == []
+    assert list(ShareLink.scan()) == []

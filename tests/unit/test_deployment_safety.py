@@ -333,8 +333,8 @@ def test_no_function_is_given_the_origin_secret() -> None:
 
 def test_the_functions_that_limit_per_address_read_it_from_cloudfront_when_deployed() -> None:
     readers = {name for name, f in template.functions().items() if "CLIENT_ADDRESS_FROM" in f.environment}
-    # login's, anonymous support's and certificate verification's per-address limits
-    assert readers == {"AccountsFunction", "SupportFunction", "VerificationFunction"}
+    # login's, anonymous support's, certificate verification's and share views' per-address limits
+    assert readers == {"AccountsFunction", "SupportFunction", "VerificationFunction", "SharesFunction"}
     for name in readers:
         assert template.functions()[name].environment["CLIENT_ADDRESS_FROM"] == {"Ref": "ClientAddressFrom"}
     parameter = template.template()["Parameters"]["ClientAddressFrom"]

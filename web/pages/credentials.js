@@ -54,6 +54,7 @@ export default async function render(main, { me }) {
             h("tbody", {}, held.map(heldRow)),
           ),
         ),
+        h("p", {}, link("/credentials/shares", "Share credentials", { class: "button secondary" }), " Send an employer a link to them; see when it is opened."),
       );
     }
     return section;

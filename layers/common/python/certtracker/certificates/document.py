@@ -27,6 +27,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from certtracker.core import clock
+
 if TYPE_CHECKING:
     from fpdf import FPDF
     from fpdf.svg import SVGObject
@@ -45,20 +47,6 @@ _KANA = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF65, 0xFF9F))
 _HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7A3))
 _FAMILIES = ("sans", "arabic", "hebrew", "devanagari")
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 # The certificate's inks (RGB): a deep blue for text and rules, a muted gold for accents, grey for small print.
 _INK = (29, 53, 87)
 _GOLD = (176, 141, 87)
@@ -312,10 +300,6 @@ def _draw(pdf: FPDF, name: str, x: float, y: float) -> None:
     pdf.draw_path(drawing, copy=False)
 
 
-def _long_date(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
 def render(content: CertificateContent) -> bytes:
     """The certificate as PDF bytes. Raises UndrawableName before drawing anything if the name has a character
     no shipped font draws."""
@@ -420,8 +404,8 @@ class _Document:
         earned = "has been accredited as" if content.credential_kind == "accreditation" else "has earned the credential"
         self.text(earned, 109, 12, color=_GREY)
         self.text(content.credential_title, 117, 18)
-        valid = f"until {_long_date(content.expires_on)}" if content.expires_on else "with no expiry date"
-        self.text(f"Earned {_long_date(content.earned_on)}, valid {valid}", 129, 11, color=_GREY)
+        valid = f"until {clock.long_date(content.expires_on)}" if content.expires_on else "with no expiry date"
+        self.text(f"Earned {clock.long_date(content.earned_on)}, valid {valid}", 129, 11, color=_GREY)
 
         # Signature, bottom left.
         _draw_artwork(pdf, "signature.svg", 30, 150)

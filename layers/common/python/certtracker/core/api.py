@@ -8,7 +8,8 @@ import inspect
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -16,6 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.params import Header
 from pydantic import BaseModel, ConfigDict
 
 from certtracker.core import deadline
@@ -133,6 +135,21 @@ class Caller:
     session_id: str
 
 
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
+
+# A form submitted twice (a double click, a retry after a timeout) makes one thing (certtracker.core.submissions).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Any unique string (a UUID); the same key within 24 hours answers with what the first request made",
+    ),
+]
+
+
 FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -215,6 +232,20 @@ class CertTrackerResolver(APIGatewayRestResolver):
     def source_ip(self) -> str:
         """The client's address, for per-address limits: never one the client could choose."""
         return client_address(self.current_event.raw_event, behind_cloudfront=self.behind_cloudfront)
+
+    def limit_per_address(self, name: str, limit: tuple[int, timedelta], *, code: str, message: str) -> None:
+        """A public route's limit per client address: 429 with Retry-After past `limit` (uses, window); the
+        message's "{wait}" says how long in words."""
+        from certtracker.core import throttling  # the counters' table: only where a route limits
+
+        uses, window = limit
+        throttling.enforce(f"{name}-ip#{self.source_ip()}", limit=uses, window=window, code=code, message=message)
+
+    @staticmethod
+    def private(answer: BaseModel) -> Response[Any]:
+        """A public answer about a person (a verification, a shared link): not kept by caches, not indexed, and
+        the code or token in the address not passed on to the next site."""
+        return Response(200, content_types.APPLICATION_JSON, answer, dict(PRIVATE_HEADERS))
 
     @staticmethod
     def _domain_error(error: DomainError) -> Response[str]:

@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 _offset_seconds = 0.0
+# English month names, whatever the process's locale (strftime's %B follows it).
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def now() -> datetime:
@@ -27,3 +42,8 @@ def advance(seconds: float) -> None:
 def reset() -> None:
     global _offset_seconds
     _offset_seconds = 0.0
+
+
+def long_date(day: date) -> str:
+    """A date as emails and certificates write it: 26 November 2026 (a datetime: its UTC day)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"

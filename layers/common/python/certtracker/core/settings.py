@@ -134,6 +134,7 @@ class PrivacySettings(FunctionSettings):
     login_throttle_table: str = text()
     certificates_table: str = text()
     certificates_bucket: str = text()  # erasure deletes the PDFs
+    shares_table: str = text()  # erasure deletes the shares and their links
 
 
 class PearsonVueSettings(FunctionSettings):
@@ -195,6 +196,16 @@ class VerificationSettings(ClientAddressSettings):
     credential_awards_table: str = text()  # the live status
     catalog_table: str = text()
     login_throttle_table: str = text()  # verifications per client address
+
+
+class SharesSettings(MailSettings, ClientAddressSettings):
+    shares_table: str = text()
+    accounts_table: str = text()  # the candidate's name and address (Reply-To), and their email choices
+    credential_awards_table: str = text()  # only credentials held are shared; each view reads them live
+    catalog_table: str = text()  # the credentials' titles
+    certificates_table: str = text()  # a shared credential's verification link, from its certificate
+    one_time_tokens_table: str = text()  # the first-view notice's unsubscribe link
+    # login_throttle_table (from MailSettings): shares per candidate and per recipient, views per client address
 
 
 class BadgesSettings(FunctionSettings):

@@ -247,6 +247,22 @@ def wait_within(key: str, *, limit: int, window: timedelta) -> int:
     return max(1, int(window.total_seconds()))
 
 
+def _in_words(seconds: int) -> str:
+    if seconds >= 90 * 60:
+        hours = round(seconds / 3600)
+        return f"{hours} hours"
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"
+
+
+def enforce(key: str, *, limit: int, window: timedelta, code: str, message: str) -> None:
+    """Count one use under `key`; past `limit` uses in `window`, TooManyRequests (429 with Retry-After) whose
+    message has "{wait}" filled in as words ("3 minutes", "5 hours")."""
+    wait = wait_within(key, limit=limit, window=window)
+    if wait:
+        raise TooManyRequests(message.format(wait=_in_words(wait)), retry_after=wait, code=code)
+
+
 def allow_within(key: str, *, limit: int, window: timedelta) -> bool:
     """A plain counter for quiet limits (recovery emails): False once `limit` is used up in `window`."""
     return wait_within(key, limit=limit, window=window) == 0
@@ -255,7 +271,8 @@ def allow_within(key: str, *, limit: int, window: timedelta) -> bool:
 # Counters kept under an account's id; erasure forgets them with the account.
 RECOVERY_EMAILS = "recovery#"
 EMAIL_CHANGES = "email-change#"
-ACCOUNT_COUNTERS = (RECOVERY_EMAILS, EMAIL_CHANGES)
+SHARES = "shares#"
+ACCOUNT_COUNTERS = (RECOVERY_EMAILS, EMAIL_CHANGES, SHARES)
 
 
 def forget_account(account_id: str) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from certtracker.accounts.identity import find_account
-from certtracker.core import email
+from certtracker.core import clock, email
 from certtracker.core.observability import count, logger
 from certtracker.credentials.catalog import all_credentials
 from certtracker.credentials.facts import latest_cycles
@@ -106,7 +106,7 @@ def send_due(now: datetime) -> Report:
             {
                 "first_name": account.first_name,
                 "credential_title": titles.get(award.credential_id, award.credential_id),
-                "expires_on": f"{award.expires_at.day} {award.expires_at:%B %Y}",
+                "expires_on": clock.long_date(award.expires_at),
                 "days": str(days),
                 "link": email.web_link("/credentials"),
             },

@@ -10,7 +10,6 @@ from pynamodb.attributes import UnicodeAttribute
 from certtracker.models.base import Table, TableName, Timestamp
 
 REQUEST_PREFIX = "REQUEST#"
-SUBMISSION_PREFIX = "SUBMISSION#"
 ANONYMOUS_PREFIX = "ANONYMOUS#"
 
 
@@ -44,7 +43,7 @@ class SubmissionClaim(Table):
         table_name = TableName("SUPPORT_REQUESTS_TABLE")
 
     owner = UnicodeAttribute(hash_key=True)  # the partition of the requests it guards
-    sk = UnicodeAttribute(range_key=True)  # SUBMISSION#KEY#<digest of Idempotency-Key> or SUBMISSION#CONTENT#<digest>
+    sk = UnicodeAttribute(range_key=True)  # SUBMISSION#KEY#<digest> or SUBMISSION#CONTENT#<digest> (core.submissions)
     reference = UnicodeAttribute()
     payload_hash = UnicodeAttribute()
     created_at = Timestamp()

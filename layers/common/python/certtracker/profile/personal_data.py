@@ -237,6 +237,18 @@ def _erase_certificates(account_id: str) -> None:
     issuing.erase(account_id, os.environ["CERTIFICATES_BUCKET"], clock.now())
 
 
+def _export_shares(account_id: str) -> list[dict[str, Any]]:
+    from certtracker.shares import sharing
+
+    return sharing.export(account_id)
+
+
+def _erase_shares(account_id: str) -> None:
+    from certtracker.shares import sharing
+
+    sharing.erase(account_id)
+
+
 def _support_request(request: SupportRequest, *, with_contact: bool = False) -> dict[str, Any]:
     """One request as exported; `with_contact` adds the name and email typed in (anonymous requests)."""
     contact = {"name": request.name, "email": request.email} if with_contact else {}
@@ -321,7 +333,6 @@ class Section:
     erase: Callable[[str], None]
 
 
-# Later features add their section: credentials, certificates, shares.
 SECTIONS: tuple[Section, ...] = (
     # Before "history": finding these needs the history's email changes, and erasure goes in this order.
     Section("support_requests_without_login", _export_requests_without_login, _erase_requests_without_login),
@@ -332,6 +343,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("exam_results", _export_results, _anonymize_results),
     Section("credentials", _export_awards, _anonymize_awards),
     Section("certificates", _export_certificates, _erase_certificates),
+    Section("shares", _export_shares, _erase_shares),  # every link stops working
     Section("support_requests", _export_support_requests, _erase_support_requests),
 )
 

@@ -6,18 +6,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from certtracker.accounts.identity import session_account
-from certtracker.core import clock, cursors, email, throttling
-from certtracker.core.errors import InvalidInput, TooManyRequests
+from certtracker.core import clock, cursors, email, submissions, throttling
 from certtracker.core.observability import count
 from certtracker.core.settings import SupportSettings, load
+from certtracker.core.submissions import Submission
 from certtracker.core.tokens import digest
 from certtracker.models.base import transaction
 from certtracker.models.support_requests import (
     REQUEST_PREFIX,
-    SUBMISSION_PREFIX,
     ReferenceClaim,
     SubmissionClaim,
     SupportRequest,
@@ -30,8 +29,6 @@ CATEGORIES = ("login", "exams", "certificates", "partner_account", "other")
 ANONYMOUS_PER_ADDRESS = (10, timedelta(hours=1))
 ANONYMOUS_PER_EMAIL = (3, timedelta(hours=1))
 PER_ACCOUNT = (10, timedelta(hours=1))
-IDEMPOTENCY_KEY_WINDOW = timedelta(hours=24)
-RESUBMISSION_WINDOW = timedelta(minutes=10)
 PAGE_SIZE = 20
 
 
@@ -53,38 +50,10 @@ def team_address(category: str) -> str:
     return settings.support_partner_email if category == "partner_account" else settings.support_exams_email
 
 
-@dataclass(frozen=True)
-class Submission:
-    """What makes two submissions the same request: the client's Idempotency-Key, or else the same content
-    within a few minutes (a double-clicked form without a key)."""
-
-    key: str
-    payload_hash: str
-    window: timedelta
-
-    @classmethod
-    def of(cls, idempotency_key: str | None, *content: str) -> Submission:
-        payload_hash = digest("\x00".join(content))
-        if idempotency_key:
-            return cls("KEY#" + digest(idempotency_key), payload_hash, IDEMPOTENCY_KEY_WINDOW)
-        return cls("CONTENT#" + payload_hash, payload_hash, RESUBMISSION_WINDOW)
-
-
 def _earlier(owner: str, submission: Submission) -> str | None:
     """The reference an earlier identical submission got, if it is inside its window."""
-    try:
-        claim = SubmissionClaim.get(owner, SUBMISSION_PREFIX + submission.key, consistent_read=True)
-    except DoesNotExist:
-        return None
-    if claim.created_at < clock.now() - submission.window:
-        return None
-    if claim.payload_hash != submission.payload_hash:
-        raise InvalidInput(
-            "Idempotency-Key: this key was already used for a different request; use a new key for a new request.",
-            field="Idempotency-Key",
-            code="idempotency_key_reused",
-        )
-    return claim.reference
+    claim = submissions.earlier(SubmissionClaim, owner, submission, clock.now())
+    return None if claim is None else claim.reference
 
 
 def _store(request: SupportRequest, submission: Submission) -> str | None:
@@ -92,7 +61,7 @@ def _store(request: SupportRequest, submission: Submission) -> str | None:
     and its submission claim, in one transaction. Returns the earlier reference if this is a resubmission."""
     now = clock.now()
     claim = SubmissionClaim(
-        owner=request.owner, sk=SUBMISSION_PREFIX + submission.key, payload_hash=submission.payload_hash, created_at=now
+        owner=request.owner, sk=submission.key, payload_hash=submission.payload_hash, created_at=now
     )
     for _ in range(5):
         request.reference = new_reference()
@@ -104,11 +73,7 @@ def _store(request: SupportRequest, submission: Submission) -> str | None:
                     ReferenceClaim(owner=f"REF#{request.reference}", sk="REF"),
                     condition=ReferenceClaim.owner.does_not_exist(),
                 )
-                writes.save(
-                    claim,
-                    condition=SubmissionClaim.sk.does_not_exist()
-                    | (SubmissionClaim.created_at < now - submission.window),
-                )
+                writes.save(claim, condition=submission.claim_condition(claim, now))
                 writes.save(request)
             return None
         except TransactWriteError:
@@ -156,14 +121,14 @@ def file_for_account(
     if (earlier := _earlier(account_id, submission)) is not None:
         return _resubmitted(earlier)
     limit, window = PER_ACCOUNT
-    wait = throttling.wait_within("support-account#" + account_id, limit=limit, window=window)
-    if wait:
-        raise TooManyRequests(
-            f"You filed {limit} requests in the last hour. Try again in {max(1, wait // 60)} minute(s); the team"
-            " answers each request by email.",
-            retry_after=wait,
-            code="too_many_support_requests",
-        )
+    throttling.enforce(
+        "support-account#" + account_id,
+        limit=limit,
+        window=window,
+        code="too_many_support_requests",
+        message=f"You filed {limit} requests in the last hour. Try again in {{wait}}; the team answers each request"
+        " by email.",
+    )
     return _file(
         SupportRequest(
             owner=account_id,
@@ -195,14 +160,13 @@ def file_anonymously(
         ("support-ip#" + source_address, ANONYMOUS_PER_ADDRESS),
         ("support-email#" + digest(email_address.lower()), ANONYMOUS_PER_EMAIL),
     ):
-        wait = throttling.wait_within(key, limit=limit, window=window)
-        if wait:
-            raise TooManyRequests(
-                f"Too many requests from here. Try again in {max(1, wait // 60)} minute(s), or "
-                "write to the Program Support Team directly.",
-                retry_after=wait,
-                code="too_many_support_requests",
-            )
+        throttling.enforce(
+            key,
+            limit=limit,
+            window=window,
+            code="too_many_support_requests",
+            message="Too many requests from here. Try again in {wait}, or write to the Program Support Team directly.",
+        )
     owner = anonymous_partition(email_address)  # keyed by the address: found by its owner's export
     submission = Submission.of(idempotency_key, name, email_address.lower(), category, subject, message)
     if (earlier := _earlier(owner, submission)) is not None:
