@@ -8,6 +8,7 @@ const ROUTES = {
   "/register": ["register.js", false],
   "/recover": ["recover.js", false],
   "/reset-password": ["reset-password.js", false],
+  "/set-password": ["reset-password.js", false],
   "/verify-email": ["verify-email.js", false],
   "/unsubscribe": ["unsubscribe.js", false],
   "/cancel-email-change": ["cancel-email-change.js", false],

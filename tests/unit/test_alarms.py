@@ -14,7 +14,9 @@ ALARMS = template.resources("AWS::CloudWatch::Alarm")
 
 def _emitted_metrics() -> set[str]:
     sources = [*ROOT.glob("layers/common/python/certtracker/**/*.py"), *ROOT.glob("functions/*/app.py")]
-    return {name for path in sources for name in re.findall(r'count\("([A-Za-z]+)"', path.read_text())}
+    return {
+        name for path in sources for name in re.findall(r'(?:count|measure_seconds)\("([A-Za-z]+)"', path.read_text())
+    }
 
 
 @pytest.mark.parametrize("name", sorted(ALARMS))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
@@ -257,7 +258,9 @@ def login(username: str, password: str, *, source_address: str) -> sessions.NewS
     return sessions.start_session(account.account_id)
 
 
-def _set_password(account: Account, new_password: str, *, consume: OneTimeToken | None = None) -> None:
+def _set_password(
+    account: Account, new_password: str, *, consume: OneTimeToken | None = None, also: list[Any] | None = None
+) -> None:
     """Set the password, and cancel a pending email change: whoever asked for it may have had a stolen session."""
     now = clock.now()
     with new_transaction() as transaction:
@@ -269,6 +272,7 @@ def _set_password(account: Account, new_password: str, *, consume: OneTimeToken 
                 Account.password_hash.set(passwords.hash_password(new_password)),
                 Account.password_changed_at.set(now),
                 Account.pending_email.remove(),
+                *(also or []),
             ],
             condition=Account.password_hash == account.password_hash,
         )
@@ -292,7 +296,9 @@ def _set_password(account: Account, new_password: str, *, consume: OneTimeToken 
 
 
 def reset_password(token: str, new_password: str) -> None:
-    item = _live_token(token, "reset_password")
+    """A reset link, or the set-password link of an account PartnerNet made (setting it accepts the privacy notice
+    the page shows, as registering does)."""
+    item = _live_token(token, "reset_password", "set_password")
     account = find_account(item.account_id)
     # A link issued before the last password change is spent, even if it has not expired.
     if account is None or item.issued_at < account.password_changed_at:
@@ -300,8 +306,14 @@ def reset_password(token: str, new_password: str) -> None:
             "This link is invalid, used or expired. Ask for a new one from account recovery.", code="link_expired"
         )
     passwords.check_password_policy(new_password, username=account.username, field="new_password")
+    accepting = []
+    if item.purpose == "set_password":
+        accepting = [
+            Account.privacy_notice_version.set(_settings().privacy_notice_version),
+            Account.privacy_notice_accepted_at.set(clock.now()),
+        ]
     try:
-        _set_password(account, new_password, consume=item)
+        _set_password(account, new_password, consume=item, also=accepting)
     except TransactWriteError:
         raise Gone(
             "This link is invalid, used or expired. Ask for a new one from account recovery.", code="link_expired"

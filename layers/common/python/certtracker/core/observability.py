@@ -11,9 +11,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 logger = Logger()
 metrics = Metrics()
 
-__all__ = ["MetricUnit", "count", "logger", "metrics"]
+__all__ = ["MetricUnit", "count", "logger", "measure_seconds", "metrics"]
 
 
 def count(name: str, value: float = 1) -> None:
     """Record one business event as an EMF metric."""
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def measure_seconds(name: str, seconds: float) -> None:
+    """A business duration (EMF), e.g. from a PartnerNet change to its account being ready."""
+    metrics.add_metric(name=name, unit=MetricUnit.Seconds, value=seconds)

@@ -208,6 +208,13 @@ class SharesSettings(MailSettings, ClientAddressSettings):
     # login_throttle_table (from MailSettings): shares per candidate and per recipient, views per client address
 
 
+class PartnerNetProvisionSettings(MailSettings):
+    accounts_table: str = text()  # the accounts made or linked, their claims
+    account_history_table: str = text()  # each association and its end
+    partners_table: str = text()  # the contacts as applied, the partner companies
+    one_time_tokens_table: str = text()  # the set-password links
+
+
 class BadgesSettings(FunctionSettings):
     credential_awards_table: str = text()  # the awards, the status list counter and the revoked index
     catalog_table: str = text()  # the credentials' titles and descriptions

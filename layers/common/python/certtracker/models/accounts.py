@@ -46,10 +46,11 @@ class Account(Table):
     first_name = UnicodeAttribute()
     last_name = UnicodeAttribute()
     country = UnicodeAttribute()
-    privacy_notice_version = UnicodeAttribute()
-    privacy_notice_accepted_at = Timestamp()
+    privacy_notice_version = UnicodeAttribute()  # "" for an account PartnerNet made, until its person sets a password
+    privacy_notice_accepted_at = Timestamp(null=True)
     marketing_opt_in = BooleanAttribute(default=False)
-    partner_id = UnicodeAttribute(null=True)
+    partner_id = UnicodeAttribute(null=True)  # kept in step with PartnerNet (certtracker.partners.provisioning)
+    partner_manager = BooleanAttribute(null=True)  # a program manager of that partner (PartnerNet's flag)
     created_at = Timestamp()
     # Profile (issue 4): contact and demographic data, all optional.
     phone = UnicodeAttribute(null=True)  # E.164

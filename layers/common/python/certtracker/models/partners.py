@@ -1,13 +1,16 @@
-"""The partners table: partner companies and the email domains that belong to them."""
+"""The partners table: partner companies and the email domains that belong to them (both from PartnerNet), each
+PartnerNet contact as CertTracker last applied it, and the PartnerNet sync's lease and watermark."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 
-from certtracker.models.base import Table, TableName
+from certtracker.models.base import Table, TableName, Timestamp
 
 PARTNER_PREFIX = "PARTNER#"
 DOMAIN_PREFIX = "DOMAIN#"
+CONTACT_PREFIX = "CONTACT#"
+SYNC_KEY = "SYNC#partnernet"
 
 
 class PartnerCompany(Table):
@@ -18,6 +21,7 @@ class PartnerCompany(Table):
     partner_id = UnicodeAttribute()
     name = UnicodeAttribute()
     domains = UnicodeSetAttribute()
+    tier = UnicodeAttribute(null=True)
 
 
 class PartnerDomain(Table):
@@ -26,3 +30,37 @@ class PartnerDomain(Table):
 
     pk = UnicodeAttribute(hash_key=True)  # DOMAIN#<domain>
     partner_id = UnicodeAttribute()
+
+
+class PartnerContact(Table):
+    """A PartnerNet contact as last applied: its version makes each change apply once, and an older version
+    arriving after a newer one change nothing."""
+
+    class Meta:
+        table_name = TableName("PARTNERS_TABLE")
+
+    pk = UnicodeAttribute(hash_key=True)  # CONTACT#<contact_id>
+    contact_id = UnicodeAttribute()
+    version = NumberAttribute()
+    partner_id = UnicodeAttribute()
+    account_id = UnicodeAttribute(null=True)  # none for a contact that was never active
+    active = BooleanAttribute()
+    is_program_manager = BooleanAttribute(default=False)
+    changed_at = Timestamp()  # PartnerNet's time of this version
+    applied_at = Timestamp()
+    # The email this version owes its person (welcome with a set-password link, or linked), until it is sent.
+    notice = UnicodeAttribute(null=True)
+    notice_claimed_until = Timestamp(null=True)  # a delivery is sending it until then
+
+
+class SyncState(Table):
+    """The PartnerNet sync's one item: the watermark (the last change sequence enqueued) and the lease that
+    keeps two syncs from running at once."""
+
+    class Meta:
+        table_name = TableName("PARTNERS_TABLE")
+
+    pk = UnicodeAttribute(hash_key=True)  # SYNC#partnernet
+    watermark = NumberAttribute(default=0)
+    lease_holder = UnicodeAttribute(null=True)
+    lease_until = Timestamp(null=True)
