@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import mimetypes
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from chalice.local import ChaliceRequestHandler, LocalDevServer
 
 from infra import mailbox, template
 from infra.gateway import Gateway, GatewayResponse
+from infra.partnernet_standin import PREFIX as PARTNERNET_PREFIX
+from infra.partnernet_standin import PartnerNetStandIn
 from infra.pearson_vue_standin import PREFIX as PEARSON_VUE_PREFIX
 from infra.pearson_vue_standin import PearsonVueStandIn
 from infra.queues import QueueFeeder
@@ -44,6 +47,7 @@ class LocalRequestHandler(ChaliceRequestHandler):
         self.gateway = app_object  # one gateway (one warm container per function) for every request
         self.server_scheduler: Scheduler = config
         self.pearson_vue: PearsonVueStandIn = server.pearson_vue
+        self.partnernet: PartnerNetStandIn = server.partnernet
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -104,6 +108,9 @@ class LocalRequestHandler(ChaliceRequestHandler):
         if path.startswith(PEARSON_VUE_PREFIX + "/") or path == PEARSON_VUE_PREFIX:
             query = self.path.partition("?")[2]
             return self.pearson_vue.handle(self.command, path.removeprefix(PEARSON_VUE_PREFIX), query, headers, body)
+        if path.startswith(PARTNERNET_PREFIX + "/") or path == PARTNERNET_PREFIX:
+            query = self.path.partition("?")[2]
+            return self.partnernet.handle(self.command, path.removeprefix(PARTNERNET_PREFIX), query, headers, body)
         if path.startswith("/_local/swagger-ui/"):
             assets = _swagger_assets()
             name = path.rsplit("/", 1)[-1]
@@ -177,10 +184,16 @@ def _mail_page(messages: list[dict[str, Any]]) -> str:
 <h1>Emails sent ({len(messages)}), newest first</h1>{body}</body></html>"""
 
 
-def _pearson_vue_secret() -> str:
-    import boto3
+def _emulator_secret(logical_id: str) -> Callable[[], str]:
+    """A stand-in's reader of the secret it shares with CertTracker, from the emulator (read on each call,
+    so a value put there later is picked up)."""
 
-    return str(boto3.client("secretsmanager").get_secret_value(SecretId="PearsonVueSecret")["SecretString"])
+    def read() -> str:
+        import boto3
+
+        return str(boto3.client("secretsmanager").get_secret_value(SecretId=logical_id)["SecretString"])
+
+    return read
 
 
 class LocalServer:
@@ -198,9 +211,11 @@ class LocalServer:
             handler_cls=LocalRequestHandler,  # type: ignore[arg-type]
         )
 
-        # The Pearson VUE stand-in reads the shared secret from the emulator, as CertTracker does.
+        # The stand-ins read the secrets they share with CertTracker from the emulator, as CertTracker does.
         webhook = f"http://{host}:{port}{API_PREFIX}/integrations/pearson-vue/results"
-        self.server.server.pearson_vue = PearsonVueStandIn(_pearson_vue_secret, webhook)  # type: ignore[attr-defined]
+        pearson_vue = PearsonVueStandIn(_emulator_secret("PearsonVueSecret"), webhook)
+        self.server.server.pearson_vue = pearson_vue  # type: ignore[attr-defined]
+        self.server.server.partnernet = PartnerNetStandIn(_emulator_secret("PartnerNetSecret"))  # type: ignore[attr-defined]
 
     def serve_forever(self) -> None:
         self.scheduler.start()

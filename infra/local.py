@@ -40,7 +40,11 @@ def main() -> None:
     from infra import lambdas, template
 
     parameters = template.parameter_values(
-        {"WebBaseUrl": f"http://{HOST}:{PORT}", "PearsonVueBaseUrl": f"http://{HOST}:{PORT}/_local/pearson-vue"}
+        {
+            "WebBaseUrl": f"http://{HOST}:{PORT}",
+            "PearsonVueBaseUrl": f"http://{HOST}:{PORT}/_local/pearson-vue",
+            "PartnerNetBaseUrl": f"http://{HOST}:{PORT}/_local/partnernet",
+        }
     )
     # The layer on sys.path; each function will run with only its own environment, and a call its
     # template entry grants nothing for is answered AccessDenied, as deployed (infra/iam.py).
@@ -78,6 +82,7 @@ CertTracker is running (stop with Ctrl-C).
   web pages        {base}/
   API              {base}/api            (Swagger UI: {base}/api/docs)
   emails sent      {base}/_local/mail
+  PartnerNet       {base}/_local/partnernet  (stand-in)
   AWS emulator     http://{HOST}:{AWS_PORT}  (moto)
 
 Demo candidate: username '{seed.DEMO_USERNAME}', password '{seed.DEMO_PASSWORD}'

@@ -27,8 +27,9 @@ LOCAL_PARAMETERS = {
     # No CloudFront in front of the local gateway: the client's address is the connection's.
     "ClientAddressFrom": "direct",
     "SwaggerUiAssetsUrl": "/_local/swagger-ui",
-    # The handler tests start the stand-in on a free port and set PEARSON_VUE_BASE_URL to it.
+    # The handler tests start the stand-ins on free ports and set these to them; `make run` to its own.
     "PearsonVueBaseUrl": "http://127.0.0.1:9/_local/pearson-vue",
+    "PartnerNetBaseUrl": "http://127.0.0.1:9/_local/partnernet",
 }
 
 

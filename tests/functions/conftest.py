@@ -22,16 +22,26 @@ from certtracker.exams import catalog
 from infra import iam, lambdas, mailbox, resources, seed, template
 from infra.gateway import Gateway, GatewayResponse
 from infra.lambdas import load_functions
-from infra.pearson_vue_standin import PearsonVueStandIn, serve_in_thread
+from infra.partnernet_standin import PREFIX as PARTNERNET_PREFIX
+from infra.partnernet_standin import PartnerNetStandIn
+from infra.pearson_vue_standin import PREFIX as PEARSON_VUE_PREFIX
+from infra.pearson_vue_standin import PearsonVueStandIn
 from infra.queues import QueueFeeder
+from infra.standins import serve_in_thread
 
-# Pearson VUE is reached over HTTP by the real client: its stand-in runs for the whole session, and the
-# functions (loaded later, by the gateway) get its address from the template parameter, as deployed.
+# Pearson VUE and PartnerNet are reached over HTTP by the real clients: their stand-ins run for the whole session,
+# and the functions (loaded later, by the gateway) get their addresses from the template parameters, as deployed.
 PEARSON_VUE = PearsonVueStandIn(
     lambda: boto3.client("secretsmanager").get_secret_value(SecretId="PearsonVueSecret")["SecretString"]
 )
-_pearson_vue_server, _pearson_vue_url = serve_in_thread(PEARSON_VUE)
-lambdas.prepare_process(template.parameter_values({"PearsonVueBaseUrl": _pearson_vue_url}))
+_pearson_vue_server, _pearson_vue_url = serve_in_thread(PEARSON_VUE, PEARSON_VUE_PREFIX)
+PARTNERNET = PartnerNetStandIn(
+    lambda: boto3.client("secretsmanager").get_secret_value(SecretId="PartnerNetSecret")["SecretString"]
+)
+_partnernet_server, PARTNERNET_URL = serve_in_thread(PARTNERNET, PARTNERNET_PREFIX)
+lambdas.prepare_process(
+    template.parameter_values({"PearsonVueBaseUrl": _pearson_vue_url, "PartnerNetBaseUrl": PARTNERNET_URL})
+)
 
 PASSWORD = "Orchid-Lantern-Violet-42"
 WRONG_PASSWORD = "Not-The-Password-123"
@@ -77,6 +87,7 @@ def aws() -> Iterator[None]:
         credential_catalog.forget_cache()
         PEARSON_VUE.outage_until = 0
         PEARSON_VUE.delay_seconds = 0
+        PARTNERNET.reset()  # its seed: two partners, no contacts
         yield
     reset_clients()
     clock.reset()

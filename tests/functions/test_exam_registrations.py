@@ -81,17 +81,17 @@ def test_registrations_are_listed_newest_first_and_only_to_their_candidate(api, 
 
 
 def test_a_pearson_vue_timeout_is_a_503_and_leaves_no_registration(api, candidate, monkeypatch) -> None:
-    from certtracker.exams import pearson_vue
+    from certtracker.core import outbound
 
-    monkeypatch.setattr(pearson_vue, "READ_TIMEOUT_S", 0.2)
-    pearson_vue._pool.cache_clear()
+    monkeypatch.setattr(outbound, "READ_TIMEOUT_S", 0.2)
+    outbound._pool.cache_clear()
     PEARSON_VUE.delay_seconds = 0.5
     try:
         answer = register(api, candidate, "250-580")
     finally:
         PEARSON_VUE.delay_seconds = 0
         monkeypatch.undo()
-        pearson_vue._pool.cache_clear()
+        outbound._pool.cache_clear()
     assert error(answer, 503)["code"] == "pearson_vue_unavailable"
     assert api.call("GET", "/me/exam-registrations", token=candidate["token"]).json()["registrations"] == []
     assert register(api, candidate, "250-580").status == 201

@@ -48,9 +48,9 @@ def reset_clients() -> None:
     from certtracker.models.base import reset_connection
 
     reset_connection()
-    from certtracker.exams import pearson_vue
+    from certtracker.core import outbound
 
-    pearson_vue.forget_secret()
+    outbound.forget_secrets()
     from certtracker.certificates import badges
 
     badges.forget_keys()

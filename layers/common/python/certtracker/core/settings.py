@@ -142,6 +142,11 @@ class PearsonVueSettings(FunctionSettings):
     pearson_vue_secret_name: str = text()
 
 
+class PartnerNetSettings(FunctionSettings):
+    partnernet_base_url: str = url()
+    partnernet_secret_name: str = text()
+
+
 class ExamRegistrationSettings(PearsonVueSettings):
     accounts_table: str = text()
     catalog_table: str = text()
