@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from infra import seed
 from infra.gateway import GatewayResponse
 
 PREFIX = "/_local/partnernet"
@@ -40,10 +41,7 @@ CONTACT_FIELDS = (
     "active",
 )
 PARTNER_FIELDS = ("name", "tier", "domains")
-SEED_PARTNERS = (
-    {"partner_id": "P-1001", "name": "Example Partner Inc.", "tier": "gold", "domains": ["partner.example.com"]},
-    {"partner_id": "P-2002", "name": "Northwind Security Ltd", "tier": "silver", "domains": ["northwind.example.net"]},
-)
+SEED_PARTNERS = tuple(seed.PARTNERS)  # the partner companies the local stack starts with
 
 
 def _json(status: int, value: Any) -> GatewayResponse:

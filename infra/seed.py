@@ -14,10 +14,17 @@ from certtracker.models.accounts import Account, AccountClaim
 from certtracker.models.catalog import EXAMS_PARTITION, CatalogExam
 from certtracker.models.partners import DOMAIN_PREFIX, PARTNER_PREFIX, PartnerCompany, PartnerDomain
 
+# The partner companies PartnerNet holds (its stand-in serves these); the tables start with them too, so the
+# registration guard knows them before the first sync.
 PARTNERS = [
-    ("P-1001", "Example Partner Inc.", ["partner.example.com"]),
-    ("P-1002", "Northwind Security Ltd.", ["northwind.example", "northwind-security.example"]),
-    ("P-1003", "Contoso Integration GmbH", ["contoso.example"]),
+    {"partner_id": "P-1001", "name": "Example Partner Inc.", "tier": "gold", "domains": ["partner.example.com"]},
+    {
+        "partner_id": "P-1002",
+        "name": "Northwind Security Ltd.",
+        "tier": "silver",
+        "domains": ["northwind.example", "northwind-security.example"],
+    },
+    {"partner_id": "P-1003", "name": "Contoso Integration GmbH", "tier": "registered", "domains": ["contoso.example"]},
 ]
 
 DEMO_USERNAME = "demo"
@@ -26,8 +33,15 @@ DEMO_EMAIL = "demo.candidate@example.org"
 
 
 def partner_companies() -> None:
-    for partner_id, name, domains in PARTNERS:
-        PartnerCompany(pk=PARTNER_PREFIX + partner_id, partner_id=partner_id, name=name, domains=set(domains)).save()
+    for partner in PARTNERS:
+        partner_id, domains = str(partner["partner_id"]), list(partner["domains"])
+        PartnerCompany(
+            pk=PARTNER_PREFIX + partner_id,
+            partner_id=partner_id,
+            name=partner["name"],
+            tier=partner["tier"],
+            domains=set(domains),
+        ).save()
         for domain in domains:
             PartnerDomain(pk=DOMAIN_PREFIX + domain, partner_id=partner_id).save()
 
