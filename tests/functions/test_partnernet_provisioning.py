@@ -126,10 +126,11 @@ def test_an_older_version_after_a_newer_one_changes_nothing(api, mail) -> None:
 
 
 def test_an_existing_account_with_the_email_is_linked_not_duplicated_and_told(api, mail) -> None:
-    ada = make_candidate(api, mail, "ada", "ada@example.org")
+    make_candidate(api, mail, "ada", "ada@example.org")
+    clock.advance(timedelta(hours=2).total_seconds())  # she joined the partner later
     provision(api, change(email="ada@example.org", contact_id="C-7"))
     assert len(accounts()) == 1
-    me = api.call("GET", "/me", token=ada["token"]).json()
+    me = api.call("GET", "/me", token=api.login("ada").json()["token"]).json()
     assert me["partner_id"] == "P-1001"
     linked = [m for m in mail.to("ada@example.org") if "linked" in m["subject"]]
     assert len(linked) == 1

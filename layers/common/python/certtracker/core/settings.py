@@ -213,6 +213,11 @@ class SharesSettings(MailSettings, ClientAddressSettings):
     # login_throttle_table (from MailSettings): shares per candidate and per recipient, views per client address
 
 
+class PartnerNetSyncSettings(PartnerNetSettings):
+    partners_table: str = text()  # the partner companies and their domains, the sync's lease and watermark
+    provisioning_queue_url: str = url()  # one message per contact change
+
+
 class PartnerNetProvisionSettings(MailSettings):
     accounts_table: str = text()  # the accounts made or linked, their claims
     account_history_table: str = text()  # each association and its end
