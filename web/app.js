@@ -23,6 +23,7 @@ const ROUTES = {
   "/exams/registrations": ["registrations.js", true],
   "/exams/history": ["history.js", true],
   "/support": ["support.js", true],
+  "/company": ["company.js", true],
   "/credentials": ["credentials.js", true],
   "/credentials/shares": ["shares.js", true],
   "/verify": ["verify.js", false],
@@ -54,7 +55,8 @@ const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 
 function renderNav(me) {
-  const links = me ? SIGNED_IN_NAV : SIGNED_OUT_NAV;
+  // A partner's program managers also see their company's credit report.
+  const links = !me ? SIGNED_OUT_NAV : me.partner_manager ? [...SIGNED_IN_NAV, ["/company", "My company"]] : SIGNED_IN_NAV;
   // The current section: the item whose path is the longest prefix of this page's (/exams/registrations is Exams).
   const here = location.pathname;
   const current = links

@@ -298,7 +298,7 @@ function announce(message) {
   message.focus();
 }
 
-export default async function render(main) {
+export default async function render(main, { me }) {
   const [profile, history] = await Promise.all([api("GET", "/me/profile"), historySection()]);
   let state = profile;
 
@@ -352,6 +352,10 @@ export default async function render(main) {
     link("/privacy", "privacy"),
     ".",
   );
-  page(main, "Your profile", details, h("div", { class: "columns columns-even" }, email, password), historyHolder, elsewhere);
+  // An account PartnerNet keeps: its partner company gets credit for the credentials (issue 15).
+  const partner = me.partner_id
+    ? h("p", { class: "notice notice-info" }, `Your account is associated with partner ${me.partner_id} through PartnerNet: your credentials count toward its partner program requirements. `, me.partner_manager ? link("/company", "See your company's credit") : "")
+    : null;
+  page(main, "Your profile", partner, details, h("div", { class: "columns columns-even" }, email, password), historyHolder, elsewhere);
 }
 

@@ -213,6 +213,13 @@ class SharesSettings(MailSettings, ClientAddressSettings):
     # login_throttle_table (from MailSettings): shares per candidate and per recipient, views per client address
 
 
+class PartnersSettings(FunctionSettings):
+    accounts_table: str = text()  # the caller (a program manager?) and the partner's employees (index by_partner)
+    credential_awards_table: str = text()  # what each employee holds
+    catalog_table: str = text()  # the credentials' titles
+    partners_table: str = text()  # the partner company and its tier
+
+
 class PartnerNetSyncSettings(PartnerNetSettings):
     partners_table: str = text()  # the partner companies and their domains, the sync's lease and watermark
     provisioning_queue_url: str = url()  # one message per contact change

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import BooleanAttribute, MapAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from certtracker.models.base import Table, TableName, Timestamp
 
@@ -30,6 +31,17 @@ class Notifications(MapAttribute[str, bool]):
     expiry_reminders = BooleanAttribute(default=True)
     share_views = BooleanAttribute(default=True)
     support_replies = BooleanAttribute(default=True)
+
+
+class AccountsByPartner(GlobalSecondaryIndex["Account"]):  # type: ignore[no-untyped-call]
+    """A partner's employees (sparse: only accounts with a partner_id), with what its credit report shows."""
+
+    class Meta:
+        index_name = "by_partner"
+        projection = IncludeProjection(["account_id", "username", "email", "first_name", "last_name"])
+
+    partner_id = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
 
 
 class Account(Table):
@@ -62,6 +74,7 @@ class Account(Table):
     notifications = Notifications(null=True)
     # Set while the address is unverified: an account nobody confirms is deleted by TTL (squatting ends).
     expires_at = TTLAttribute(null=True)
+    by_partner = AccountsByPartner()
 
     @staticmethod
     def key(account_id: str) -> str:
