@@ -47,6 +47,7 @@ PROFILE_FIELDS = (
     "country",
     "preferred_language",
     "partner_id",
+    "partner_manager",
     "created_at",
 )
 
