@@ -215,3 +215,25 @@ def test_a_welcome_email_that_fails_is_sent_when_the_message_comes_back(api, mai
     assert len(mail.to("jane.doe@partner.example.com")) == 1
     assert PartnerContact.get("CONTACT#C-1").notice is None
     assert len(accounts()) == 1
+
+
+def test_erasing_a_partner_employee_unlinks_the_contact_and_tells_the_partner_program_team(api, mail) -> None:
+    provision(api, change(is_program_manager=True))
+    token = set_password_token(mail, "jane.doe@partner.example.com")
+    assert api.call("POST", "/auth/password-reset", {"token": token, "new_password": PASSWORD}).status == 204
+    session = api.login("jane.doe").json()["token"]
+    exported = api.call("GET", "/me/export", token=session).json()
+    assert exported["partner"] == {"partner_id": "P-1001", "program_manager": True, "partnernet_contact_id": "C-1"}
+
+    assert api.call("DELETE", "/me", {"password": PASSWORD}, token=session).status == 204
+    [told] = [m for m in mail.all() if "was erased" in m["subject"]]
+    assert "C-1" in told["text"]
+    assert "jane" not in told["text"].lower()  # the team looks the contact up in PartnerNet
+    assert PartnerContact.get("CONTACT#C-1").account_id is None
+    assert accounts() == []
+
+    # PartnerNet's next change for the contact provisions a new, empty account.
+    provision(api, change(version=2))
+    [fresh] = accounts()
+    assert fresh.username == "jane.doe"
+    assert len([m for m in mail.to("jane.doe@partner.example.com") if "set-password" in m["text"]]) == 2

@@ -122,7 +122,7 @@ class ProfileSettings(PreferencesSettings):
     # login_throttle_table (from MailSettings) also limits email changes and re-authentication
 
 
-class PrivacySettings(FunctionSettings):
+class PrivacySettings(MailSettings):
     accounts_table: str = text()
     credential_awards_table: str = text()
     exam_registrations_table: str = text()
@@ -135,6 +135,8 @@ class PrivacySettings(FunctionSettings):
     certificates_table: str = text()
     certificates_bucket: str = text()  # erasure deletes the PDFs
     shares_table: str = text()  # erasure deletes the shares and their links
+    partners_table: str = text()  # erasure unlinks the PartnerNet contact
+    support_partner_email: str = text(min_length=3)  # ... and tells the partner program team
 
 
 class PearsonVueSettings(FunctionSettings):

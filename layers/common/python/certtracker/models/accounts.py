@@ -63,6 +63,7 @@ class Account(Table):
     marketing_opt_in = BooleanAttribute(default=False)
     partner_id = UnicodeAttribute(null=True)  # kept in step with PartnerNet (certtracker.partners.provisioning)
     partner_manager = BooleanAttribute(null=True)  # a program manager of that partner (PartnerNet's flag)
+    partner_contact_id = UnicodeAttribute(null=True)  # the PartnerNet contact this account was made or linked for
     created_at = Timestamp()
     # Profile (issue 4): contact and demographic data, all optional.
     phone = UnicodeAttribute(null=True)  # E.164

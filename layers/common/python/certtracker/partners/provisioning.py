@@ -193,6 +193,7 @@ def _associate(
         if change.active
         else [Account.partner_id.remove(), Account.partner_manager.remove()]
     )
+    actions.append(Account.partner_contact_id.set(change.contact_id))
     with transaction() as writes:
         writes.save(contact, condition=_version_condition(stored))
         writes.update(Account(pk=Account.key(account_id)), actions=actions, condition=Account.pk.exists())
@@ -244,6 +245,7 @@ def _create(
             marketing_opt_in=False,
             partner_id=change.partner_id,
             partner_manager=contact.is_program_manager,
+            partner_contact_id=change.contact_id,
             company=partner.name,
             created_at=now,
         )
@@ -337,3 +339,23 @@ def _send_notice(contact: PartnerContact, *, claimed: bool = False) -> None:
             raise  # a newer version was applied meanwhile: it owes (or not) its own email
     if not sent:
         raise RuntimeError("the PartnerNet provisioning email could not be sent: the message will be tried again")
+
+
+def forget_account(contact_id: str, account_id: str) -> bool:
+    """The account of a contact was erased: the contact no longer points to it (a later change from PartnerNet
+    provisions a new one). True if this call unlinked it (False: already done, or it points elsewhere)."""
+    try:
+        PartnerContact(pk=CONTACT_PREFIX + contact_id).update(
+            actions=[
+                PartnerContact.account_id.remove(),
+                PartnerContact.is_program_manager.set(False),
+                PartnerContact.notice.remove(),
+                PartnerContact.notice_claimed_until.remove(),
+            ],
+            condition=PartnerContact.account_id == account_id,
+        )
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
+        return False
+    return True

@@ -250,6 +250,34 @@ def _erase_shares(account_id: str) -> None:
     sharing.erase(account_id)
 
 
+def _export_partner(account_id: str) -> dict[str, Any] | None:
+    account = find_account(account_id)
+    if account is None or not account.partner_contact_id:
+        return None
+    return {
+        "partner_id": account.partner_id,
+        "program_manager": bool(account.partner_manager),
+        "partnernet_contact_id": account.partner_contact_id,
+    }
+
+
+def _erase_partner(account_id: str) -> None:
+    """Unlink the PartnerNet contact and tell the partner program team: PartnerNet still holds the contact and
+    may provision it again on its next change, unless the partner deactivates it."""
+    from certtracker.core import email
+    from certtracker.core.settings import PrivacySettings, load
+    from certtracker.partners import provisioning
+
+    account = find_account(account_id)
+    if account is None or not account.partner_contact_id:
+        return
+    contact_id = str(account.partner_contact_id)
+    if provisioning.forget_account(contact_id, account_id):
+        values = {"contact_id": contact_id, "partner_id": str(account.partner_id or "none now")}
+        email.send_to(load(PrivacySettings).support_partner_email, "partner_employee_erased", values, own_address=True)
+        count("PartnerEmployeeErased")
+
+
 def _support_request(request: SupportRequest, *, with_contact: bool = False) -> dict[str, Any]:
     """One request as exported; `with_contact` adds the name and email typed in (anonymous requests)."""
     contact = {"name": request.name, "email": request.email} if with_contact else {}
@@ -345,6 +373,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("credentials", _export_awards, _anonymize_awards),
     Section("certificates", _export_certificates, _erase_certificates),
     Section("shares", _export_shares, _erase_shares),  # every link stops working
+    Section("partner", _export_partner, _erase_partner),
     Section("support_requests", _export_support_requests, _erase_support_requests),
 )
 
