@@ -107,6 +107,7 @@ def prepare_process(parameters: dict[str, str] | None = None, *, missing_grant: 
 
     iam.install("deny" if missing_grant == "deny" else "raise")
     emulator.make_dynamodb_atomic()
+    emulator.make_transactions_item_sized()
 
 
 def process_parameters() -> dict[str, str]:
