@@ -312,6 +312,11 @@ def list_credentials(*, kind: str | None = None, track: str | None = None) -> li
     ]
 
 
+def titles() -> dict[str, str]:
+    """Each credential's title by its id (from the cached catalog)."""
+    return {credential.credential_id: credential.title for credential in all_credentials()}
+
+
 def get_credential(credential_id: str) -> Credential:
     """One credential, from the container's copy of the catalog (no request when it is warm)."""
     for credential in all_credentials():

@@ -25,16 +25,12 @@ from certtracker.contract.credentials import (
 from certtracker.core import aws
 from certtracker.core.errors import NotFound
 from certtracker.credentials import awards, requirements
-from certtracker.credentials.catalog import all_credentials
+from certtracker.credentials.catalog import titles as credential_titles
 from certtracker.credentials.progress import plan, progress
 from certtracker.exams import catalog as exam_catalog
 
 LOGO_LINK_SECONDS = 300
 LOGO_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
-
-
-def _titles() -> dict[str, str]:
-    return {credential.credential_id: credential.title for credential in all_credentials()}
 
 
 def exam_versions(exam_ids: tuple[str, ...]) -> list[ExamVersion]:
@@ -47,7 +43,7 @@ def exam_versions(exam_ids: tuple[str, ...]) -> list[ExamVersion]:
 
 
 def held(account_id: str, now: datetime) -> HeldCredentials:
-    titles = _titles()
+    titles = credential_titles()
     return HeldCredentials(
         credentials=[
             HeldCredential(
@@ -117,7 +113,7 @@ def progress_list(account_id: str, now: datetime) -> ProgressList:
 
 
 def plan_answer(account_id: str, now: datetime) -> Plan:
-    titles, planned = _titles(), plan(account_id, now)
+    titles, planned = credential_titles(), plan(account_id, now)
     return Plan(
         steps=[
             PlanStep(
@@ -148,7 +144,7 @@ def _valid(account_id: str, now: datetime) -> list[awards.Held]:
 
 
 def logos(account_id: str, now: datetime) -> Logos:
-    titles = _titles()
+    titles = credential_titles()
     found = []
     for entry in _valid(account_id, now):
         credential_id = entry.current.credential_id

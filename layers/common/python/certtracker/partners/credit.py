@@ -99,10 +99,6 @@ def managed_partner(account_id: str, partner_id: str) -> PartnerCompany:
         raise refused from None
 
 
-def _titles() -> dict[str, str]:
-    return {credential.credential_id: credential.title for credential in catalog.all_credentials()}
-
-
 def _employee(account: Account, titles: dict[str, str], now: datetime) -> Employee:
     held = awards.held(str(account.account_id), now)
     return Employee(
@@ -139,7 +135,7 @@ def _everyone(partner_id: str, titles: dict[str, str], now: datetime) -> Iterato
 
 def report(account_id: str, partner_id: str, cursor: str | None, now: datetime) -> Report:
     partner = managed_partner(account_id, partner_id)
-    titles = _titles()
+    titles = catalog.titles()
     accounts, next_cursor = _page(partner_id, cursor)
     employees = [_employee(account, titles, now) for account in accounts]
     requirements = lapsing = None
@@ -197,7 +193,7 @@ def report_csv(account_id: str, partner_id: str, now: datetime) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for employee in _everyone(partner_id, _titles(), now):
+    for employee in _everyone(partner_id, catalog.titles(), now):
         person = [employee.name, employee.username, employee.email]
         if not employee.credentials:
             writer.writerow([_cell(value) for value in [*person, "", "", "", "", ""]])

@@ -118,7 +118,7 @@ def _within_limits(account_id: str, recipient: str) -> None:
 
 
 def _titles(credential_ids: list[str]) -> list[str]:
-    by_id = {credential.credential_id: credential.title for credential in catalog.all_credentials()}
+    by_id = catalog.titles()
     return [by_id.get(credential_id, credential_id) for credential_id in credential_ids]
 
 

@@ -17,7 +17,7 @@ from certtracker.shares import sharing
 
 
 def shares(account_id: str, now: datetime) -> ShareList:
-    titles = {credential.credential_id: credential.title for credential in catalog.all_credentials()}
+    titles = catalog.titles()
     return ShareList(
         shares=[
             ShareOut(
