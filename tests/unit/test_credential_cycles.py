@@ -1,13 +1,14 @@
 """When a met credential is awarded: a first cycle, a renewal inside the window (extending from the old expiry,
-not from the day of the pass), a new cycle after expiry, and never over a revoked one."""
+not from the day of the pass), a new cycle after expiry from new evidence only, and never over a revoked one."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from certtracker.credentials.catalog import Credential, Recertification
 from certtracker.credentials.evaluation import decide
-from certtracker.credentials.requirements import ExamRequirement, Facts, PassedResult, add_months
+from certtracker.credentials.requirements import ExamRequirement, PassedResult, add_months
 from certtracker.models.credential_awards import CredentialAward
 
 NOW = datetime(2027, 6, 1, 12, tzinfo=UTC)
@@ -28,7 +29,9 @@ def passed(exam_id: str, when: datetime) -> PassedResult:
     return PassedResult(exam_id, f"r-{exam_id}-{when:%Y%m%d}", when)
 
 
-def award(cycle: int, expires_at: datetime, *, revoked: bool = False) -> CredentialAward:
+def award(
+    cycle: int, expires_at: datetime, *, revoked: bool = False, met_by: list[PassedResult] = ()
+) -> CredentialAward:
     return CredentialAward(
         account_id="a",
         sk=f"AWARD#CERT-EP#{cycle:04d}",
@@ -38,11 +41,12 @@ def award(cycle: int, expires_at: datetime, *, revoked: bool = False) -> Credent
         earned_at=add_months(expires_at, -24),
         expires_at=expires_at,
         revoked=revoked,
+        met_by=json.dumps([{"result_id": r.result_id, "exam_id": r.exam_id} for r in met_by]),
     )
 
 
 def decided(latest: CredentialAward | None, results: list[PassedResult], now: datetime = NOW):
-    return decide(CERT, latest, results, Facts.of(results), now)
+    return decide(CERT, [latest] if latest else [], results, [], now)
 
 
 def test_a_first_pass_awards_cycle_one_valid_for_the_validity_period() -> None:
@@ -71,9 +75,27 @@ def test_a_pass_from_before_the_window_does_not_renew_and_a_retired_version_does
 
 
 def test_after_expiry_earning_it_again_starts_a_new_cycle_from_now() -> None:
-    decision = decided(award(1, NOW - timedelta(days=10)), [passed("250-580", NOW - timedelta(days=700))])
+    decision = decided(award(1, NOW - timedelta(days=10)), [passed("250-580", NOW - timedelta(days=2))])
     assert decision is not None
     assert (decision.cycle, decision.earned_at, decision.expires_at) == (2, NOW, add_months(NOW, 24))
+    assert decision.rule == "requirements"
+
+
+def test_a_lapsed_credential_does_not_come_back_from_the_result_that_earned_it() -> None:
+    first = passed("250-580", NOW - timedelta(days=740))
+    lapsed = award(1, NOW - timedelta(days=10), met_by=[first])
+    assert decided(lapsed, [first]) is None
+
+
+def test_a_lapsed_credential_does_not_come_back_from_a_pass_older_than_its_last_cycle() -> None:
+    older = passed("250-561", NOW - timedelta(days=800))  # passed before cycle 1 was earned, never counted
+    assert decided(award(1, NOW - timedelta(days=10)), [older]) is None
+
+
+def test_a_renewal_is_recorded_as_one() -> None:
+    decision = decided(award(1, NOW + timedelta(days=100)), [passed("250-580", NOW - timedelta(days=1))])
+    assert decision is not None
+    assert decision.rule == "renewal"
 
 
 def test_a_revoked_credential_is_never_awarded_again_by_evaluation() -> None:

@@ -28,6 +28,8 @@ class HeldCredential(Model):
     cycle: int
     earned_at: datetime
     expires_at: datetime
+    revoked_at: datetime | None = Field(None, description="revoked: when")
+    revocation_reason: str | None = Field(None, description="revoked: why, in plain words")
     past_cycles: list[Cycle] = Field(description="Earlier cycles of this credential, oldest first")
 
 
@@ -67,8 +69,16 @@ class CredentialProgress(Model):
     level: str
     track: str
     status: Literal["not_started", "in_progress", "earned", "expiring", "expired", "revoked"]
-    percent: int = Field(description="100 while held and valid; else how much of the requirements is met now")
+    percent: int = Field(
+        description="100 while held and valid; else how much of the requirements its next award has met now"
+        " (a revoked credential's requirements as they were met: the pages show the revocation instead)"
+    )
     expires_at: datetime | None = Field(None, description="The latest cycle's expiry, if ever earned")
+    revoked_at: datetime | None = Field(None, description="revoked: when")
+    revocation_reason: str | None = Field(None, description="revoked: why, in plain words")
+    blocked_by: str | None = Field(
+        None, description="A revoked credential that every way to this one needs: no exam can earn it now"
+    )
     requirements: ProgressNode
 
 
@@ -89,6 +99,11 @@ class PlanStep(Model):
         description="The smallest set of exams still to pass that can be booked today (retired versions never)"
     )
     bookable: bool = Field(description="false when no bookable exams can earn it today")
+    blocked_by: str | None = Field(
+        None,
+        description="A revoked credential that every way to this one needs: no exam is offered; the Program Support"
+        " Team can say more",
+    )
 
 
 class PlannedLapse(Model):

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from pynamodb.exceptions import UpdateError
 
 from certtracker.core.observability import count
+from certtracker.credentials import standing
 from certtracker.models.base import condition_failed, put_once
 from certtracker.models.credential_awards import (
     AWARD_PREFIX,
@@ -26,10 +27,9 @@ from certtracker.models.credential_awards import (
     expiry_month,
 )
 
-# A credential this close to its expiry is shown as expiring (and the reminders start then).
-EXPIRING_WITHIN = timedelta(days=90)
-
+# A cycle's standing as the candidate-facing routes spell it: "earned" is standing's "valid".
 Status = Literal["earned", "expiring", "expired", "revoked"]
+Rule = Literal["requirements", "renewal"]
 
 
 def grant(
@@ -39,6 +39,7 @@ def grant(
     cycle: int,
     earned_at: datetime,
     expires_at: datetime,
+    rule: Rule = "requirements",
     met_by: list[dict[str, Any]] | None = None,
 ) -> bool:
     """Award one cycle of a credential. True if this call wrote it; False if that cycle was already awarded
@@ -52,6 +53,7 @@ def grant(
         earned_at=earned_at,
         expires_at=expires_at,
         met_by=json.dumps(met_by or [], separators=(",", ":")),
+        rule=rule,
         expiry_month=expiry_month(expires_at),
     )
     if not put_once(award, CredentialAward.sk):
@@ -60,33 +62,51 @@ def grant(
     return True
 
 
-def set_revoked(award: CredentialAward, *, revoked: bool, reason: str | None, at: datetime) -> None:
-    """Revoke (with its reason and time) or reinstate an award, in one UpdateItem that also puts it in, or takes
-    it out of, the revocation status list its badge points to (`status_list`, the sparse index the published
-    list is read from). Everything that shows an award (verification, plan, logos, badges) follows at once.
+def revocation_update(
+    award: CredentialAward, *, revoked: bool, reason: str | None, at: datetime, revocation_id: str | None = None
+) -> tuple[list[Any], Any]:
+    """The UpdateItem (actions, condition) that revokes (with its reason, time and revocation) or reinstates an
+    award, and puts it in, or takes it out of, the revocation status list its badge points to (`status_list`, the
+    sparse index the published list is read from). Everything that shows an award follows at once.
 
-    The write is conditioned on the award's status list index being what was read: a badge given its index at
-    the same moment (certificates.badges.status_index_of, conditioned the other way) makes this read again and
-    retry, so a revoked award with an index is always in its list."""
-    for _ in range(5):
-        actions: list[Any] = [CredentialAward.revoked.set(revoked)]
-        if revoked:
-            actions.append(CredentialAward.revoked_at.set(at))
-            actions.append(
-                CredentialAward.revoked_reason.set(reason) if reason else CredentialAward.revoked_reason.remove()
-            )
-        else:
-            actions += [CredentialAward.revoked_at.remove(), CredentialAward.revoked_reason.remove()]
-        index = award.status_index
-        if revoked and index is not None:
-            actions.append(CredentialAward.status_list.set(int(index) // STATUS_LIST_SIZE))
-        else:
-            actions.append(CredentialAward.status_list.remove())
-        same_index = (
-            CredentialAward.status_index.does_not_exist() if index is None else CredentialAward.status_index == index
+    The condition holds only if the award's status list index is still what was read: a badge given its index
+    at the same moment (certificates.badges.status_index_of, conditioned the other way) makes the writer read
+    again and retry, so a revoked award with an index is always in its list."""
+    actions: list[Any] = [CredentialAward.revoked.set(revoked)]
+    if revoked:
+        actions.append(CredentialAward.revoked_at.set(at))
+        actions.append(
+            CredentialAward.revoked_reason.set(reason) if reason else CredentialAward.revoked_reason.remove()
         )
+        actions.append(
+            CredentialAward.revocation_id.set(revocation_id)
+            if revocation_id
+            else CredentialAward.revocation_id.remove()
+        )
+    else:
+        actions += [
+            CredentialAward.revoked_at.remove(),
+            CredentialAward.revoked_reason.remove(),
+            CredentialAward.revocation_id.remove(),
+        ]
+    index = award.status_index
+    if revoked and index is not None:
+        actions.append(CredentialAward.status_list.set(int(index) // STATUS_LIST_SIZE))
+    else:
+        actions.append(CredentialAward.status_list.remove())
+    same_index = (
+        CredentialAward.status_index.does_not_exist() if index is None else CredentialAward.status_index == index
+    )
+    return actions, CredentialAward.sk.exists() & same_index
+
+
+def set_revoked(award: CredentialAward, *, revoked: bool, reason: str | None, at: datetime) -> None:
+    """Revoke or reinstate one award cycle on its own (`revocation_update`), retried while a badge takes its index
+    at the same moment. Revoking a credential is certtracker.credentials.revocation's: every cycle at once."""
+    for _ in range(5):
+        actions, condition = revocation_update(award, revoked=revoked, reason=reason, at=at)
         try:
-            award.update(actions=actions, condition=CredentialAward.sk.exists() & same_index)
+            award.update(actions=actions, condition=condition)
             return
         except UpdateError as error:
             if not condition_failed(error):
@@ -96,11 +116,9 @@ def set_revoked(award: CredentialAward, *, revoked: bool, reason: str | None, at
 
 
 def status_of(award: CredentialAward, now: datetime) -> Status:
-    if award.revoked:
-        return "revoked"
-    if award.expires_at <= now:
-        return "expired"
-    return "expiring" if award.expires_at - now <= EXPIRING_WITHIN else "earned"
+    """The cycle's standing (certtracker.credentials.standing), as the candidate's routes spell it."""
+    found = standing.of_cycle(award, now)
+    return "earned" if found == "valid" else found
 
 
 @dataclass(frozen=True)
@@ -117,9 +135,29 @@ class Held:
         return self.status in ("earned", "expiring")
 
 
-def awards_of(account_id: str) -> list[CredentialAward]:
-    """Every award of the candidate, every cycle: one query."""
-    return list(CredentialAward.query(account_id, CredentialAward.sk.startswith(AWARD_PREFIX)))
+def awards_of(account_id: str, *, consistent: bool = False) -> list[CredentialAward]:
+    """Every award of the candidate, every cycle: one query. `consistent` for a read that decides an award or a
+    revocation: DynamoDB's queries are eventually consistent unless asked (the emulator's always are)."""
+    return list(
+        CredentialAward.query(account_id, CredentialAward.sk.startswith(AWARD_PREFIX), consistent_read=consistent)
+    )
+
+
+def prerequisites_used(award: CredentialAward) -> set[str]:
+    """The credentials an award cycle was awarded through (its `met_by`)."""
+    return {
+        str(entry["credential_id"])
+        for entry in json.loads(award.met_by or "[]")
+        if isinstance(entry, dict) and "credential_id" in entry
+    }
+
+
+def rule_of(award: CredentialAward, previous: CredentialAward | None) -> Rule:
+    """Which requirements met a cycle: recorded since it is, inferred for older awards (a cycle earned before the
+    one it follows expired was a renewal)."""
+    if award.rule in ("requirements", "renewal"):
+        return award.rule  # type: ignore[return-value]  # one of the two, just checked
+    return "renewal" if previous is not None and award.earned_at < previous.expires_at else "requirements"
 
 
 def held(account_id: str, now: datetime) -> list[Held]:

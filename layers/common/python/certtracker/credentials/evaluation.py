@@ -18,7 +18,12 @@ from certtracker.core import clock, email
 from certtracker.core.observability import count, logger
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import Credential, all_credentials
-from certtracker.credentials.facts import held_credentials, latest_cycles, passed_results
+from certtracker.credentials.facts import (
+    cycles_by_credential,
+    evidence_for_next_cycle,
+    held_credentials,
+    passed_results,
+)
 from certtracker.credentials.requirements import Evaluation, Facts, HeldCredential, PassedResult, add_months, evaluate
 from certtracker.models.credential_awards import CredentialAward
 from certtracker.models.exam_results import ExamResult
@@ -27,41 +32,49 @@ from certtracker.profile.notifications import notify
 
 @dataclass(frozen=True)
 class Decision:
-    """An award to write: which cycle, its dates, and the evaluation that met it."""
+    """An award to write: which cycle, its dates, the rule that met it, and the evaluation that met it."""
 
     credential: Credential
     cycle: int
     earned_at: datetime
     expires_at: datetime
+    rule: awards.Rule
     evaluation: Evaluation
 
 
 def decide(
-    credential: Credential, latest: CredentialAward | None, results: list[PassedResult], facts: Facts, now: datetime
+    credential: Credential,
+    cycles: list[CredentialAward],
+    results: list[PassedResult],
+    held: list[HeldCredential],
+    now: datetime,
 ) -> Decision | None:
-    """What the candidate earns of `credential` now, if anything. A revoked cycle is never re-awarded here."""
+    """What the candidate earns of `credential` now, given its cycles so far (oldest first), if anything.
+
+    The renewal rule: a new cycle counts only results no earlier cycle counted, taken after the latest cycle was
+    earned (facts.evidence_for_next_cycle). Inside the renewal window before expiry, the recertification
+    requirements renew it from results taken in the window (extending it from the old expiry); once it lapsed,
+    the full requirements must be met again. A revoked credential is never awarded again here: only reinstated."""
+    latest = cycles[-1] if cycles else None
     if latest is not None and latest.revoked:
         return None
+    evidence = evidence_for_next_cycle(cycles, results)
     if latest is None or latest.expires_at <= now:
-        evaluation = evaluate(credential.requirements, facts, now)
+        evaluation = evaluate(credential.requirements, Facts.of(evidence, held), now)
         if not evaluation.met:
             return None
         cycle = int(latest.cycle) + 1 if latest else 1
-        return Decision(credential, cycle, now, add_months(now, credential.validity_months), evaluation)
+        expires_at = add_months(now, credential.validity_months)
+        return Decision(credential, cycle, now, expires_at, "requirements", evaluation)
     window_opens = latest.expires_at - timedelta(days=credential.recertification.renewal_window_days)
     if now < window_opens:
         return None
-    # Renewal: only what was passed inside the window counts toward it.
-    recent = Facts.of([r for r in results if r.taken_at >= window_opens], _all_held(facts))
+    recent = Facts.of([r for r in evidence if r.taken_at >= window_opens], held)
     evaluation = evaluate(credential.recertification.requirements, recent, now)
     if not evaluation.met:
         return None
     expires_at = add_months(latest.expires_at, credential.validity_months)
-    return Decision(credential, int(latest.cycle) + 1, now, expires_at, evaluation)
-
-
-def _all_held(facts: Facts) -> list[HeldCredential]:
-    return [held for cycles in facts.credentials.values() for held in cycles]
+    return Decision(credential, int(latest.cycle) + 1, now, expires_at, "renewal", evaluation)
 
 
 def _met_by(evaluation: Evaluation) -> list[dict[str, str]]:
@@ -79,18 +92,18 @@ def _met_by(evaluation: Evaluation) -> list[dict[str, str]]:
 
 
 def award_what_is_met(account_id: str) -> list[Decision]:
-    """Grant every credential the candidate meets now, cascading; returns the awards this call wrote."""
+    """Grant every credential the candidate meets now, cascading; returns the awards this call wrote. Its reads
+    are strongly consistent: two results stored at once must each see the other, or neither awards."""
     now = clock.now()
-    results = passed_results(account_id)
-    award_list = awards.awards_of(account_id)
+    results = passed_results(account_id, consistent=True)
+    award_list = awards.awards_of(account_id, consistent=True)
     written: list[Decision] = []
     catalog = all_credentials()
     for _ in range(len(catalog) + 1):  # each round can only add awards, so this ends
-        facts = Facts.of(results, held_credentials(award_list))
-        latest = latest_cycles(award_list)
+        held, cycles = held_credentials(award_list), cycles_by_credential(award_list)
         granted_this_round = False
         for credential in catalog:
-            decision = decide(credential, latest.get(credential.credential_id), results, facts, now)
+            decision = decide(credential, cycles.get(credential.credential_id, []), results, held, now)
             if decision is None:
                 continue
             if awards.grant(
@@ -99,11 +112,12 @@ def award_what_is_met(account_id: str) -> list[Decision]:
                 cycle=decision.cycle,
                 earned_at=decision.earned_at,
                 expires_at=decision.expires_at,
+                rule=decision.rule,
                 met_by=_met_by(decision.evaluation),
             ):
                 written.append(decision)
             # Written here or by a concurrent evaluation: either way the cycle is held now.
-            award_list = awards.awards_of(account_id)
+            award_list = awards.awards_of(account_id, consistent=True)
             granted_this_round = True
             break  # re-read the facts: this award may meet another credential's prerequisite
         if not granted_this_round:

@@ -11,7 +11,7 @@ once: two requirements met by the same exam cost one exam. Pure: the catalogs co
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations, product
@@ -82,6 +82,7 @@ class Step:
     credential_id: str
     exams: tuple[str, ...]  # the smallest set of bookable exams still to pass; empty if none can be booked
     bookable: bool
+    blocked_by: str | None = None  # a revoked credential every way to this one needs: no exam can earn it
 
 
 @dataclass(frozen=True)
@@ -95,26 +96,60 @@ class Lapse:
 def steps(
     requirements_by_credential: Mapping[str, Node],
     not_held: Iterable[str],
-    facts: Facts,
+    facts_for: Callable[[str], Facts],
     now: datetime,
     bookable: Callable[[str], bool],
+    revoked: Collection[str] = (),
 ) -> list[Step]:
-    """For each credential not held: the smallest set of bookable exams that would earn it now."""
+    """For each credential not held: the smallest set of bookable exams that would earn it now. `facts_for` gives
+    the facts a credential's next cycle may count (its renewal rule's evidence); a `revoked` credential is never
+    earned again by passing exams, so what needs it is blocked, and says by what."""
     cache: dict[str, Alternatives] = {}
+    evaluated: dict[str, Evaluation] = {}
+
+    def evaluation_of(credential_id: str) -> Evaluation:
+        if credential_id not in evaluated:
+            node = requirements_by_credential[credential_id]
+            evaluated[credential_id] = evaluate(node, facts_for(credential_id), now)
+        return evaluated[credential_id]
 
     def plan_for(credential_id: str) -> Alternatives:
         if credential_id not in cache:
             cache[credential_id] = []  # a cycle (refused by the catalog's validation) plans nothing
-            node = requirements_by_credential[credential_id]
-            cache[credential_id] = exams_to_pass(evaluate(node, facts, now), bookable, plan_for)
+            if credential_id not in revoked and credential_id in requirements_by_credential:
+                cache[credential_id] = exams_to_pass(evaluation_of(credential_id), bookable, plan_for)
         return cache[credential_id]
+
+    def blocker(credential_id: str, seen: frozenset[str] = frozenset()) -> str | None:
+        if credential_id in revoked:
+            return credential_id
+        if credential_id in seen or credential_id not in requirements_by_credential:
+            return None
+        for node in _unmet_prerequisites(evaluation_of(credential_id)):
+            if found := blocker(node, seen | {credential_id}):
+                return found
+        return None
 
     result = []
     for credential_id in not_held:
         alternatives = plan_for(credential_id)
-        cheapest = tuple(sorted(alternatives[0])) if alternatives else ()
-        result.append(Step(credential_id, cheapest, bool(alternatives)))
+        if alternatives:
+            result.append(Step(credential_id, tuple(sorted(alternatives[0])), True))
+        else:
+            result.append(Step(credential_id, (), False, blocker(credential_id)))
     return result
+
+
+def _unmet_prerequisites(evaluation: Evaluation) -> list[str]:
+    """The prerequisite credentials the evaluated tree still lacks."""
+    found = []
+    stack = [evaluation]
+    while stack:
+        node = stack.pop()
+        if not node.met and isinstance(node.node, CredentialRequirement):
+            found.append(node.node.credential_id)
+        stack.extend(node.children)
+    return sorted(found)
 
 
 def timeline(

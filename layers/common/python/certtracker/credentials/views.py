@@ -24,7 +24,7 @@ from certtracker.contract.credentials import (
 )
 from certtracker.core import aws
 from certtracker.core.errors import NotFound
-from certtracker.credentials import awards, requirements
+from certtracker.credentials import awards, requirements, standing
 from certtracker.credentials.catalog import titles as credential_titles
 from certtracker.credentials.progress import plan, progress
 from certtracker.exams import catalog as exam_catalog
@@ -54,6 +54,8 @@ def held(account_id: str, now: datetime) -> HeldCredentials:
                 cycle=int(entry.current.cycle),
                 earned_at=entry.current.earned_at,
                 expires_at=entry.current.expires_at,
+                revoked_at=entry.current.revoked_at if entry.current.revoked else None,
+                revocation_reason=standing.revocation_reason(entry.current),
                 past_cycles=[
                     Cycle(cycle=past.cycle, earned_at=past.earned_at, expires_at=past.expires_at, revoked=past.revoked)
                     for past in entry.past
@@ -105,6 +107,9 @@ def progress_list(account_id: str, now: datetime) -> ProgressList:
                 status=entry.status,
                 percent=entry.percent,
                 expires_at=entry.latest.expires_at if entry.latest else None,
+                revoked_at=entry.latest.revoked_at if entry.latest and entry.latest.revoked else None,
+                revocation_reason=standing.revocation_reason(entry.latest) if entry.latest else None,
+                blocked_by=entry.blocked_by,
                 requirements=_node(entry.evaluation),
             )
             for entry in progress(account_id, now)
@@ -122,6 +127,7 @@ def plan_answer(account_id: str, now: datetime) -> Plan:
                 status=planned.statuses[step.credential_id],  # type: ignore[arg-type]  # not held: one of three
                 exams=[PlannedExam(exam_id=i, title=exam_catalog.title_and_retired(i)[0]) for i in step.exams],
                 bookable=step.bookable,
+                blocked_by=step.blocked_by,
             )
             for step in planned.steps
         ],

@@ -18,6 +18,7 @@ from certtracker.core.tokens import same
 from certtracker.credentials import evaluation as credentials
 from certtracker.exams import catalog, pearson_vue
 from certtracker.models.base import transaction
+from certtracker.models.credential_awards import recent_activity
 from certtracker.models.exam_registrations import OPEN_PREFIX, REGISTRATION_PREFIX, ExamRegistration, OpenRegistration
 from certtracker.models.exam_results import PARKED_PARTITION, RESULT_PREFIX, ExamResult, ResultReceipt
 
@@ -87,8 +88,11 @@ def record(delivered: Delivered) -> str:
         reason = "inconsistent_verdict"
     if reason is not None:
         registration = None  # nothing of the candidate's changes until the team has placed it
-    # In UTC before it becomes part of a key: the key's text order is the history's time order.
-    taken_at = delivered.taken_at.astimezone(UTC)
+    # In UTC before it becomes part of a key: the key's text order is the history's time order. A stamp ahead of
+    # our clock (the contract accepts a few minutes of skew) is stored as the moment it arrived, the stamp kept
+    # beside it: the evaluation counts results up to now, and nothing would look at this one again.
+    reported = delivered.taken_at.astimezone(UTC)
+    taken_at = min(reported, now)
     result = ExamResult(
         account_id=registration.account_id if registration else PARKED_PARTITION,
         sk=f"{RESULT_PREFIX}{taken_at.isoformat(timespec='microseconds')}#{delivered.result_id}",
@@ -102,12 +106,15 @@ def record(delivered: Delivered) -> str:
         passed=delivered.passed,
         taken_at=taken_at,
         received_at=now,
+        reported_taken_at=reported if reported != taken_at else None,
     )
     try:
         with transaction() as writes:
             writes.save(receipt, condition=ResultReceipt.account_id.does_not_exist())
             writes.save(result)
             if registration is not None:
+                # The daily reconciliation evaluates this candidate again, whatever happens after this write.
+                writes.save(recent_activity(registration.account_id, now))
                 writes.update(registration, actions=[ExamRegistration.status.set("completed")])
     except TransactWriteError:
         if _receipt_exists(delivered.result_id):

@@ -7,7 +7,7 @@ A credential earned again after it expired starts the next cycle; past cycles st
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
@@ -70,9 +70,15 @@ class CredentialAward(Table):
     earned_at = Timestamp()
     expires_at = Timestamp()
     met_by = UnicodeAttribute(null=True)  # JSON: the results and credentials that met the requirements
+    # Which requirements met it: "requirements" (a first award, or again after a lapse) or "renewal" (the
+    # recertification requirements, inside the window). None on awards made before it was recorded.
+    rule = UnicodeAttribute(null=True)
+    # Revocation is of the credential (certtracker.credentials.revocation): every cycle one revocation withdrew
+    # carries its id, so reinstating restores exactly those. The reason is a category the candidate is told.
     revoked = BooleanAttribute(default=False)
     revoked_at = Timestamp(null=True)
     revoked_reason = UnicodeAttribute(null=True)
+    revocation_id = UnicodeAttribute(null=True)
     expiry_month = UnicodeAttribute(null=True)  # see AwardsByExpiry
     by_expiry = AwardsByExpiry()
     # Given once, the first time the award is asked for as a badge (certtracker.certificates.badges): its place
@@ -81,6 +87,60 @@ class CredentialAward(Table):
     badge_salt = UnicodeAttribute(null=True)
     status_list = NumberAttribute(null=True)  # set only while revoked with an index: see RevokedInStatusList
     revoked_in_status_list = RevokedInStatusList()
+
+
+REVOCATION_PREFIX = "REVOCATION#"
+
+
+def revocation_key(revocation_id: str) -> str:
+    return f"{REVOCATION_PREFIX}{revocation_id}"
+
+
+class Revocation(Table):
+    """The record of one revocation of a credential, under its holder: who, why and when, which award cycles it
+    withdrew (the credential's own and what was earned only through it), and its reinstatement, if any. Kept
+    after reinstatement: the history of an award is part of what the program answers for."""
+
+    class Meta:
+        table_name = TableName("CREDENTIAL_AWARDS_TABLE")
+
+    account_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)  # revocation_key(revocation_id)
+    revocation_id = UnicodeAttribute()  # time-ordered, then random
+    credential_id = UnicodeAttribute()  # the credential the team revoked
+    category = UnicodeAttribute()  # what the candidate is told (certtracker.credentials.revocation.CATEGORIES)
+    note = UnicodeAttribute()  # the team's own words, never shown to the candidate
+    by = UnicodeAttribute()
+    at = Timestamp()
+    withdrawn = UnicodeAttribute()  # JSON: [[award key, credential, cycle], ...], the revoked credential's first
+    reinstated_at = Timestamp(null=True)
+    reinstated_by = UnicodeAttribute(null=True)
+    reinstated_note = UnicodeAttribute(null=True)
+
+
+ACTIVITY_PREFIX = "ACTIVITY#"
+
+
+def activity_partition(day: str) -> str:
+    """ACTIVITY#<YYYY-MM-DD>: the candidates with a result stored or a staff action that day."""
+    return f"{ACTIVITY_PREFIX}{day}"
+
+
+class RecentActivity(Table):
+    """A candidate whose awards something may have changed on a day: written with every stored result and every
+    staff action, read by the daily reconciliation (certtracker.credentials.reconciliation), which re-evaluates
+    each candidate of the last days and deletes days it no longer needs."""
+
+    class Meta:
+        table_name = TableName("CREDENTIAL_AWARDS_TABLE")
+
+    account_id = UnicodeAttribute(hash_key=True)  # activity_partition(day)
+    sk = UnicodeAttribute(range_key=True)  # the candidate's account id
+
+
+def recent_activity(account_id: str, at: datetime) -> RecentActivity:
+    """The mark that puts a candidate in the reconciliation of the day `at` falls on (UTC)."""
+    return RecentActivity(account_id=activity_partition(f"{at.astimezone(UTC):%Y-%m-%d}"), sk=account_id)
 
 
 STATUS_LIST_COUNTER_KEY = ("STATUS_LIST", "COUNTER")

@@ -25,8 +25,11 @@ class ExamResult(Table):
     score = NumberAttribute()
     pass_mark = NumberAttribute(null=True)
     passed = BooleanAttribute()
-    taken_at = Timestamp()
+    taken_at = Timestamp()  # as Pearson VUE stamped it, but never after it was received (see reported_taken_at)
     received_at = Timestamp()
+    # Set only when Pearson VUE's stamp was ahead of our clock (within the accepted skew): what it said. The
+    # result is then stored as taken when it arrived, so it counts at once instead of minutes later.
+    reported_taken_at = Timestamp(null=True)
 
 
 class ResultReceipt(Table):

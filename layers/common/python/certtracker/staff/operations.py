@@ -19,11 +19,11 @@ from certtracker.certificates import codes, issuing
 from certtracker.core import names
 from certtracker.core.errors import Conflict, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
-from certtracker.credentials import awards, evaluation
+from certtracker.credentials import evaluation, revocation, standing
 from certtracker.exams import catalog as exam_catalog
 from certtracker.models.accounts import AccountClaim
 from certtracker.models.base import transaction
-from certtracker.models.credential_awards import CredentialAward
+from certtracker.models.credential_awards import recent_activity
 from certtracker.models.exam_results import PARKED_PARTITION, RESULT_PREFIX, ExamResult
 
 MAX_TEXT = 500
@@ -52,30 +52,47 @@ def _account_id(request: dict[str, Any]) -> str:
     return holder
 
 
-def _current_award(account_id: str, credential_id: str, now: datetime) -> CredentialAward:
-    entry = awards.holding(account_id, credential_id, now)
-    if entry is None:
-        raise NotFound("The candidate has never held this credential.", code="award_not_found")
-    return entry.current
-
-
 def revoke(request: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The candidate's current award of a credential stops counting at once: verification, plan, logos, badge."""
-    return _set_revoked(request, now, revoked=True)
+    """Revoke a credential: every unexpired cycle, and what was earned only through it, stop counting at once
+    (verification, shares, plan, logos, badges); the candidate is told why, by the category. Again: unchanged."""
+    account_id = _account_id(request)
+    category = request.get("category")
+    if not isinstance(category, str) or category not in standing.CATEGORIES:
+        raise InvalidInput(f"category must be one of: {', '.join(standing.CATEGORIES)}.", field="category")
+    outcome = revocation.revoke(
+        account_id,
+        _text(request, "credential_id", max_length=40),
+        category=category,
+        note=_text(request, "reason"),
+        by=_text(request, "by", max_length=200),
+        now=now,
+    )
+    return _answer(account_id, outcome, revoked=True, now=now)
 
 
 def reinstate(request: dict[str, Any], now: datetime) -> dict[str, Any]:
-    return _set_revoked(request, now, revoked=False)
-
-
-def _set_revoked(request: dict[str, Any], now: datetime, *, revoked: bool) -> dict[str, Any]:
+    """Restore exactly what a revocation withdrew (the credential's cycles and its cascade). Again: unchanged."""
     account_id = _account_id(request)
-    award = _current_award(account_id, _text(request, "credential_id", max_length=40), now)
-    if award.revoked == revoked:
-        raise Conflict(f"This award is already {'revoked' if revoked else 'in force'}.", code="unchanged")
-    awards.set_revoked(award, revoked=revoked, reason=_text(request, "reason"), at=now)
-    count("AwardRevoked" if revoked else "AwardReinstated")
-    return {"account_id": account_id, "credential_id": award.credential_id, "cycle": award.cycle, "revoked": revoked}
+    outcome = revocation.reinstate(
+        account_id,
+        _text(request, "credential_id", max_length=40),
+        note=_text(request, "reason"),
+        by=_text(request, "by", max_length=200),
+        now=now,
+    )
+    return _answer(account_id, outcome, revoked=False, now=now)
+
+
+def _answer(account_id: str, outcome: revocation.Outcome, *, revoked: bool, now: datetime) -> dict[str, Any]:
+    recent_activity(account_id, now).save()  # the daily reconciliation looks at this candidate again
+    return {
+        "account_id": account_id,
+        "credential_id": outcome.credential_id,
+        "revoked": revoked,
+        "changed": outcome.changed,
+        "revocation_id": outcome.revocation_id,
+        "cycles": [{"credential_id": c.credential_id, "cycle": c.cycle} for c in outcome.cycles],
+    }
 
 
 def parked_results(request: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -136,6 +153,7 @@ def attach_result(request: dict[str, Any], now: datetime) -> dict[str, Any]:
         with transaction() as writes:
             writes.delete(parked, condition=ExamResult.sk.exists())
             writes.save(attached, condition=ExamResult.sk.does_not_exist())
+            writes.save(recent_activity(account_id, now))
     except TransactWriteError:
         raise Conflict("This result changed meanwhile (attached by someone else?).", code="result_changed") from None
     count("ParkedResultAttached")
@@ -191,7 +209,7 @@ def run(request: Any, now: datetime | None = None) -> dict[str, Any]:
         "attach_result": attach_result,
         "correct_name": correct_name,
     }
-    if operation not in operations:
+    if not isinstance(operation, str) or operation not in operations:
         return _refused(InvalidInput(f"operation must be one of: {', '.join(operations)}.", field="operation"), None)
     try:
         who = {"by": _text(request, "by", max_length=200)}

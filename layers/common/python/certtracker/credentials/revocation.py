@@ -1,0 +1,249 @@
+"""Revoking and reinstating a credential: every unexpired cycle at once, what was earned only through it, the
+record of who, why and when, and the candidate told.
+
+Revocation is of the credential, not of a row. `revoke` withdraws every cycle of the credential that has not
+expired (and always its latest, so it is never awarded again by itself), then, as a cascade, every unexpired
+award of another credential that could not have been awarded without a withdrawn one: one whose requirements,
+evaluated as of the day it was earned with the withdrawn cycles taken away, are no longer met; and a renewal
+whose renewed cycle was withdrawn. Everything withdrawn carries the revocation's id, and the revocation's record
+lists it, all in one transaction; `reinstate` restores exactly that set, and keeps the record. Both are
+idempotent: asked again, they change nothing and say so. Every read here is strongly consistent.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+
+from certtracker.accounts.identity import find_account
+from certtracker.core import email
+from certtracker.core.errors import Conflict, InvalidInput, NotFound
+from certtracker.core.observability import count, logger
+from certtracker.credentials import awards
+from certtracker.credentials.catalog import get_credential, titles
+from certtracker.credentials.facts import cycles_by_credential, evidence_for_next_cycle, passed_results
+from certtracker.credentials.requirements import Facts, HeldCredential, PassedResult, evaluate
+from certtracker.credentials.standing import CATEGORIES, PREREQUISITE_REVOKED, REASONS
+from certtracker.models.base import condition_failed, transaction
+from certtracker.models.credential_awards import CredentialAward, Revocation, revocation_key
+
+# One transaction holds at most 100 writes: the record and 99 award cycles, far more than any candidate has.
+MAX_CYCLES = 99
+ATTEMPTS = 5
+ALSO = {
+    "credential_revoked": "Withdrawn with it, because they required it: ",
+    "credential_reinstated": "Reinstated with it: ",
+}
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    credential_id: str
+    cycle: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a revocation or reinstatement changed (`changed` False: it had been done already)."""
+
+    revocation_id: str | None
+    credential_id: str
+    cycles: list[Withdrawn]
+    changed: bool
+
+
+def revoke(account_id: str, credential_id: str, *, category: str, note: str, by: str, now: datetime) -> Outcome:
+    if category not in CATEGORIES:
+        raise InvalidInput(f"category must be one of: {', '.join(CATEGORIES)}.", field="category")
+    for _ in range(ATTEMPTS):
+        award_list = awards.awards_of(account_id, consistent=True)
+        own = cycles_by_credential(award_list).get(credential_id)
+        if not own:
+            raise NotFound("The candidate has never held this credential.", code="award_not_found")
+        targets = [award for award in own if not award.revoked and (award.expires_at > now or award is own[-1])]
+        if not targets:
+            return Outcome(own[-1].revocation_id, credential_id, [], changed=False)
+        withdrawn = _with_cascade(targets, award_list, passed_results(account_id, consistent=True), now)
+        if len(withdrawn) > MAX_CYCLES:
+            raise Conflict("Too many award cycles to revoke at once: ask an engineer.", code="too_many_cycles")
+        revocation_id = f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+        record = Revocation(
+            account_id=account_id,
+            sk=revocation_key(revocation_id),
+            revocation_id=revocation_id,
+            credential_id=credential_id,
+            category=category,
+            note=note,
+            by=by,
+            at=now,
+            withdrawn=json.dumps([[a.sk, a.credential_id, int(a.cycle)] for a in withdrawn]),
+        )
+        try:
+            with transaction() as writes:
+                writes.save(record, condition=Revocation.sk.does_not_exist())
+                for award in withdrawn:
+                    reason = category if award.credential_id == credential_id else PREREQUISITE_REVOKED
+                    actions, condition = awards.revocation_update(
+                        award, revoked=True, reason=reason, at=now, revocation_id=revocation_id
+                    )
+                    not_revoked = CredentialAward.revoked.does_not_exist() | (CredentialAward.revoked == False)  # noqa: E712
+                    writes.update(award, actions=actions, condition=condition & not_revoked)
+        except TransactWriteError as error:
+            if condition_failed(error):
+                continue  # revoked, reinstated, awarded or given a badge meanwhile: read again
+            raise
+        count("AwardRevoked")
+        if len(withdrawn) > len(targets):
+            count("AwardRevokedByCascade", len(withdrawn) - len(targets))
+        cycles = [Withdrawn(a.credential_id, int(a.cycle)) for a in withdrawn]
+        outcome = Outcome(revocation_id, credential_id, cycles, changed=True)
+        _tell(account_id, "credential_revoked", outcome, reason=REASONS[category])
+        return outcome
+    raise Conflict("The candidate's awards kept changing: try again.", code="awards_changing")
+
+
+def reinstate(account_id: str, credential_id: str, *, note: str, by: str, now: datetime) -> Outcome:
+    for _ in range(ATTEMPTS):
+        award_list = awards.awards_of(account_id, consistent=True)
+        own = cycles_by_credential(award_list).get(credential_id)
+        if not own:
+            raise NotFound("The candidate has never held this credential.", code="award_not_found")
+        latest = own[-1]
+        if not latest.revoked:
+            return Outcome(None, credential_id, [], changed=False)
+        record = _record(account_id, latest.revocation_id)
+        if record is not None and record.credential_id != credential_id:
+            raise Conflict(
+                f"This credential was withdrawn because {record.credential_id}, which it required, was revoked: "
+                f"reinstate {record.credential_id}, and this one comes back with it.",
+                code="revoked_through_prerequisite",
+            )
+        if record is None:  # revoked before revocations were recorded: its own revoked cycles
+            restored = [award for award in own if award.revoked and award.revocation_id is None]
+        else:
+            restored = [award for award in award_list if award.revoked and award.revocation_id == record.revocation_id]
+        try:
+            with transaction() as writes:
+                if record is not None:
+                    writes.update(
+                        record,
+                        actions=[
+                            Revocation.reinstated_at.set(now),
+                            Revocation.reinstated_by.set(by),
+                            Revocation.reinstated_note.set(note),
+                        ],
+                        condition=Revocation.reinstated_at.does_not_exist(),
+                    )
+                for award in restored:
+                    actions, condition = awards.revocation_update(award, revoked=False, reason=None, at=now)
+                    same = (
+                        CredentialAward.revocation_id.does_not_exist()
+                        if award.revocation_id is None
+                        else CredentialAward.revocation_id == award.revocation_id
+                    )
+                    still_revoked = CredentialAward.revoked == True  # noqa: E712
+                    writes.update(award, actions=actions, condition=condition & still_revoked & same)
+        except TransactWriteError as error:
+            if condition_failed(error):
+                continue
+            raise
+        count("AwardReinstated")
+        outcome = Outcome(
+            record.revocation_id if record else None,
+            credential_id,
+            [Withdrawn(a.credential_id, int(a.cycle)) for a in restored],
+            True,
+        )
+        _tell(account_id, "credential_reinstated", outcome)
+        return outcome
+    raise Conflict("The candidate's awards kept changing: try again.", code="awards_changing")
+
+
+def _record(account_id: str, revocation_id: str | None) -> Revocation | None:
+    if revocation_id is None:
+        return None
+    try:
+        return Revocation.get(account_id, revocation_key(revocation_id), consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def _with_cascade(
+    targets: list[CredentialAward], award_list: list[CredentialAward], results: list[PassedResult], now: datetime
+) -> list[CredentialAward]:
+    """`targets` and, to a fixed point, every unexpired award that stood only on something withdrawn."""
+    withdrawn = {award.sk: award for award in targets}
+    cycles = cycles_by_credential(award_list)
+    changed = True
+    while changed:
+        changed = False
+        for award in award_list:
+            if award.sk in withdrawn or award.revoked or award.expires_at <= now:
+                continue
+            if stood_only_on(award, withdrawn, cycles, award_list, results, now):
+                withdrawn[award.sk] = award
+                changed = True
+    return list(withdrawn.values())
+
+
+def stood_only_on(
+    award: CredentialAward,
+    withdrawn: dict[str, CredentialAward],
+    cycles: dict[str, list[CredentialAward]],
+    award_list: list[CredentialAward],
+    results: list[PassedResult],
+    now: datetime,
+) -> bool:
+    """Whether `award` stood only on the `withdrawn` cycles (by award key)."""
+    own = cycles[award.credential_id]
+    position = next(i for i, cycle in enumerate(own) if cycle.sk == award.sk)
+    previous = own[position - 1] if position else None
+    if awards.rule_of(award, previous) == "renewal":
+        return previous is not None and previous.sk in withdrawn  # a renewal stands on the cycle it renewed
+    taken_away = {a.credential_id for a in withdrawn.values()}
+    if not awards.prerequisites_used(award) & taken_away:
+        return False
+    try:
+        credential = get_credential(award.credential_id)
+    except NotFound:  # withdrawn from the catalog since: nothing to evaluate it against
+        return False
+    held = [
+        HeldCredential(a.credential_id, a.earned_at, a.expires_at, a.revoked or a.sk in withdrawn) for a in award_list
+    ]
+    # Re-evaluated without them: as of the day it was earned, and as of now (it may stand on credentials earned
+    # since); it is withdrawn only if neither meets its requirements.
+    facts = Facts.of(evidence_for_next_cycle(own[:position], results), held)
+    return not any(evaluate(credential.requirements, facts, moment).met for moment in (award.earned_at, now))
+
+
+def _tell(account_id: str, kind: str, outcome: Outcome, *, reason: str = "") -> None:
+    """The candidate is told of a revocation and of a reinstatement, whatever their notification preferences: it
+    is about their standing, not news."""
+    account = find_account(account_id)
+    if account is None or not account.email_verified:
+        return
+    names = titles()
+    others = sorted(
+        {
+            names.get(w.credential_id, w.credential_id)
+            for w in outcome.cycles
+            if w.credential_id != outcome.credential_id
+        }
+    )
+    sent = email.send_to(
+        account.email,
+        kind,
+        {
+            "first_name": account.first_name,
+            "credential_title": names.get(outcome.credential_id, outcome.credential_id),
+            "reason": reason,
+            "also": (ALSO[kind] + ", ".join(others) + ".") if others else "",
+            "credentials_link": email.web_link("/credentials"),
+            "support_link": email.web_link("/support"),
+        },
+    )
+    logger.info(kind.replace("_", " "), extra={"credential_id": outcome.credential_id, "emailed": sent})
