@@ -250,6 +250,14 @@ class ExpiryRemindersSettings(MailSettings):
     one_time_tokens_table: str = text()  # each email's unsubscribe link
 
 
+class AwardReconciliationSettings(MailSettings):
+    credential_awards_table: str = text()  # the awards, revocations and the days' activity marks
+    exam_results_table: str = text()  # the passed results an evaluation counts
+    catalog_table: str = text()  # the credentials' requirements
+    accounts_table: str = text()  # whom to tell of an award
+    one_time_tokens_table: str = text()  # the award email's unsubscribe link
+
+
 class CatalogSettings(FunctionSettings):
     catalog_table: str = text()
 

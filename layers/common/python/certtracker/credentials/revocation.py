@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from certtracker.accounts.identity import find_account
 from certtracker.core import email
@@ -161,6 +161,44 @@ def reinstate(account_id: str, credential_id: str, *, note: str, by: str, now: d
         _tell(account_id, "credential_reinstated", outcome)
         return outcome
     raise Conflict("The candidate's awards kept changing: try again.", code="awards_changing")
+
+
+def repair_cascade(account_id: str, now: datetime) -> list[Withdrawn]:
+    """Withdraw what still stands only on a revoked credential: an award an evaluation granted at the moment its
+    prerequisite was revoked (each read the other's state before it changed). The daily reconciliation's check;
+    each cycle withdrawn joins its prerequisite's revocation, so reinstating that restores it too."""
+    award_list = awards.awards_of(account_id, consistent=True)
+    revoked = {award.sk: award for award in award_list if award.revoked}
+    if not revoked:
+        return []
+    cycles = cycles_by_credential(award_list)
+    results = passed_results(account_id, consistent=True)
+    repaired = []
+    for award in award_list:
+        if award.revoked or award.expires_at <= now:
+            continue
+        if not stood_only_on(award, revoked, cycles, award_list, results, now):
+            continue
+        cause = next(
+            (r for r in revoked.values() if r.credential_id in awards.prerequisites_used(award) and r.revocation_id),
+            None,
+        )
+        actions, condition = awards.revocation_update(
+            award,
+            revoked=True,
+            reason=PREREQUISITE_REVOKED,
+            at=now,
+            revocation_id=cause.revocation_id if cause else None,
+        )
+        try:
+            award.update(actions=actions, condition=condition & (CredentialAward.revoked == False))  # noqa: E712
+        except UpdateError as error:
+            if condition_failed(error):
+                continue  # changed meanwhile: the next run looks again
+            raise
+        logger.warning("award withdrawn by reconciliation", extra={"credential_id": award.credential_id})
+        repaired.append(Withdrawn(award.credential_id, int(award.cycle)))
+    return repaired
 
 
 def _record(account_id: str, revocation_id: str | None) -> Revocation | None:

@@ -1,0 +1,84 @@
+"""The daily reconciliation: what a race could miss is mended within a day and counted (the count is alarmed on);
+only the candidates active in the last two days are looked at, and old marks are cleared."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from certtracker.core import clock
+from certtracker.credentials import awards
+from certtracker.models.credential_awards import CredentialAward, RecentActivity, recent_activity
+from certtracker.models.exam_results import ExamResult
+from infra.scheduler import scheduled_event
+from tests.functions.test_certificates import owner_of
+from tests.functions.test_program_staff import REVOKE, STAFF, staff
+from tests.functions.test_revocation_and_cycles import passes, statuses
+
+DAY = 86_400
+
+
+def run(gateway) -> dict:
+    function = gateway.functions["AwardReconciliationFunction"]
+    return function.invoke(scheduled_event("AwardReconciliationFunction"), serialized=False)
+
+
+def stored_unevaluated(owner: str, exam_id: str, result_id: str) -> None:
+    """A passed result whose evaluation missed it (it read the results before this one was written)."""
+    now = clock.now()
+    ExamResult(
+        account_id=owner,
+        sk=f"RESULT#{now.isoformat(timespec='microseconds')}#{result_id}",
+        result_id=result_id,
+        registration_id="reg-" + result_id,
+        exam_id=exam_id,
+        kind="exam",
+        delivery="test_center",
+        score=80,
+        pass_mark=70,
+        passed=True,
+        taken_at=now,
+        received_at=now,
+    ).save()
+    recent_activity(owner, now).save()
+
+
+def test_a_pass_an_evaluation_missed_is_awarded_by_the_next_run_and_counted(api, mail, candidate, gateway) -> None:
+    owner = owner_of(api, candidate)
+    stored_unevaluated(owner, "250-580", "r-missed")
+    assert statuses(api, candidate) == {}
+    report = run(gateway)
+    assert (report["candidates"], report["awarded"], report["withdrawn"], report["finished"]) == (1, 1, 0, True)
+    assert statuses(api, candidate) == {"CERT-EP": "earned"}
+    assert run(gateway)["awarded"] == 0  # mended once
+
+
+def test_an_award_granted_while_its_prerequisite_was_revoked_is_withdrawn_and_joins_that_revocation(
+    api, mail, candidate, gateway
+) -> None:
+    passes(api, candidate, "ASM-DLP-101", "r-acc")
+    revoked = staff(gateway, operation="revoke", username="ada", credential_id="ACC-DLP", **REVOKE)
+    owner = owner_of(api, candidate)
+    now = clock.now()  # an evaluation that read ACC-DLP as valid a moment before, and wrote after the revocation
+    assert awards.grant(
+        owner,
+        "CERT-DLP",
+        cycle=1,
+        earned_at=now,
+        expires_at=now + timedelta(days=730),
+        met_by=[{"credential_id": "ACC-DLP"}, {"result_id": "r-dlp", "exam_id": "250-587"}],
+    )
+    report = run(gateway)
+    assert (report["awarded"], report["withdrawn"]) == (0, 1)
+    award = CredentialAward.get(owner, "AWARD#CERT-DLP#0001")
+    assert (award.revoked, award.revocation_id) == (True, revoked["revocation_id"])
+    staff(gateway, operation="reinstate", username="ada", credential_id="ACC-DLP", **STAFF)
+    assert statuses(api, candidate) == {"ACC-DLP": "earned", "CERT-DLP": "earned"}
+
+
+def test_only_the_last_days_are_looked_at_and_older_marks_are_cleared(api, mail, candidate, gateway) -> None:
+    owner = owner_of(api, candidate)
+    stored_unevaluated(owner, "250-580", "r-old")
+    clock.advance(4 * DAY)  # the mark is four days old: out of the window, and cleared
+    report = run(gateway)
+    assert (report["candidates"], report["awarded"]) == (0, 0)
+    assert list(RecentActivity.scan()) == []
