@@ -1,6 +1,7 @@
 """Open Badges 3.0: GET /me/credentials/{id}/badge (an OpenBadgeCredential signed as a VC-JWT by the KMS key),
 verified with nothing but the published JWKS; the public issuer profile and keys; the revocation status list
-that follows `set_revoked`; one status list index per award however many requests ask at once."""
+that follows `set_revoked`; status list indexes drawn at random, unique, one per award however many requests ask
+at once, and those handed out in order before still valid."""
 
 from __future__ import annotations
 
@@ -21,8 +22,11 @@ from certtracker.core import clock
 from certtracker.credentials import awards
 from certtracker.models.credential_awards import (
     ANONYMIZED_PARTITION,
+    STATUS_INDEX_CLAIM_PREFIX,
     STATUS_LIST_COUNTER_KEY,
+    STATUS_LIST_SIZE,
     CredentialAward,
+    StatusIndexClaim,
     StatusListCounter,
 )
 from infra.gateway import GatewayResponse
@@ -90,6 +94,16 @@ def status_bits(api, list_url: str) -> bytes:
 
 def revoked_in_list(api, status: dict[str, str]) -> bool:
     return badges.bit_is_set(status_bits(api, status["statusListCredential"]), int(status["statusListIndex"]))
+
+
+def claims() -> list[StatusIndexClaim]:
+    """Every index claimed (a test's own small table: a scan is fine here, never on a request path)."""
+    return list(StatusIndexClaim.scan(StatusIndexClaim.account_id.startswith(STATUS_INDEX_CLAIM_PREFIX)))
+
+
+def global_index(status: dict[str, str]) -> int:
+    list_id = int(status["statusListCredential"].rsplit("/", 1)[1])
+    return list_id * STATUS_LIST_SIZE + int(status["statusListIndex"])
 
 
 def test_the_badge_is_an_open_badge_credential_valid_against_1edtechs_schema(api, candidate) -> None:
@@ -215,13 +229,16 @@ def test_revoking_sets_the_badges_bit_in_the_published_status_list_and_reinstati
     assert fetch_badge(api, candidate).json()["credential"]["credentialStatus"] == status  # the same index
 
 
-def test_an_award_revoked_before_its_first_badge_is_in_the_list_once_it_has_one(api, candidate) -> None:
+def test_an_award_revoked_before_its_first_badge_is_in_the_list_once_it_has_one(api, candidate, gateway) -> None:
     owner = owner_of(api, candidate)
     grant(owner)
     awards.set_revoked(award_of(owner), revoked=True, reason=None, at=clock.now())
     assert award_of(owner).status_list is None  # no index yet: nothing to publish
-    index = badges.status_index_of(award_of(owner)).status_index
-    status = {"statusListCredential": f"{BASE}/badges/status/0", "statusListIndex": str(index)}
+    with gateway.functions["BadgesFunction"].running():  # its grants, as when the candidate asks for the badge
+        index = badges.status_index_of(award_of(owner)).status_index
+    assert index is not None
+    list_id, position = badges.status_position(int(index))
+    status = {"statusListCredential": f"{BASE}/badges/status/{list_id}", "statusListIndex": str(position)}
     assert revoked_in_list(api, status)
 
 
@@ -232,7 +249,7 @@ def test_revoking_through_a_copy_read_before_the_badge_took_its_index_still_sets
     status = fetch_badge(api, candidate).json()["credential"]["credentialStatus"]
     awards.set_revoked(read_before, revoked=True, reason="Fraud", at=clock.now())
     assert revoked_in_list(api, status)
-    assert read_before.status_index == int(status["statusListIndex"])  # read again, then written
+    assert read_before.status_index == global_index(status)  # read again, then written
 
 
 def test_the_status_list_as_json_carries_the_same_signed_credential(api) -> None:
@@ -242,8 +259,10 @@ def test_the_status_list_as_json_carries_the_same_signed_credential(api) -> None
     assert verified(api, body["jwt"]) == body["credential"]
     assert body["credential"]["issuer"] == f"{BASE}/badges/issuer"
     assert api.call("GET", "/badges/status/x").status == 422
-    # A list no badge points to is not published (each answer may cost a signature, and anyone may ask).
-    assert error(api.call("GET", "/badges/status/1"), 404)["code"] == "no_status_list"
+    # Every list an index may be drawn in is published, none beyond (each answer may cost a signature, and anyone
+    # may ask).
+    assert api.call("GET", f"/badges/status/{badges.STATUS_LISTS - 1}").status == 200
+    assert error(api.call("GET", f"/badges/status/{badges.STATUS_LISTS}"), 404)["code"] == "no_status_list"
 
 
 def in_containers_at_once(api, count: int, path: str, *, token: str) -> list[GatewayResponse]:
@@ -269,9 +288,82 @@ def test_concurrent_badge_requests_for_one_award_allocate_one_index(api, candida
     assert [answer.status for answer in answers] == [200] * 6, [answer.body for answer in answers]
     statuses = {json.dumps(answer.json()["credential"]["credentialStatus"]) for answer in answers}
     assert len(statuses) == 1
-    assert json.loads(statuses.pop())["statusListIndex"] == str(award_of(owner).status_index)
-    # Every request took a number from the counter before racing for the award: the losers' numbers stay unused.
-    assert StatusListCounter.get(*STATUS_LIST_COUNTER_KEY).next_index > 1
+    assert global_index(json.loads(statuses.pop())) == award_of(owner).status_index
+    # The losers' claims were cancelled with their award updates: the one claim left is the award's index.
+    (claim,) = claims()
+    assert claim.account_id == f"{STATUS_INDEX_CLAIM_PREFIX}{award_of(owner).status_index}"
+    assert claim.award_id == award_of(owner).award_id
+
+
+def test_status_list_indexes_are_drawn_at_random_not_handed_out_in_issue_order(api, candidate) -> None:
+    owner = owner_of(api, candidate)
+    held = ["ACC-EP", "ACC-DLP", "ACC-EM", "ACC-NP", "ACC-CWP", "CERT-EP", "CERT-DLP", "CERT-EM", "CERT-NP"]
+    for credential_id in held:
+        grant(owner, credential_id)
+    issued = [
+        global_index(fetch_badge(api, candidate, credential_id).json()["credential"]["credentialStatus"])
+        for credential_id in held
+    ]
+    assert len(set(issued)) == len(issued)
+    # Issue order would show as rising indexes in one list; random draws are in order once in 9! (362,880).
+    assert issued != sorted(issued)
+    assert len({index // STATUS_LIST_SIZE for index in issued}) > 1  # all in one of the 8 lists: once in 8^8
+    assert all(index < badges.STATUS_LISTS * STATUS_LIST_SIZE for index in issued)
+    assert sorted(int(claim.account_id.removeprefix(STATUS_INDEX_CLAIM_PREFIX)) for claim in claims()) == sorted(issued)
+
+
+def test_a_burst_of_first_badges_whose_draws_collide_ends_with_unique_indexes(
+    api, gateway, monkeypatch, dynamodb_writes_atomically
+) -> None:
+    """Eight awards take their index at the same moment, every first draw the same number: one claim wins it, the
+    others are cancelled with their award updates and draw again."""
+    count = 8
+    for n in range(count):
+        grant(f"burst-{n}")
+    first_draws_collide = iter([7] * count + list(range(100, 100 + 10 * count)))
+    lock = threading.Lock()
+
+    def randbelow(limit: int) -> int:
+        with lock:
+            return next(first_draws_collide)
+
+    monkeypatch.setattr(badges.secrets, "randbelow", randbelow)
+    start = threading.Barrier(count)
+
+    def first_badge(owner: str) -> int:
+        award = award_of(owner)
+        start.wait()
+        with gateway.functions["BadgesFunction"].running():  # its grants, in a thread of its own
+            return int(badges.status_index_of(award).status_index or -1)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        given = list(pool.map(first_badge, [f"burst-{n}" for n in range(count)]))
+    assert len(set(given)) == count
+    low = badges.LEGACY_MARGIN  # no index was handed out in order here: draws start above the margin
+    assert low + 7 in given  # one award won the colliding draw
+    assert sorted(given) == sorted(int(award_of(f"burst-{n}").status_index) for n in range(count))
+    assert {claim.award_id for claim in claims()} == {award_of(f"burst-{n}").award_id for n in range(count)}
+    assert len(claims()) == count
+
+
+def test_indexes_handed_out_in_order_before_stay_valid_and_are_never_drawn(api, candidate) -> None:
+    """A deployment whose counter handed out more indexes than the drawn lists hold: its lists stay published
+    with their bits, and draws land above them."""
+    handed_out = badges.STATUS_LISTS * STATUS_LIST_SIZE + 10
+    StatusListCounter(*STATUS_LIST_COUNTER_KEY, next_index=handed_out).save()
+    grant("earlier-holder")
+    earlier = award_of("earlier-holder")
+    earlier.update(actions=[CredentialAward.status_index.set(handed_out - 7), CredentialAward.badge_salt.set("0" * 32)])
+    awards.set_revoked(award_of("earlier-holder"), revoked=True, reason="Fraud", at=clock.now())
+    list_id, position = badges.status_position(handed_out - 7)
+    assert list_id == badges.STATUS_LISTS  # beyond the lists drawn over
+    earlier_status = {"statusListCredential": f"{BASE}/badges/status/{list_id}", "statusListIndex": str(position)}
+    assert revoked_in_list(api, earlier_status)
+
+    grant(owner_of(api, candidate))
+    status = fetch_badge(api, candidate).json()["credential"]["credentialStatus"]
+    assert global_index(status) >= handed_out + badges.LEGACY_MARGIN
+    assert not revoked_in_list(api, status)
 
 
 def test_after_erasure_the_badge_is_gone_and_a_revoked_badge_stays_revoked_in_the_list(api, candidate) -> None:

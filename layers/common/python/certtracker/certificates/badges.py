@@ -6,8 +6,9 @@ signing input (`MessageType=RAW`, ECDSA_SHA_256) and answers a DER `ECDSA-Sig-Va
 64 bytes r||s; the public key (`GetPublicKey`, DER SubjectPublicKeyInfo) is read once per container and
 published as a JWK whose `kid` is its RFC 7638 thumbprint under the keys URL. No JOSE library is needed for that.
 
-Each badge gets an index in the status lists once (an atomic counter, then a conditional update of the
-award), and carries it in `credentialStatus`. A list is built from the awards' live state: the revoked awards
+Each badge gets an index in the status lists once, drawn at random over the lists (so an index says nothing of
+when its badge was issued) and claimed in the same transaction that gives it to the award, and carries it in
+`credentialStatus`. A list is built from the awards' live state: the revoked awards
 that have an index, one query of a sparse index; revoking or reinstating (`credentials.awards.set_revoked`)
 changes the bit the next time the list is read.
 """
@@ -27,19 +28,22 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from certtracker.accounts.identity import find_account
 from certtracker.core import aws, names
 from certtracker.core.errors import NotFound
+from certtracker.core.observability import count
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import Credential, get_credential
-from certtracker.models.base import condition_failed
+from certtracker.models.base import condition_failed, transaction
 from certtracker.models.credential_awards import (
     STATUS_LIST_COUNTER_KEY,
     STATUS_LIST_SIZE,
     CredentialAward,
+    StatusIndexClaim,
     StatusListCounter,
+    status_index_claim_key,
 )
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -48,6 +52,15 @@ STATUS_LIST_TTL_SECONDS = 300  # what verifiers may cache a list for (and the ro
 # A list whose bits have not changed is signed again only after this long (each signature is a KMS call, and
 # the route is public): its validFrom then says how fresh it is.
 STATUS_LIST_RESIGN_SECONDS = 300
+# The lists indexes are drawn over: 8 x 131,072 = 1,048,576 indexes. Few lists, so each is shared by many badges
+# (a verifier fetching one tells the issuer little about which badge it checks), and enough room that a draw
+# rarely lands on a taken index while fewer than a few hundred thousand awards have a badge (at 200,000, one
+# draw in five is drawn again; StatusIndexDrawnAgain counts them). Raising it adds lists; no index changes.
+STATUS_LISTS = 8
+# Indexes handed out in order before (StatusListCounter) have no claim, so draws stay above them; this many more
+# are left out for requests still running the old code while a deployment switches over.
+LEGACY_MARGIN = 1_000
+CLAIM_ATTEMPTS = 10
 SIGNING_ALGORITHM = "ECDSA_SHA_256"
 # DER SubjectPublicKeyInfo of a P-256 public key, up to the uncompressed point 04||X||Y: the one shape
 # ECC_NIST_P256 keys have, so anything else is refused rather than published as a wrong key.
@@ -192,6 +205,7 @@ def forget_keys() -> None:
     """Tests and the local stack: the emulator's key changes with each fresh emulator."""
     _public_jwk.cache_clear()
     _signed_lists.clear()
+    _legacy_end.cache_clear()
 
 
 # ------------------------------------------------------------------------------------------ the issuer
@@ -263,8 +277,8 @@ _signed_lists: dict[int, tuple[str, float, Signed]] = {}
 def status_list(issuer: Issuer, list_id: int, now: datetime) -> Signed:
     """The signed BitstringStatusListCredential of one list, from the awards' state now. Signed again when a
     bit changed or the last signature is older than STATUS_LIST_RESIGN_SECONDS; otherwise the container's copy."""
-    if list_id > _last_list():
-        # Only lists that hold an index are published: each answer may cost a signature, and the route is public.
+    if list_id >= _published_lists():
+        # Only lists that may hold an index are published: each answer may cost a signature, and anyone may ask.
         raise NotFound("There is no such status list.", code="no_status_list")
     encoded = encode_bitstring(revoked_indexes(list_id))
     cached = _signed_lists.get(list_id)
@@ -294,15 +308,20 @@ def status_list(issuer: Issuer, list_id: int, now: datetime) -> Signed:
 
 def status_index_of(award: CredentialAward) -> CredentialAward:
     """The award with its status list index and badge salt, given now if it had none: exactly once, however
-    many requests ask at the same moment. A counter's atomic ADD hands out a fresh index; the award takes it
-    only if it still has none and its revocation is as read (so `status_list` is set right: see
-    `awards.set_revoked`, whose write is conditioned the other way). An index lost to a concurrent request is
-    left unused: its bit stays 0."""
-    for _ in range(5):
+    many requests ask at the same moment, and never an index another award has.
+
+    The index is drawn at random (`_draw_range`) and, in one transaction, claimed (a put only where no claim is)
+    and set on the award only if it still has none and its revocation is as read (so `status_list` is set right:
+    see `awards.set_revoked`, whose write is conditioned the other way). Either condition failing cancels both
+    writes, so no claim is ever left without its award: the award is read again, and returned if a concurrent
+    request gave it its index, or a new index is drawn."""
+    for _ in range(CLAIM_ATTEMPTS):
         if award.status_index is not None:
             return award
-        index = _next_index()
-        actions = [CredentialAward.status_index.set(index), CredentialAward.badge_salt.set(secrets.token_hex(16))]
+        drawn = _draw_range()
+        index = drawn.start + secrets.randbelow(len(drawn))
+        salt = secrets.token_hex(16)
+        actions = [CredentialAward.status_index.set(index), CredentialAward.badge_salt.set(salt)]
         if award.revoked:
             actions.append(CredentialAward.status_list.set(status_position(index)[0]))
         condition = (
@@ -310,30 +329,50 @@ def status_index_of(award: CredentialAward) -> CredentialAward:
             & CredentialAward.status_index.does_not_exist()
             & (CredentialAward.revoked == bool(award.revoked))
         )
+        claim = StatusIndexClaim(*status_index_claim_key(index), award_id=award.award_id)
         try:
-            award.update(actions=actions, condition=condition)
-        except UpdateError as error:
+            with transaction() as writes:
+                writes.save(claim, condition=StatusIndexClaim.account_id.does_not_exist())
+                writes.update(award, actions=actions, condition=condition)
+        except TransactWriteError as error:
             if not condition_failed(error):
                 raise
             award.refresh(consistent_read=True)
-    if award.status_index is None:
-        raise RuntimeError("the award's status list index could not be given")
-    return award
+            if award.status_index is None:
+                count("StatusIndexDrawnAgain")  # the index was taken (or the award revoked meanwhile)
+            continue
+        award.status_index, award.badge_salt = index, salt
+        if award.revoked:
+            award.status_list = status_position(index)[0]
+        return award
+    if award.status_index is not None:  # given by a concurrent request, seen on the last read
+        return award
+    raise RuntimeError(
+        f"no free status list index in {CLAIM_ATTEMPTS} draws: the lists are filling, raise STATUS_LISTS"
+    )
 
 
-def _last_list() -> int:
-    """The list of the last index handed out (0 before any: the first list is always published)."""
+@cache
+def _legacy_end() -> int:
+    """Where the indexes handed out in order end, with the margin: read once per container (nothing writes the
+    counter any more)."""
     try:
-        handed_out = int(StatusListCounter.get(*STATUS_LIST_COUNTER_KEY).next_index)
+        handed_out = int(StatusListCounter.get(*STATUS_LIST_COUNTER_KEY, consistent_read=True).next_index)
     except StatusListCounter.DoesNotExist:
-        return 0
-    return status_position(max(handed_out - 1, 0))[0]
+        handed_out = 0
+    return handed_out + LEGACY_MARGIN
 
 
-def _next_index() -> int:
-    counter = StatusListCounter(*STATUS_LIST_COUNTER_KEY)
-    counter.update(actions=[StatusListCounter.next_index.add(1)])
-    return int(counter.next_index) - 1
+def _draw_range() -> range:
+    """The indexes a new badge's is drawn from: the STATUS_LISTS lists, above those handed out in order (at
+    least a list's worth, however many those were)."""
+    low = _legacy_end()
+    return range(low, max(STATUS_LISTS * STATUS_LIST_SIZE, low + STATUS_LIST_SIZE))
+
+
+def _published_lists() -> int:
+    """How many lists are published (0 to this, less one): every list an index, drawn or handed out, may be in."""
+    return status_position(_draw_range().stop - 1)[0] + 1
 
 
 # ------------------------------------------------------------------------------------------ the badge
