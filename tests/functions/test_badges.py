@@ -1,17 +1,19 @@
 """Open Badges 3.0: GET /me/credentials/{id}/badge (an OpenBadgeCredential signed as a VC-JWT by the KMS key),
 verified with nothing but the published JWKS; the public issuer profile and keys; the revocation status list
 that follows `set_revoked`; status list indexes drawn at random, unique, one per award however many requests ask
-at once, and those handed out in order before still valid."""
+at once, and those handed out in order before still valid; a rotated signing key, whose badges still verify from
+the JWKS until they expire."""
 
 from __future__ import annotations
 
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import jsonschema
 import pytest
 from joserfc import jws
@@ -22,15 +24,18 @@ from certtracker.core import clock
 from certtracker.credentials import awards
 from certtracker.models.credential_awards import (
     ANONYMIZED_PARTITION,
+    SIGNING_KEYS_PARTITION,
     STATUS_INDEX_CLAIM_PREFIX,
     STATUS_LIST_COUNTER_KEY,
     STATUS_LIST_SIZE,
     CredentialAward,
+    SigningKeyRecord,
     StatusIndexClaim,
     StatusListCounter,
 )
+from infra import lambdas, template
 from infra.gateway import GatewayResponse
-from infra.lambdas import load_functions
+from infra.lambdas import LocalFunction, load_functions
 from tests.functions.conftest import PASSWORD, error, make_candidate
 
 SCHEMA = json.loads(
@@ -59,15 +64,30 @@ def fetch_badge(api, who, credential_id: str = "CERT-EP", headers: dict[str, str
     return api.call("GET", f"/me/credentials/{credential_id}/badge", token=who["token"], headers=headers)
 
 
-def published_keys(api) -> KeySet:
-    answer = api.call("GET", "/badges/keys")  # no session: anyone may verify
+Containers = dict[str, LocalFunction]
+
+
+def call(api, method: str, path: str, containers: Containers | None, *, token: str | None = None) -> GatewayResponse:
+    """A request served by the process's functions, or by `containers` (a deployment of other parameters)."""
+    if containers is None:
+        return api.call(method, path, token=token)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return api.gateway.handle(method, path, headers, None, source_ip=api.source_ip, containers=containers)
+
+
+def published_keys(api, containers: Containers | None = None) -> KeySet:
+    answer = call(api, "GET", "/badges/keys", containers)  # no session: anyone may verify
     assert answer.status == 200, answer.body
     return KeySet.import_key_set(answer.json())
 
 
-def verified(api, token: str) -> dict[str, Any]:
+def kid_of(token: str) -> str:
+    return str(json.loads(badges.b64url_decode(token.split(".")[0]))["kid"])
+
+
+def verified(api, token: str, containers: Containers | None = None) -> dict[str, Any]:
     """The payload of a compact JWS, verified with only the published JWKS (the key named by its `kid`)."""
-    keys = published_keys(api)
+    keys = published_keys(api, containers)
     header = json.loads(badges.b64url_decode(token.split(".")[0]))
     assert header == {"alg": "ES256", "kid": header["kid"], "typ": "JWT"}  # OB 3.0 allows no other header
     assert header["kid"].startswith(f"{BASE}/badges/keys#")
@@ -377,3 +397,107 @@ def test_after_erasure_the_badge_is_gone_and_a_revoked_badge_stays_revoked_in_th
     (kept,) = CredentialAward.query(ANONYMIZED_PARTITION)
     assert kept.badge_salt is None  # the email's salt went with the person
     assert revoked_in_list(api, status)
+
+
+# ------------------------------------------------------------------------------------------ key rotation
+
+
+def deployed_with_signing_key(key_arn: str) -> Containers:
+    """The functions as a deployment with BadgeSigningKeyArn set runs them: new containers, with the environment
+    and the grants that parameter gives."""
+    return load_functions({**lambdas.process_parameters(), "BadgeSigningKeyArn": key_arn})
+
+
+def new_signing_key() -> str:
+    """What the rotation procedure creates (README): a new ECC_NIST_P256 signing key, outside the stack."""
+    return str(boto3.client("kms").create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["Arn"])
+
+
+def the_stacks_key() -> str:
+    alias = template.kms_alias_name("BadgeSigningKeyAlias")
+    return str(boto3.client("kms").describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
+
+
+def test_a_badge_signed_by_the_previous_key_verifies_from_the_jwks_alone_after_the_key_is_rotated(
+    api, candidate
+) -> None:
+    owner = owner_of(api, candidate)
+    grant(owner)
+    grant(owner, "ACC-EM")
+    before = fetch_badge(api, candidate).json()["jwt"]  # signed by the stack's key
+    rotated = deployed_with_signing_key(new_signing_key())
+    # The old key is needed for nothing any more: disabled, its recorded public half is still published.
+    boto3.client("kms").disable_key(KeyId=the_stacks_key())
+
+    answer = call(api, "GET", "/me/credentials/ACC-EM/badge", rotated, token=candidate["token"])
+    assert answer.status == 200, answer.body
+    after = answer.json()["jwt"]
+    assert kid_of(after) != kid_of(before)
+    assert {key["kid"] for key in published_keys(api, rotated).as_dict()["keys"]} == {kid_of(before), kid_of(after)}
+    assert verified(api, before, rotated)["credentialSubject"]["achievement"]["humanCode"] == "CERT-EP"
+    assert verified(api, after, rotated)["credentialSubject"]["achievement"]["humanCode"] == "ACC-EM"
+    # The status lists are signed by the new key, and verify from the same JWKS.
+    status = call(api, "GET", "/badges/status/0", rotated)
+    assert status.status == 200, status.body
+    token = status.body.decode() if isinstance(status.body, bytes) else status.body
+    assert kid_of(token) == kid_of(after)
+    assert verified(api, token, rotated)["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+
+
+def test_the_jwks_drops_a_previous_key_once_nothing_it_signed_is_still_valid(api, candidate) -> None:
+    grant(owner_of(api, candidate), days=30)
+    old = kid_of(fetch_badge(api, candidate).json()["jwt"])
+    rotated = deployed_with_signing_key(new_signing_key())
+
+    def kids() -> set[str]:
+        answer = call(api, "GET", "/badges/keys", rotated)
+        assert answer.status == 200, answer.body
+        return {key["kid"] for key in answer.json()["keys"]}
+
+    (new,) = kids() - {old}
+    assert kids() == {old, new}
+    clock.advance(29 * 86400)
+    assert kids() == {old, new}  # its badge is valid one more day
+    clock.advance(2 * 86400 + 1)  # past the badge's validUntil, rounded up to the end of its day
+    assert kids() == {new}
+
+
+def test_a_key_is_recorded_before_it_signs_once_per_container_and_its_time_only_ever_grows(
+    api, candidate, monkeypatch
+) -> None:
+    owner = owner_of(api, candidate)
+    for credential_id, days in (("CERT-EP", 365), ("ACC-EM", 365), ("ACC-DLP", 700)):
+        grant(owner, credential_id, days=days)
+    writes: list[datetime] = []
+    update = SigningKeyRecord.update
+
+    def counted(record: SigningKeyRecord, *args: Any, **kwargs: Any) -> Any:
+        writes.append(clock.now())
+        return update(record, *args, **kwargs)
+
+    monkeypatch.setattr(SigningKeyRecord, "update", counted)
+
+    def recorded_until() -> datetime:
+        (record,) = SigningKeyRecord.query(SIGNING_KEYS_PARTITION)
+        assert record.sk == kid_of(badge).rsplit("#", 1)[1]
+        assert "d" not in json.loads(record.public_jwk)  # never a private key
+        return record.valid_until
+
+    def end_of_day(moment: datetime) -> datetime:
+        return moment.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+    badge = fetch_badge(api, candidate).json()["jwt"]
+    assert len(writes) == 1
+    assert recorded_until() == end_of_day(award_of(owner).expires_at)
+    fetch_badge(api, candidate, "ACC-EM")  # valid until the same day: this container knows it is recorded
+    assert len(writes) == 1
+    fetch_badge(api, candidate, "ACC-DLP")
+    assert len(writes) == 2
+    assert recorded_until() == end_of_day(award_of(owner, "ACC-DLP").expires_at)
+
+    # A new container signing something valid less long does not lower the record.
+    badges.forget_keys()
+    fetch_badge(api, candidate)
+    assert len(writes) == 3
+    assert recorded_until() == end_of_day(award_of(owner, "ACC-DLP").expires_at)
+    assert recorded_until() > datetime.now(UTC)

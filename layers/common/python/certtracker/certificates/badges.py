@@ -5,6 +5,8 @@ Signing is a VC-JWT (compact JWS, ES256) made by AWS KMS: the private key never 
 signing input (`MessageType=RAW`, ECDSA_SHA_256) and answers a DER `ECDSA-Sig-Value`, which JOSE wants as the
 64 bytes r||s; the public key (`GetPublicKey`, DER SubjectPublicKeyInfo) is read once per container and
 published as a JWK whose `kid` is its RFC 7638 thumbprint under the keys URL. No JOSE library is needed for that.
+Before a key signs, it is recorded with the latest `validUntil` of what it signed (`SigningKeyRecord`): the JWKS
+publishes the current key and every recorded one still needed, so rotating the key breaks no badge.
 
 Each badge gets an index in the status lists once, drawn at random over the lists (so an index says nothing of
 when its badge was issued) and claimed in the same transaction that gives it to the award, and carries it in
@@ -24,11 +26,11 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from certtracker.accounts.identity import find_account
 from certtracker.core import aws, names
@@ -38,9 +40,11 @@ from certtracker.credentials import awards
 from certtracker.credentials.catalog import Credential, get_credential
 from certtracker.models.base import condition_failed, transaction
 from certtracker.models.credential_awards import (
+    SIGNING_KEYS_PARTITION,
     STATUS_LIST_COUNTER_KEY,
     STATUS_LIST_SIZE,
     CredentialAward,
+    SigningKeyRecord,
     StatusIndexClaim,
     StatusListCounter,
     status_index_claim_key,
@@ -168,28 +172,87 @@ class Issuer:
     key_id: str
 
 
+@dataclass(frozen=True)
+class PublicKey:
+    jwk: dict[str, str]  # kty, crv, x, y
+    kms_key_id: str  # as KMS names it (its ARN)
+
+    @property
+    def thumbprint(self) -> str:
+        return thumbprint(self.jwk)
+
+
 @cache
-def _public_jwk(key_id: str) -> dict[str, str]:
-    """Read once per container: the key behind the id does not change while the container lives."""
+def _public_key(key_id: str) -> PublicKey:
+    """Read once per container: the key behind the id does not change while the container lives (a new key is a
+    new deployment, and so new containers)."""
     answer = aws.client("kms").get_public_key(KeyId=key_id)
     spec = answer.get("KeySpec") or answer.get("CustomerMasterKeySpec")  # the older name; the emulator's only one
     if spec != "ECC_NIST_P256" or answer.get("KeyUsage") != "SIGN_VERIFY":
         raise RuntimeError("the badge signing key must be an ECC_NIST_P256 SIGN_VERIFY key")
-    return jwk_from_spki(answer["PublicKey"])
+    return PublicKey(jwk_from_spki(answer["PublicKey"]), str(answer["KeyId"]))
 
 
-def public_jwk(issuer: Issuer) -> dict[str, str]:
-    """The published JWK: the public key, its `kid` (a URI that names it within the JWKS), how it is used."""
-    jwk = _public_jwk(issuer.key_id)
+def _published(issuer: Issuer, jwk: dict[str, str]) -> dict[str, str]:
+    """A JWK as the JWKS publishes it: its `kid` (a URI that names it within the JWKS), how it is used."""
     return {**jwk, "kid": f"{issuer.urls.keys}#{thumbprint(jwk)}", "use": "sig", "alg": "ES256"}
 
 
-def jwks(issuer: Issuer) -> dict[str, list[dict[str, str]]]:
-    return {"keys": [public_jwk(issuer)]}
+def public_jwk(issuer: Issuer) -> dict[str, str]:
+    """The published JWK of the key that signs now."""
+    return _published(issuer, _public_key(issuer.key_id).jwk)
 
 
-def sign(issuer: Issuer, payload: dict[str, Any]) -> str:
-    """A compact JWS of `payload` (ES256), signed by KMS. The header is what OB 3.0 allows: alg, kid, typ."""
+def jwks(issuer: Issuer, now: datetime) -> dict[str, list[dict[str, str]]]:
+    """The key that signs now, and every earlier one while something it signed is still valid (one query)."""
+    current = _public_key(issuer.key_id)
+    keys = [_published(issuer, current.jwk)]
+    for record in SigningKeyRecord.query(SIGNING_KEYS_PARTITION, filter_condition=SigningKeyRecord.valid_until > now):
+        if record.sk != current.thumbprint:
+            keys.append(_published(issuer, json.loads(record.public_jwk)))
+    return {"keys": keys}
+
+
+# Per container: thumbprint -> a time the key's record is known to reach (it is never lowered).
+_recorded_until: dict[str, datetime] = {}
+
+
+def _record_signer(issuer: Issuer, valid_until: datetime) -> None:
+    """Record, before it signs, that the key signs something valid until `valid_until`: its record's time is
+    raised to that, rounded up to the end of its UTC day, unless it is already as late. A container writes once
+    per key and day of validity it has not seen yet; a container that signed something valid longer wins the
+    conditional update, and losing it means the record is late enough already."""
+    key = _public_key(issuer.key_id)
+    until = _end_of_day(valid_until)
+    if key.thumbprint in _recorded_until and _recorded_until[key.thumbprint] >= until:
+        return
+    record = SigningKeyRecord(SIGNING_KEYS_PARTITION, key.thumbprint)
+    actions: list[Any] = [
+        SigningKeyRecord.public_jwk.set(json.dumps(key.jwk, separators=(",", ":"), sort_keys=True)),
+        SigningKeyRecord.kms_key_id.set(key.kms_key_id),
+        SigningKeyRecord.valid_until.set(until),
+    ]
+    try:
+        record.update(
+            actions=actions,
+            condition=SigningKeyRecord.valid_until.does_not_exist() | (SigningKeyRecord.valid_until < until),
+        )
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
+    _recorded_until[key.thumbprint] = until
+
+
+def _end_of_day(moment: datetime) -> datetime:
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight if midnight == moment else midnight + timedelta(days=1)
+
+
+def sign(issuer: Issuer, payload: dict[str, Any], *, valid_until: datetime) -> str:
+    """A compact JWS of `payload` (ES256), signed by KMS. The header is what OB 3.0 allows: alg, kid, typ. The
+    key is recorded first (`valid_until`: until when a verifier may check the signature), so nothing it signs is
+    ever out without its key published."""
+    _record_signer(issuer, valid_until)
     header = {"alg": "ES256", "kid": public_jwk(issuer)["kid"], "typ": "JWT"}
     signing_input = ".".join(b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, payload))
     answer = aws.client("kms").sign(
@@ -203,7 +266,8 @@ def sign(issuer: Issuer, payload: dict[str, Any]) -> str:
 
 def forget_keys() -> None:
     """Tests and the local stack: the emulator's key changes with each fresh emulator."""
-    _public_jwk.cache_clear()
+    _public_key.cache_clear()
+    _recorded_until.clear()
     _signed_lists.clear()
     _legacy_end.cache_clear()
 
@@ -270,8 +334,8 @@ class Signed:
     credential: dict[str, Any]
 
 
-# list id -> (its encodedList, when signed, the signed list), per container.
-_signed_lists: dict[int, tuple[str, float, Signed]] = {}
+# (signing key id, list id) -> (its encodedList, when signed, the signed list), per container.
+_signed_lists: dict[tuple[str, int], tuple[str, float, Signed]] = {}
 
 
 def status_list(issuer: Issuer, list_id: int, now: datetime) -> Signed:
@@ -281,7 +345,7 @@ def status_list(issuer: Issuer, list_id: int, now: datetime) -> Signed:
         # Only lists that may hold an index are published: each answer may cost a signature, and anyone may ask.
         raise NotFound("There is no such status list.", code="no_status_list")
     encoded = encode_bitstring(revoked_indexes(list_id))
-    cached = _signed_lists.get(list_id)
+    cached = _signed_lists.get((issuer.key_id, list_id))
     if cached and cached[0] == encoded and time.monotonic() - cached[1] < STATUS_LIST_RESIGN_SECONDS:
         return cached[2]
     url = issuer.urls.status_list(list_id)
@@ -301,8 +365,10 @@ def status_list(issuer: Issuer, list_id: int, now: datetime) -> Signed:
         },
     }
     claims = {"iss": issuer.urls.issuer, "jti": url, "nbf": int(now.timestamp()), "iat": int(now.timestamp())}
-    signed = Signed(jwt=sign(issuer, {**credential, **claims}), credential={**credential, **claims})
-    _signed_lists[list_id] = (encoded, time.monotonic(), signed)
+    # A verifier may hold the list for its ttl: the key that signed it stays published at least that long.
+    jwt = sign(issuer, {**credential, **claims}, valid_until=now + timedelta(seconds=STATUS_LIST_TTL_SECONDS))
+    signed = Signed(jwt=jwt, credential={**credential, **claims})
+    _signed_lists[(issuer.key_id, list_id)] = (encoded, time.monotonic(), signed)
     return signed
 
 
@@ -466,4 +532,4 @@ def badge(issuer: Issuer, account_id: str, credential_id: str, now: datetime) ->
     award = status_index_of(held.current)
     holder_name = names.printed_name(account.first_name, account.last_name)
     payload = open_badge(issuer, award, get_credential(credential_id), holder_name=holder_name, email=account.email)
-    return Signed(jwt=sign(issuer, payload), credential=payload)
+    return Signed(jwt=sign(issuer, payload, valid_until=award.expires_at), credential=payload)

@@ -17,7 +17,13 @@ def every_model() -> tuple[type[Table], ...]:
     from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
     from certtracker.models.catalog import CatalogCredential, CatalogExam
     from certtracker.models.certificates import Certificate, VerificationCode
-    from certtracker.models.credential_awards import CredentialAward, ReminderSent, StatusIndexClaim, StatusListCounter
+    from certtracker.models.credential_awards import (
+        CredentialAward,
+        ReminderSent,
+        SigningKeyRecord,
+        StatusIndexClaim,
+        StatusListCounter,
+    )
     from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
     from certtracker.models.exam_results import ExamResult, ResultReceipt
     from certtracker.models.login_throttle import LoginThrottle
@@ -38,6 +44,7 @@ def every_model() -> tuple[type[Table], ...]:
         ReminderSent,
         StatusListCounter,
         StatusIndexClaim,
+        SigningKeyRecord,
         ExamRegistration,
         ExamResult,
         ErasedAccount,

@@ -128,3 +128,21 @@ class ReminderSent(Table):
     account_id = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)  # REMINDER#<credential>#<cycle>#<days>
     sent_at = Timestamp()
+
+
+SIGNING_KEYS_PARTITION = "BADGE_SIGNING_KEYS"
+
+
+class SigningKeyRecord(Table):
+    """A key that signed badges or status lists, and until when something it signed is valid: the JWKS publishes
+    it until then (one query of this partition), so a badge still verifies after its key is rotated out, with no
+    call to the old key. `valid_until` only ever grows (a conditional update)."""
+
+    class Meta:
+        table_name = TableName("CREDENTIAL_AWARDS_TABLE")
+
+    account_id = UnicodeAttribute(hash_key=True)  # BADGE_SIGNING_KEYS
+    sk = UnicodeAttribute(range_key=True)  # the key's RFC 7638 thumbprint
+    public_jwk = UnicodeAttribute()  # JSON: kty, crv, x, y
+    kms_key_id = UnicodeAttribute()  # as KMS GetPublicKey names it (its ARN): for the operator, never published
+    valid_until = Timestamp()
