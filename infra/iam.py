@@ -281,6 +281,9 @@ class _Resolver:
             if kind == "Fn::Join":
                 separator, parts = argument
                 return str(separator).join(self.resolve(part) for part in parts)
+            if kind == "Fn::If":
+                name, when_true, when_false = argument
+                return self.resolve(when_true if template.condition(name, self.parameters) else when_false)
         raise ValueError(f"infra/iam.py cannot resolve {value!r} in a policy")
 
 
@@ -306,8 +309,9 @@ def _grants(function_name: str, parameters: tuple[tuple[str, str], ...]) -> tupl
     return tuple(grants_of(template.functions()[function_name], dict(parameters)))
 
 
-def function_grants(function_name: str) -> tuple[Grant, ...]:
-    return _grants(function_name, tuple(sorted(lambdas.process_parameters().items())))
+def function_grants(function_name: str, parameters: dict[str, str] | None = None) -> tuple[Grant, ...]:
+    """Its grants as deployed with `parameters` (those of the process, as the harness and most containers are)."""
+    return _grants(function_name, tuple(sorted((parameters or lambdas.process_parameters()).items())))
 
 
 # ---------------------------------------------------------------- the recorder
@@ -323,7 +327,8 @@ class Recorder:
 
     def check(self, function_name: str, operation: str, wanted: list[Need]) -> str | None:
         """Record the needs; the message for the first one no grant allows, if any."""
-        grants = function_grants(function_name)
+        # A container loaded with other parameters (a test deploying another value) has the grants they give.
+        grants = function_grants(function_name, lambdas.CURRENT_PARAMETERS.get())
         with self._lock:
             self.used[function_name].update(wanted)
             for need in wanted:

@@ -30,6 +30,8 @@ FONTS_DIR = template.ROOT / ".fonts" / "fonts"
 
 # The function being invoked in this context (thread), for the environment and for infra/iam.py.
 CURRENT_FUNCTION: ContextVar[str | None] = ContextVar("CURRENT_FUNCTION", default=None)
+# The template parameters its container was deployed with (its grants may depend on them: infra/iam.py).
+CURRENT_PARAMETERS: ContextVar[dict[str, str] | None] = ContextVar("CURRENT_PARAMETERS", default=None)
 # Its environment, encoded as os.environ stores it; None outside an invocation.
 _FUNCTION_DATA: ContextVar[dict[Any, Any] | None] = ContextVar("_FUNCTION_DATA", default=None)
 _parameters: dict[str, str] | None = None
@@ -139,11 +141,13 @@ class LocalFunction:
         environ = os.environ
         data = {environ.encodekey(key): environ.encodevalue(value) for key, value in self.environment().items()}
         function_token = CURRENT_FUNCTION.set(self.spec.logical_id)
+        parameters_token = CURRENT_PARAMETERS.set(self.parameters)
         data_token = _FUNCTION_DATA.set(data)
         try:
             yield
         finally:
             _FUNCTION_DATA.reset(data_token)
+            CURRENT_PARAMETERS.reset(parameters_token)
             CURRENT_FUNCTION.reset(function_token)
 
     def load_module(self) -> ModuleType:

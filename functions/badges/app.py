@@ -63,8 +63,10 @@ def issuer_profile() -> Response[dict[str, Any]]:
 
 @app.get("/badges/keys", tags=["badges"])
 def keys() -> Response[dict[str, Any]]:
-    """The public key that signs badges and status lists, as a JWK Set: a badge's `kid` names its key here."""
-    return Response(200, content_types.APPLICATION_JSON, badges.jwks(issuer), PUBLIC)
+    """The public keys that verify badges and status lists, as a JWK Set: a badge's `kid` names its key here.
+
+    The key that signs now, and each earlier one (before a rotation) while something it signed is still valid."""
+    return Response(200, content_types.APPLICATION_JSON, badges.jwks(issuer, clock.now()), PUBLIC)
 
 
 @app.get(
@@ -81,7 +83,7 @@ def status_list(list_id: Annotated[int, Path(ge=0, le=99_999)]) -> Response[Sign
 
     By default the bare VC-JWT (`application/vc+jwt`, what a verifier dereferencing `statusListCredential`
     expects); with `Accept: application/json`, `{"jwt": ..., "credential": {...}}`. Cacheable five minutes. 404 for
-    a list no badge points to yet."""
+    a list no badge can point to."""
     signed = badges.status_list(issuer, list_id, clock.now())
     if app.accepts("application/json"):
         answer = SignedStatusList(jwt=signed.jwt, credential=signed.credential)

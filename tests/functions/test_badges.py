@@ -1,16 +1,19 @@
 """Open Badges 3.0: GET /me/credentials/{id}/badge (an OpenBadgeCredential signed as a VC-JWT by the KMS key),
 verified with nothing but the published JWKS; the public issuer profile and keys; the revocation status list
-that follows `set_revoked`; one status list index per award however many requests ask at once."""
+that follows `set_revoked`; status list indexes drawn at random, unique, one per award however many requests ask
+at once, and those handed out in order before still valid; a rotated signing key, whose badges still verify from
+the JWKS until they expire."""
 
 from __future__ import annotations
 
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import jsonschema
 import pytest
 from joserfc import jws
@@ -21,12 +24,18 @@ from certtracker.core import clock
 from certtracker.credentials import awards
 from certtracker.models.credential_awards import (
     ANONYMIZED_PARTITION,
+    SIGNING_KEYS_PARTITION,
+    STATUS_INDEX_CLAIM_PREFIX,
     STATUS_LIST_COUNTER_KEY,
+    STATUS_LIST_SIZE,
     CredentialAward,
+    SigningKeyRecord,
+    StatusIndexClaim,
     StatusListCounter,
 )
+from infra import lambdas, template
 from infra.gateway import GatewayResponse
-from infra.lambdas import load_functions
+from infra.lambdas import LocalFunction, load_functions
 from tests.functions.conftest import PASSWORD, error, make_candidate
 
 SCHEMA = json.loads(
@@ -55,15 +64,30 @@ def fetch_badge(api, who, credential_id: str = "CERT-EP", headers: dict[str, str
     return api.call("GET", f"/me/credentials/{credential_id}/badge", token=who["token"], headers=headers)
 
 
-def published_keys(api) -> KeySet:
-    answer = api.call("GET", "/badges/keys")  # no session: anyone may verify
+Containers = dict[str, LocalFunction]
+
+
+def call(api, method: str, path: str, containers: Containers | None, *, token: str | None = None) -> GatewayResponse:
+    """A request served by the process's functions, or by `containers` (a deployment of other parameters)."""
+    if containers is None:
+        return api.call(method, path, token=token)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return api.gateway.handle(method, path, headers, None, source_ip=api.source_ip, containers=containers)
+
+
+def published_keys(api, containers: Containers | None = None) -> KeySet:
+    answer = call(api, "GET", "/badges/keys", containers)  # no session: anyone may verify
     assert answer.status == 200, answer.body
     return KeySet.import_key_set(answer.json())
 
 
-def verified(api, token: str) -> dict[str, Any]:
+def kid_of(token: str) -> str:
+    return str(json.loads(badges.b64url_decode(token.split(".")[0]))["kid"])
+
+
+def verified(api, token: str, containers: Containers | None = None) -> dict[str, Any]:
     """The payload of a compact JWS, verified with only the published JWKS (the key named by its `kid`)."""
-    keys = published_keys(api)
+    keys = published_keys(api, containers)
     header = json.loads(badges.b64url_decode(token.split(".")[0]))
     assert header == {"alg": "ES256", "kid": header["kid"], "typ": "JWT"}  # OB 3.0 allows no other header
     assert header["kid"].startswith(f"{BASE}/badges/keys#")
@@ -90,6 +114,16 @@ def status_bits(api, list_url: str) -> bytes:
 
 def revoked_in_list(api, status: dict[str, str]) -> bool:
     return badges.bit_is_set(status_bits(api, status["statusListCredential"]), int(status["statusListIndex"]))
+
+
+def claims() -> list[StatusIndexClaim]:
+    """Every index claimed (a test's own small table: a scan is fine here, never on a request path)."""
+    return list(StatusIndexClaim.scan(StatusIndexClaim.account_id.startswith(STATUS_INDEX_CLAIM_PREFIX)))
+
+
+def global_index(status: dict[str, str]) -> int:
+    list_id = int(status["statusListCredential"].rsplit("/", 1)[1])
+    return list_id * STATUS_LIST_SIZE + int(status["statusListIndex"])
 
 
 def test_the_badge_is_an_open_badge_credential_valid_against_1edtechs_schema(api, candidate) -> None:
@@ -215,13 +249,16 @@ def test_revoking_sets_the_badges_bit_in_the_published_status_list_and_reinstati
     assert fetch_badge(api, candidate).json()["credential"]["credentialStatus"] == status  # the same index
 
 
-def test_an_award_revoked_before_its_first_badge_is_in_the_list_once_it_has_one(api, candidate) -> None:
+def test_an_award_revoked_before_its_first_badge_is_in_the_list_once_it_has_one(api, candidate, gateway) -> None:
     owner = owner_of(api, candidate)
     grant(owner)
     awards.set_revoked(award_of(owner), revoked=True, reason=None, at=clock.now())
     assert award_of(owner).status_list is None  # no index yet: nothing to publish
-    index = badges.status_index_of(award_of(owner)).status_index
-    status = {"statusListCredential": f"{BASE}/badges/status/0", "statusListIndex": str(index)}
+    with gateway.functions["BadgesFunction"].running():  # its grants, as when the candidate asks for the badge
+        index = badges.status_index_of(award_of(owner)).status_index
+    assert index is not None
+    list_id, position = badges.status_position(int(index))
+    status = {"statusListCredential": f"{BASE}/badges/status/{list_id}", "statusListIndex": str(position)}
     assert revoked_in_list(api, status)
 
 
@@ -232,7 +269,7 @@ def test_revoking_through_a_copy_read_before_the_badge_took_its_index_still_sets
     status = fetch_badge(api, candidate).json()["credential"]["credentialStatus"]
     awards.set_revoked(read_before, revoked=True, reason="Fraud", at=clock.now())
     assert revoked_in_list(api, status)
-    assert read_before.status_index == int(status["statusListIndex"])  # read again, then written
+    assert read_before.status_index == global_index(status)  # read again, then written
 
 
 def test_the_status_list_as_json_carries_the_same_signed_credential(api) -> None:
@@ -242,8 +279,10 @@ def test_the_status_list_as_json_carries_the_same_signed_credential(api) -> None
     assert verified(api, body["jwt"]) == body["credential"]
     assert body["credential"]["issuer"] == f"{BASE}/badges/issuer"
     assert api.call("GET", "/badges/status/x").status == 422
-    # A list no badge points to is not published (each answer may cost a signature, and anyone may ask).
-    assert error(api.call("GET", "/badges/status/1"), 404)["code"] == "no_status_list"
+    # Every list an index may be drawn in is published, none beyond (each answer may cost a signature, and anyone
+    # may ask).
+    assert api.call("GET", f"/badges/status/{badges.STATUS_LISTS - 1}").status == 200
+    assert error(api.call("GET", f"/badges/status/{badges.STATUS_LISTS}"), 404)["code"] == "no_status_list"
 
 
 def in_containers_at_once(api, count: int, path: str, *, token: str) -> list[GatewayResponse]:
@@ -269,9 +308,82 @@ def test_concurrent_badge_requests_for_one_award_allocate_one_index(api, candida
     assert [answer.status for answer in answers] == [200] * 6, [answer.body for answer in answers]
     statuses = {json.dumps(answer.json()["credential"]["credentialStatus"]) for answer in answers}
     assert len(statuses) == 1
-    assert json.loads(statuses.pop())["statusListIndex"] == str(award_of(owner).status_index)
-    # Every request took a number from the counter before racing for the award: the losers' numbers stay unused.
-    assert StatusListCounter.get(*STATUS_LIST_COUNTER_KEY).next_index > 1
+    assert global_index(json.loads(statuses.pop())) == award_of(owner).status_index
+    # The losers' claims were cancelled with their award updates: the one claim left is the award's index.
+    (claim,) = claims()
+    assert claim.account_id == f"{STATUS_INDEX_CLAIM_PREFIX}{award_of(owner).status_index}"
+    assert claim.award_id == award_of(owner).award_id
+
+
+def test_status_list_indexes_are_drawn_at_random_not_handed_out_in_issue_order(api, candidate) -> None:
+    owner = owner_of(api, candidate)
+    held = ["ACC-EP", "ACC-DLP", "ACC-EM", "ACC-NP", "ACC-CWP", "CERT-EP", "CERT-DLP", "CERT-EM", "CERT-NP"]
+    for credential_id in held:
+        grant(owner, credential_id)
+    issued = [
+        global_index(fetch_badge(api, candidate, credential_id).json()["credential"]["credentialStatus"])
+        for credential_id in held
+    ]
+    assert len(set(issued)) == len(issued)
+    # Issue order would show as rising indexes in one list; random draws are in order once in 9! (362,880).
+    assert issued != sorted(issued)
+    assert len({index // STATUS_LIST_SIZE for index in issued}) > 1  # all in one of the 8 lists: once in 8^8
+    assert all(index < badges.STATUS_LISTS * STATUS_LIST_SIZE for index in issued)
+    assert sorted(int(claim.account_id.removeprefix(STATUS_INDEX_CLAIM_PREFIX)) for claim in claims()) == sorted(issued)
+
+
+def test_a_burst_of_first_badges_whose_draws_collide_ends_with_unique_indexes(
+    api, gateway, monkeypatch, dynamodb_writes_atomically
+) -> None:
+    """Eight awards take their index at the same moment, every first draw the same number: one claim wins it, the
+    others are cancelled with their award updates and draw again."""
+    count = 8
+    for n in range(count):
+        grant(f"burst-{n}")
+    first_draws_collide = iter([7] * count + list(range(100, 100 + 10 * count)))
+    lock = threading.Lock()
+
+    def randbelow(limit: int) -> int:
+        with lock:
+            return next(first_draws_collide)
+
+    monkeypatch.setattr(badges.secrets, "randbelow", randbelow)
+    start = threading.Barrier(count)
+
+    def first_badge(owner: str) -> int:
+        award = award_of(owner)
+        start.wait()
+        with gateway.functions["BadgesFunction"].running():  # its grants, in a thread of its own
+            return int(badges.status_index_of(award).status_index or -1)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        given = list(pool.map(first_badge, [f"burst-{n}" for n in range(count)]))
+    assert len(set(given)) == count
+    low = badges.LEGACY_MARGIN  # no index was handed out in order here: draws start above the margin
+    assert low + 7 in given  # one award won the colliding draw
+    assert sorted(given) == sorted(int(award_of(f"burst-{n}").status_index) for n in range(count))
+    assert {claim.award_id for claim in claims()} == {award_of(f"burst-{n}").award_id for n in range(count)}
+    assert len(claims()) == count
+
+
+def test_indexes_handed_out_in_order_before_stay_valid_and_are_never_drawn(api, candidate) -> None:
+    """A deployment whose counter handed out more indexes than the drawn lists hold: its lists stay published
+    with their bits, and draws land above them."""
+    handed_out = badges.STATUS_LISTS * STATUS_LIST_SIZE + 10
+    StatusListCounter(*STATUS_LIST_COUNTER_KEY, next_index=handed_out).save()
+    grant("earlier-holder")
+    earlier = award_of("earlier-holder")
+    earlier.update(actions=[CredentialAward.status_index.set(handed_out - 7), CredentialAward.badge_salt.set("0" * 32)])
+    awards.set_revoked(award_of("earlier-holder"), revoked=True, reason="Fraud", at=clock.now())
+    list_id, position = badges.status_position(handed_out - 7)
+    assert list_id == badges.STATUS_LISTS  # beyond the lists drawn over
+    earlier_status = {"statusListCredential": f"{BASE}/badges/status/{list_id}", "statusListIndex": str(position)}
+    assert revoked_in_list(api, earlier_status)
+
+    grant(owner_of(api, candidate))
+    status = fetch_badge(api, candidate).json()["credential"]["credentialStatus"]
+    assert global_index(status) >= handed_out + badges.LEGACY_MARGIN
+    assert not revoked_in_list(api, status)
 
 
 def test_after_erasure_the_badge_is_gone_and_a_revoked_badge_stays_revoked_in_the_list(api, candidate) -> None:
@@ -285,3 +397,107 @@ def test_after_erasure_the_badge_is_gone_and_a_revoked_badge_stays_revoked_in_th
     (kept,) = CredentialAward.query(ANONYMIZED_PARTITION)
     assert kept.badge_salt is None  # the email's salt went with the person
     assert revoked_in_list(api, status)
+
+
+# ------------------------------------------------------------------------------------------ key rotation
+
+
+def deployed_with_signing_key(key_arn: str) -> Containers:
+    """The functions as a deployment with BadgeSigningKeyArn set runs them: new containers, with the environment
+    and the grants that parameter gives."""
+    return load_functions({**lambdas.process_parameters(), "BadgeSigningKeyArn": key_arn})
+
+
+def new_signing_key() -> str:
+    """What the rotation procedure creates (README): a new ECC_NIST_P256 signing key, outside the stack."""
+    return str(boto3.client("kms").create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["Arn"])
+
+
+def the_stacks_key() -> str:
+    alias = template.kms_alias_name("BadgeSigningKeyAlias")
+    return str(boto3.client("kms").describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
+
+
+def test_a_badge_signed_by_the_previous_key_verifies_from_the_jwks_alone_after_the_key_is_rotated(
+    api, candidate
+) -> None:
+    owner = owner_of(api, candidate)
+    grant(owner)
+    grant(owner, "ACC-EM")
+    before = fetch_badge(api, candidate).json()["jwt"]  # signed by the stack's key
+    rotated = deployed_with_signing_key(new_signing_key())
+    # The old key is needed for nothing any more: disabled, its recorded public half is still published.
+    boto3.client("kms").disable_key(KeyId=the_stacks_key())
+
+    answer = call(api, "GET", "/me/credentials/ACC-EM/badge", rotated, token=candidate["token"])
+    assert answer.status == 200, answer.body
+    after = answer.json()["jwt"]
+    assert kid_of(after) != kid_of(before)
+    assert {key["kid"] for key in published_keys(api, rotated).as_dict()["keys"]} == {kid_of(before), kid_of(after)}
+    assert verified(api, before, rotated)["credentialSubject"]["achievement"]["humanCode"] == "CERT-EP"
+    assert verified(api, after, rotated)["credentialSubject"]["achievement"]["humanCode"] == "ACC-EM"
+    # The status lists are signed by the new key, and verify from the same JWKS.
+    status = call(api, "GET", "/badges/status/0", rotated)
+    assert status.status == 200, status.body
+    token = status.body.decode() if isinstance(status.body, bytes) else status.body
+    assert kid_of(token) == kid_of(after)
+    assert verified(api, token, rotated)["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+
+
+def test_the_jwks_drops_a_previous_key_once_nothing_it_signed_is_still_valid(api, candidate) -> None:
+    grant(owner_of(api, candidate), days=30)
+    old = kid_of(fetch_badge(api, candidate).json()["jwt"])
+    rotated = deployed_with_signing_key(new_signing_key())
+
+    def kids() -> set[str]:
+        answer = call(api, "GET", "/badges/keys", rotated)
+        assert answer.status == 200, answer.body
+        return {key["kid"] for key in answer.json()["keys"]}
+
+    (new,) = kids() - {old}
+    assert kids() == {old, new}
+    clock.advance(29 * 86400)
+    assert kids() == {old, new}  # its badge is valid one more day
+    clock.advance(2 * 86400 + 1)  # past the badge's validUntil, rounded up to the end of its day
+    assert kids() == {new}
+
+
+def test_a_key_is_recorded_before_it_signs_once_per_container_and_its_time_only_ever_grows(
+    api, candidate, monkeypatch
+) -> None:
+    owner = owner_of(api, candidate)
+    for credential_id, days in (("CERT-EP", 365), ("ACC-EM", 365), ("ACC-DLP", 700)):
+        grant(owner, credential_id, days=days)
+    writes: list[datetime] = []
+    update = SigningKeyRecord.update
+
+    def counted(record: SigningKeyRecord, *args: Any, **kwargs: Any) -> Any:
+        writes.append(clock.now())
+        return update(record, *args, **kwargs)
+
+    monkeypatch.setattr(SigningKeyRecord, "update", counted)
+
+    def recorded_until() -> datetime:
+        (record,) = SigningKeyRecord.query(SIGNING_KEYS_PARTITION)
+        assert record.sk == kid_of(badge).rsplit("#", 1)[1]
+        assert "d" not in json.loads(record.public_jwk)  # never a private key
+        return record.valid_until
+
+    def end_of_day(moment: datetime) -> datetime:
+        return moment.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+    badge = fetch_badge(api, candidate).json()["jwt"]
+    assert len(writes) == 1
+    assert recorded_until() == end_of_day(award_of(owner).expires_at)
+    fetch_badge(api, candidate, "ACC-EM")  # valid until the same day: this container knows it is recorded
+    assert len(writes) == 1
+    fetch_badge(api, candidate, "ACC-DLP")
+    assert len(writes) == 2
+    assert recorded_until() == end_of_day(award_of(owner, "ACC-DLP").expires_at)
+
+    # A new container signing something valid less long does not lower the record.
+    badges.forget_keys()
+    fetch_badge(api, candidate)
+    assert len(writes) == 3
+    assert recorded_until() == end_of_day(award_of(owner, "ACC-DLP").expires_at)
+    assert recorded_until() > datetime.now(UTC)

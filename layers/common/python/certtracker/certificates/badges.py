@@ -5,9 +5,12 @@ Signing is a VC-JWT (compact JWS, ES256) made by AWS KMS: the private key never 
 signing input (`MessageType=RAW`, ECDSA_SHA_256) and answers a DER `ECDSA-Sig-Value`, which JOSE wants as the
 64 bytes r||s; the public key (`GetPublicKey`, DER SubjectPublicKeyInfo) is read once per container and
 published as a JWK whose `kid` is its RFC 7638 thumbprint under the keys URL. No JOSE library is needed for that.
+Before a key signs, it is recorded with the latest `validUntil` of what it signed (`SigningKeyRecord`): the JWKS
+publishes the current key and every recorded one still needed, so rotating the key breaks no badge.
 
-Each badge gets an index in the status lists once (an atomic counter, then a conditional update of the
-award), and carries it in `credentialStatus`. A list is built from the awards' live state: the revoked awards
+Each badge gets an index in the status lists once, drawn at random over the lists (so an index says nothing of
+when its badge was issued) and claimed in the same transaction that gives it to the award, and carries it in
+`credentialStatus`. A list is built from the awards' live state: the revoked awards
 that have an index, one query of a sparse index; revoking or reinstating (`credentials.awards.set_revoked`)
 changes the bit the next time the list is read.
 """
@@ -23,23 +26,28 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from certtracker.accounts.identity import find_account
 from certtracker.core import aws, names
 from certtracker.core.errors import NotFound
+from certtracker.core.observability import count
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import Credential, get_credential
-from certtracker.models.base import condition_failed
+from certtracker.models.base import condition_failed, transaction
 from certtracker.models.credential_awards import (
+    SIGNING_KEYS_PARTITION,
     STATUS_LIST_COUNTER_KEY,
     STATUS_LIST_SIZE,
     CredentialAward,
+    SigningKeyRecord,
+    StatusIndexClaim,
     StatusListCounter,
+    status_index_claim_key,
 )
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -48,6 +56,15 @@ STATUS_LIST_TTL_SECONDS = 300  # what verifiers may cache a list for (and the ro
 # A list whose bits have not changed is signed again only after this long (each signature is a KMS call, and
 # the route is public): its validFrom then says how fresh it is.
 STATUS_LIST_RESIGN_SECONDS = 300
+# The lists indexes are drawn over: 8 x 131,072 = 1,048,576 indexes. Few lists, so each is shared by many badges
+# (a verifier fetching one tells the issuer little about which badge it checks), and enough room that a draw
+# rarely lands on a taken index while fewer than a few hundred thousand awards have a badge (at 200,000, one
+# draw in five is drawn again; StatusIndexDrawnAgain counts them). Raising it adds lists; no index changes.
+STATUS_LISTS = 8
+# Indexes handed out in order before (StatusListCounter) have no claim, so draws stay above them; this many more
+# are left out for requests still running the old code while a deployment switches over.
+LEGACY_MARGIN = 1_000
+CLAIM_ATTEMPTS = 10
 SIGNING_ALGORITHM = "ECDSA_SHA_256"
 # DER SubjectPublicKeyInfo of a P-256 public key, up to the uncompressed point 04||X||Y: the one shape
 # ECC_NIST_P256 keys have, so anything else is refused rather than published as a wrong key.
@@ -155,28 +172,87 @@ class Issuer:
     key_id: str
 
 
+@dataclass(frozen=True)
+class PublicKey:
+    jwk: dict[str, str]  # kty, crv, x, y
+    kms_key_id: str  # as KMS names it (its ARN)
+
+    @property
+    def thumbprint(self) -> str:
+        return thumbprint(self.jwk)
+
+
 @cache
-def _public_jwk(key_id: str) -> dict[str, str]:
-    """Read once per container: the key behind the id does not change while the container lives."""
+def _public_key(key_id: str) -> PublicKey:
+    """Read once per container: the key behind the id does not change while the container lives (a new key is a
+    new deployment, and so new containers)."""
     answer = aws.client("kms").get_public_key(KeyId=key_id)
     spec = answer.get("KeySpec") or answer.get("CustomerMasterKeySpec")  # the older name; the emulator's only one
     if spec != "ECC_NIST_P256" or answer.get("KeyUsage") != "SIGN_VERIFY":
         raise RuntimeError("the badge signing key must be an ECC_NIST_P256 SIGN_VERIFY key")
-    return jwk_from_spki(answer["PublicKey"])
+    return PublicKey(jwk_from_spki(answer["PublicKey"]), str(answer["KeyId"]))
 
 
-def public_jwk(issuer: Issuer) -> dict[str, str]:
-    """The published JWK: the public key, its `kid` (a URI that names it within the JWKS), how it is used."""
-    jwk = _public_jwk(issuer.key_id)
+def _published(issuer: Issuer, jwk: dict[str, str]) -> dict[str, str]:
+    """A JWK as the JWKS publishes it: its `kid` (a URI that names it within the JWKS), how it is used."""
     return {**jwk, "kid": f"{issuer.urls.keys}#{thumbprint(jwk)}", "use": "sig", "alg": "ES256"}
 
 
-def jwks(issuer: Issuer) -> dict[str, list[dict[str, str]]]:
-    return {"keys": [public_jwk(issuer)]}
+def public_jwk(issuer: Issuer) -> dict[str, str]:
+    """The published JWK of the key that signs now."""
+    return _published(issuer, _public_key(issuer.key_id).jwk)
 
 
-def sign(issuer: Issuer, payload: dict[str, Any]) -> str:
-    """A compact JWS of `payload` (ES256), signed by KMS. The header is what OB 3.0 allows: alg, kid, typ."""
+def jwks(issuer: Issuer, now: datetime) -> dict[str, list[dict[str, str]]]:
+    """The key that signs now, and every earlier one while something it signed is still valid (one query)."""
+    current = _public_key(issuer.key_id)
+    keys = [_published(issuer, current.jwk)]
+    for record in SigningKeyRecord.query(SIGNING_KEYS_PARTITION, filter_condition=SigningKeyRecord.valid_until > now):
+        if record.sk != current.thumbprint:
+            keys.append(_published(issuer, json.loads(record.public_jwk)))
+    return {"keys": keys}
+
+
+# Per container: thumbprint -> a time the key's record is known to reach (it is never lowered).
+_recorded_until: dict[str, datetime] = {}
+
+
+def _record_signer(issuer: Issuer, valid_until: datetime) -> None:
+    """Record, before it signs, that the key signs something valid until `valid_until`: its record's time is
+    raised to that, rounded up to the end of its UTC day, unless it is already as late. A container writes once
+    per key and day of validity it has not seen yet; a container that signed something valid longer wins the
+    conditional update, and losing it means the record is late enough already."""
+    key = _public_key(issuer.key_id)
+    until = _end_of_day(valid_until)
+    if key.thumbprint in _recorded_until and _recorded_until[key.thumbprint] >= until:
+        return
+    record = SigningKeyRecord(SIGNING_KEYS_PARTITION, key.thumbprint)
+    actions: list[Any] = [
+        SigningKeyRecord.public_jwk.set(json.dumps(key.jwk, separators=(",", ":"), sort_keys=True)),
+        SigningKeyRecord.kms_key_id.set(key.kms_key_id),
+        SigningKeyRecord.valid_until.set(until),
+    ]
+    try:
+        record.update(
+            actions=actions,
+            condition=SigningKeyRecord.valid_until.does_not_exist() | (SigningKeyRecord.valid_until < until),
+        )
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
+    _recorded_until[key.thumbprint] = until
+
+
+def _end_of_day(moment: datetime) -> datetime:
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight if midnight == moment else midnight + timedelta(days=1)
+
+
+def sign(issuer: Issuer, payload: dict[str, Any], *, valid_until: datetime) -> str:
+    """A compact JWS of `payload` (ES256), signed by KMS. The header is what OB 3.0 allows: alg, kid, typ. The
+    key is recorded first (`valid_until`: until when a verifier may check the signature), so nothing it signs is
+    ever out without its key published."""
+    _record_signer(issuer, valid_until)
     header = {"alg": "ES256", "kid": public_jwk(issuer)["kid"], "typ": "JWT"}
     signing_input = ".".join(b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, payload))
     answer = aws.client("kms").sign(
@@ -190,8 +266,10 @@ def sign(issuer: Issuer, payload: dict[str, Any]) -> str:
 
 def forget_keys() -> None:
     """Tests and the local stack: the emulator's key changes with each fresh emulator."""
-    _public_jwk.cache_clear()
+    _public_key.cache_clear()
+    _recorded_until.clear()
     _signed_lists.clear()
+    _legacy_end.cache_clear()
 
 
 # ------------------------------------------------------------------------------------------ the issuer
@@ -256,18 +334,18 @@ class Signed:
     credential: dict[str, Any]
 
 
-# list id -> (its encodedList, when signed, the signed list), per container.
-_signed_lists: dict[int, tuple[str, float, Signed]] = {}
+# (signing key id, list id) -> (its encodedList, when signed, the signed list), per container.
+_signed_lists: dict[tuple[str, int], tuple[str, float, Signed]] = {}
 
 
 def status_list(issuer: Issuer, list_id: int, now: datetime) -> Signed:
     """The signed BitstringStatusListCredential of one list, from the awards' state now. Signed again when a
     bit changed or the last signature is older than STATUS_LIST_RESIGN_SECONDS; otherwise the container's copy."""
-    if list_id > _last_list():
-        # Only lists that hold an index are published: each answer may cost a signature, and the route is public.
+    if list_id >= _published_lists():
+        # Only lists that may hold an index are published: each answer may cost a signature, and anyone may ask.
         raise NotFound("There is no such status list.", code="no_status_list")
     encoded = encode_bitstring(revoked_indexes(list_id))
-    cached = _signed_lists.get(list_id)
+    cached = _signed_lists.get((issuer.key_id, list_id))
     if cached and cached[0] == encoded and time.monotonic() - cached[1] < STATUS_LIST_RESIGN_SECONDS:
         return cached[2]
     url = issuer.urls.status_list(list_id)
@@ -287,22 +365,29 @@ def status_list(issuer: Issuer, list_id: int, now: datetime) -> Signed:
         },
     }
     claims = {"iss": issuer.urls.issuer, "jti": url, "nbf": int(now.timestamp()), "iat": int(now.timestamp())}
-    signed = Signed(jwt=sign(issuer, {**credential, **claims}), credential={**credential, **claims})
-    _signed_lists[list_id] = (encoded, time.monotonic(), signed)
+    # A verifier may hold the list for its ttl: the key that signed it stays published at least that long.
+    jwt = sign(issuer, {**credential, **claims}, valid_until=now + timedelta(seconds=STATUS_LIST_TTL_SECONDS))
+    signed = Signed(jwt=jwt, credential={**credential, **claims})
+    _signed_lists[(issuer.key_id, list_id)] = (encoded, time.monotonic(), signed)
     return signed
 
 
 def status_index_of(award: CredentialAward) -> CredentialAward:
     """The award with its status list index and badge salt, given now if it had none: exactly once, however
-    many requests ask at the same moment. A counter's atomic ADD hands out a fresh index; the award takes it
-    only if it still has none and its revocation is as read (so `status_list` is set right: see
-    `awards.set_revoked`, whose write is conditioned the other way). An index lost to a concurrent request is
-    left unused: its bit stays 0."""
-    for _ in range(5):
+    many requests ask at the same moment, and never an index another award has.
+
+    The index is drawn at random (`_draw_range`) and, in one transaction, claimed (a put only where no claim is)
+    and set on the award only if it still has none and its revocation is as read (so `status_list` is set right:
+    see `awards.set_revoked`, whose write is conditioned the other way). Either condition failing cancels both
+    writes, so no claim is ever left without its award: the award is read again, and returned if a concurrent
+    request gave it its index, or a new index is drawn."""
+    for _ in range(CLAIM_ATTEMPTS):
         if award.status_index is not None:
             return award
-        index = _next_index()
-        actions = [CredentialAward.status_index.set(index), CredentialAward.badge_salt.set(secrets.token_hex(16))]
+        drawn = _draw_range()
+        index = drawn.start + secrets.randbelow(len(drawn))
+        salt = secrets.token_hex(16)
+        actions = [CredentialAward.status_index.set(index), CredentialAward.badge_salt.set(salt)]
         if award.revoked:
             actions.append(CredentialAward.status_list.set(status_position(index)[0]))
         condition = (
@@ -310,30 +395,50 @@ def status_index_of(award: CredentialAward) -> CredentialAward:
             & CredentialAward.status_index.does_not_exist()
             & (CredentialAward.revoked == bool(award.revoked))
         )
+        claim = StatusIndexClaim(*status_index_claim_key(index), award_id=award.award_id)
         try:
-            award.update(actions=actions, condition=condition)
-        except UpdateError as error:
+            with transaction() as writes:
+                writes.save(claim, condition=StatusIndexClaim.account_id.does_not_exist())
+                writes.update(award, actions=actions, condition=condition)
+        except TransactWriteError as error:
             if not condition_failed(error):
                 raise
             award.refresh(consistent_read=True)
-    if award.status_index is None:
-        raise RuntimeError("the award's status list index could not be given")
-    return award
+            if award.status_index is None:
+                count("StatusIndexDrawnAgain")  # the index was taken (or the award revoked meanwhile)
+            continue
+        award.status_index, award.badge_salt = index, salt
+        if award.revoked:
+            award.status_list = status_position(index)[0]
+        return award
+    if award.status_index is not None:  # given by a concurrent request, seen on the last read
+        return award
+    raise RuntimeError(
+        f"no free status list index in {CLAIM_ATTEMPTS} draws: the lists are filling, raise STATUS_LISTS"
+    )
 
 
-def _last_list() -> int:
-    """The list of the last index handed out (0 before any: the first list is always published)."""
+@cache
+def _legacy_end() -> int:
+    """Where the indexes handed out in order end, with the margin: read once per container (nothing writes the
+    counter any more)."""
     try:
-        handed_out = int(StatusListCounter.get(*STATUS_LIST_COUNTER_KEY).next_index)
+        handed_out = int(StatusListCounter.get(*STATUS_LIST_COUNTER_KEY, consistent_read=True).next_index)
     except StatusListCounter.DoesNotExist:
-        return 0
-    return status_position(max(handed_out - 1, 0))[0]
+        handed_out = 0
+    return handed_out + LEGACY_MARGIN
 
 
-def _next_index() -> int:
-    counter = StatusListCounter(*STATUS_LIST_COUNTER_KEY)
-    counter.update(actions=[StatusListCounter.next_index.add(1)])
-    return int(counter.next_index) - 1
+def _draw_range() -> range:
+    """The indexes a new badge's is drawn from: the STATUS_LISTS lists, above those handed out in order (at
+    least a list's worth, however many those were)."""
+    low = _legacy_end()
+    return range(low, max(STATUS_LISTS * STATUS_LIST_SIZE, low + STATUS_LIST_SIZE))
+
+
+def _published_lists() -> int:
+    """How many lists are published (0 to this, less one): every list an index, drawn or handed out, may be in."""
+    return status_position(_draw_range().stop - 1)[0] + 1
 
 
 # ------------------------------------------------------------------------------------------ the badge
@@ -427,4 +532,4 @@ def badge(issuer: Issuer, account_id: str, credential_id: str, now: datetime) ->
     award = status_index_of(held.current)
     holder_name = names.printed_name(account.first_name, account.last_name)
     payload = open_badge(issuer, award, get_credential(credential_id), holder_name=holder_name, email=account.email)
-    return Signed(jwt=sign(issuer, payload), credential=payload)
+    return Signed(jwt=sign(issuer, payload, valid_until=award.expires_at), credential=payload)

@@ -22,6 +22,8 @@ def every_model() -> tuple[type[Table], ...]:
         RecentActivity,
         ReminderSent,
         Revocation,
+        SigningKeyRecord,
+        StatusIndexClaim,
         StatusListCounter,
     )
     from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
@@ -45,6 +47,8 @@ def every_model() -> tuple[type[Table], ...]:
         Revocation,
         RecentActivity,
         StatusListCounter,
+        StatusIndexClaim,
+        SigningKeyRecord,
         ExamRegistration,
         ExamResult,
         ErasedAccount,

@@ -147,7 +147,9 @@ STATUS_LIST_COUNTER_KEY = ("STATUS_LIST", "COUNTER")
 
 
 class StatusListCounter(Table):
-    """The next free status list index: one item, taken from by an atomic ADD, so no two awards share an index."""
+    """Where the status list indexes handed out in order stop: they were taken from this item by an atomic ADD,
+    [0, next_index). No longer written (indexes are now drawn at random and claimed: StatusIndexClaim); read so
+    that no draw lands on one of them, which were given without a claim."""
 
     class Meta:
         table_name = TableName("CREDENTIAL_AWARDS_TABLE")
@@ -155,6 +157,26 @@ class StatusListCounter(Table):
     account_id = UnicodeAttribute(hash_key=True)  # STATUS_LIST
     sk = UnicodeAttribute(range_key=True)  # COUNTER
     next_index = NumberAttribute(default=0)
+
+
+STATUS_INDEX_CLAIM_PREFIX = "STATUS_INDEX#"
+
+
+def status_index_claim_key(index: int) -> tuple[str, str]:
+    """A partition per index: claims are written once each and never queried together."""
+    return f"{STATUS_INDEX_CLAIM_PREFIX}{index}", "CLAIM"
+
+
+class StatusIndexClaim(Table):
+    """A status list index taken: put only where none is, in the same transaction that gives it to the award, so
+    no two awards share an index and no index is claimed without its award."""
+
+    class Meta:
+        table_name = TableName("CREDENTIAL_AWARDS_TABLE")
+
+    account_id = UnicodeAttribute(hash_key=True)  # STATUS_INDEX#<index>
+    sk = UnicodeAttribute(range_key=True)  # CLAIM
+    award_id = UnicodeAttribute()  # whose (random; it stays on an erased account's anonymized award)
 
 
 class ReminderSent(Table):
@@ -166,3 +188,21 @@ class ReminderSent(Table):
     account_id = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)  # REMINDER#<credential>#<cycle>#<days>
     sent_at = Timestamp()
+
+
+SIGNING_KEYS_PARTITION = "BADGE_SIGNING_KEYS"
+
+
+class SigningKeyRecord(Table):
+    """A key that signed badges or status lists, and until when something it signed is valid: the JWKS publishes
+    it until then (one query of this partition), so a badge still verifies after its key is rotated out, with no
+    call to the old key. `valid_until` only ever grows (a conditional update)."""
+
+    class Meta:
+        table_name = TableName("CREDENTIAL_AWARDS_TABLE")
+
+    account_id = UnicodeAttribute(hash_key=True)  # BADGE_SIGNING_KEYS
+    sk = UnicodeAttribute(range_key=True)  # the key's RFC 7638 thumbprint
+    public_jwk = UnicodeAttribute()  # JSON: kty, crv, x, y
+    kms_key_id = UnicodeAttribute()  # as KMS GetPublicKey names it (its ARN): for the operator, never published
+    valid_until = Timestamp()
