@@ -19,16 +19,22 @@ export function statusTag(status) {
   return h("span", { class: tagClass }, text);
 }
 
-// "Earned, valid until 3 Feb 2027", "Expiring on 3 Feb 2027", …: the tag and the date beside it.
+const SUPPORT = () => link("/support", "contact the Program Support Team");
+
+// "Earned, valid until 3 Feb 2027", "Expiring on 3 Feb 2027", "Revoked on … because …": the tag and its words.
 export function statusText(credential) {
   const until = credential.expires_at ? dateText(credential.expires_at) : "";
-  const words = {
-    earned: ` valid until ${until}`,
-    expiring: ` on ${until}: renew it before then`,
-    expired: ` on ${until}`,
-    revoked: " — it no longer counts",
-  };
+  if (credential.status === "revoked") {
+    const when = credential.revoked_at ? ` on ${dateText(credential.revoked_at)}` : "";
+    return [statusTag("revoked"), `${when}, because ${credential.revocation_reason}: it no longer counts. Questions? `, SUPPORT(), "."];
+  }
+  const words = { earned: ` valid until ${until}`, expiring: ` on ${until}: renew it before then`, expired: ` on ${until}` };
   return [statusTag(credential.status), words[credential.status] || ""];
+}
+
+// "Blocked: ACC-DLP was revoked": what every way to a credential needs, and that no exam helps.
+export function blockedText(blockedBy, titleOf) {
+  return h("p", { class: "next-step" }, `Blocked: ${titleOf(blockedBy)} was revoked, and this credential needs it. No exam can earn it now; `, SUPPORT(), " to know more.");
 }
 
 function plural(count, word) {
@@ -43,7 +49,9 @@ export function progressText(credential) {
 }
 
 let bars = 0;
+// None for a revoked credential: its requirements were met, and a full bar would say it counts.
 export function progressBar(credential, titleId) {
+  if (credential.status === "revoked") return null;
   const id = `progress-${++bars}`;
   return h(
     "div",
@@ -94,7 +102,8 @@ export function nextExam(credential, byId, seen = new Set()) {
 // "Next: pass 250-587 Administration of …" linking to its card in the catalog; nothing when it is held or
 // nothing bookable is left.
 export function nextStep(credential, byId) {
-  if (HELD.has(credential.status)) return null;
+  if (HELD.has(credential.status) || credential.status === "revoked") return null;
+  if (credential.blocked_by) return blockedText(credential.blocked_by, (id) => byId.get(id)?.title || id);
   const found = nextExam(credential, byId);
   if (!found) return null;
   const { exam, via } = found;

@@ -68,7 +68,7 @@ export default async function render(main, { me }) {
       "tr",
       {},
       cell("Credential", link(credentialHref(entry.credential_id), entry.title)),
-      cell("Status", statusTag(entry.status)),
+      cell("Status", statusTag(entry.status), entry.revocation_reason ? ` Because ${entry.revocation_reason}.` : ""),
       cell("Earned", dateText(entry.earned_at)),
       cell("Expires", dateText(entry.expires_at)),
       cell("Cycle", h("span", {}, String(entry.cycle), past.length ? h("ul", { class: "plain past-cycles", "aria-label": "Earlier cycles" }, past) : null)),
@@ -287,7 +287,7 @@ export default async function render(main, { me }) {
       section.append(plan);
       return section;
     }
-    const underWay = plan.steps.filter((step) => step.status !== "not_started");
+    const underWay = plan.steps.filter((step) => step.status !== "not_started" || step.blocked_by);
     if (underWay.length) {
       section.append(
         h(
@@ -299,7 +299,9 @@ export default async function render(main, { me }) {
               {},
               link(credentialHref(step.credential_id), step.title),
               ": ",
-              ...(step.bookable
+              ...(step.blocked_by
+                ? [`blocked: ${titleOf(step.blocked_by)} was revoked. `, link("/support", "Contact the Program Support Team"), "."]
+                : step.bookable
                 ? [
                     "pass ",
                     ...step.exams.flatMap((exam, index) => [

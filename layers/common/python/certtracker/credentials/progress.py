@@ -55,7 +55,13 @@ def plan(account_id: str, now: datetime) -> Plan:
         for e in entries
         if e.latest is not None and e.status in ("earned", "expiring")
     ]
-    fresh = [r for e in entries for r in fresh_results_used(e.evaluation, e.credential.credential_id)]
+    # A revoked credential lapses no further: nothing of it is on the timeline.
+    fresh = [
+        r
+        for e in entries
+        if e.status != "revoked"
+        for r in fresh_results_used(e.evaluation, e.credential.credential_id)
+    ]
     statuses = {entry.credential.credential_id: entry.status for entry in entries}
     return Plan(assessed.steps, timeline(held, fresh, now), statuses)
 
