@@ -222,3 +222,23 @@ def test_a_revocation_needs_a_category_the_candidate_can_be_told(api, mail, cand
         )
         assert answer["error"]["field"] == "category", answer
     assert statuses(api, candidate) == {"CERT-EP": "earned"}
+
+
+def test_the_export_has_each_revocation_and_erasure_takes_its_record_with_the_person(api, mail, candidate) -> None:
+    from tests.functions.conftest import PASSWORD
+
+    passes(api, candidate, "250-580", "r-1")
+    owner = owner_of(api, candidate)
+    staff(api.gateway, operation="revoke", username="ada", credential_id="CERT-EP", **REVOKE)
+    exported = api.call("GET", "/me/export", token=candidate["token"]).json()
+    (record,) = exported["revocations"]
+    assert (record["credential_id"], record["reason"], record["withdrawn"]) == (
+        "CERT-EP",
+        "a breach of the exam rules was found",
+        ["CERT-EP cycle 1"],
+    )
+    (award,) = exported["credentials"]
+    assert award["revocation_reason"] == "a breach of the exam rules was found"
+    assert api.call("DELETE", "/me", {"password": PASSWORD}, token=candidate["token"]).status == 204
+    assert list(Revocation.query(owner)) == []
+    assert list(CredentialAward.query(owner)) == []

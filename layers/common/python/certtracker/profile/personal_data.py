@@ -6,11 +6,12 @@ a test registers, uses and erases an account, then scans every table for what is
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -25,7 +26,15 @@ from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
 from certtracker.models.base import transaction
 from certtracker.models.credential_awards import ANONYMIZED_PARTITION as ANONYMIZED_AWARDS
-from certtracker.models.credential_awards import AWARD_PREFIX, REMINDER_PREFIX, CredentialAward, ReminderSent
+from certtracker.models.credential_awards import (
+    AWARD_PREFIX,
+    REMINDER_PREFIX,
+    REVOCATION_PREFIX,
+    CredentialAward,
+    ReminderSent,
+    Revocation,
+    recent_activity,
+)
 from certtracker.models.exam_registrations import REGISTRATION_PREFIX, ExamRegistration
 from certtracker.models.exam_results import ANONYMIZED_PARTITION, RESULT_PREFIX, ExamResult
 from certtracker.models.one_time_tokens import OneTimeToken
@@ -186,6 +195,8 @@ def _awards_of(account_id: str) -> Iterator[CredentialAward]:
 
 
 def _export_awards(account_id: str) -> list[dict[str, Any]]:
+    from certtracker.credentials import standing
+
     return [
         {
             "credential_id": award.credential_id,
@@ -193,9 +204,45 @@ def _export_awards(account_id: str) -> list[dict[str, Any]]:
             "earned_at": _iso(award.earned_at),
             "expires_at": _iso(award.expires_at),
             "revoked": award.revoked,
+            "revoked_at": _iso(award.revoked_at) if award.revoked and award.revoked_at else None,
+            "revocation_reason": standing.revocation_reason(award),
         }
         for award in _awards_of(account_id)
     ]
+
+
+def _revocations_of(account_id: str) -> Iterator[Revocation]:
+    return Revocation.query(account_id, Revocation.sk.startswith(REVOCATION_PREFIX))
+
+
+def _export_revocations(account_id: str) -> list[dict[str, Any]]:
+    """Each revocation of the candidate's credentials, reinstated or not: who decided what, when and why."""
+    from certtracker.credentials import standing
+
+    return [
+        {
+            "credential_id": record.credential_id,
+            "reason": standing.REASONS.get(record.category, record.category),
+            "note": record.note,
+            "by": record.by,
+            "at": _iso(record.at),
+            "withdrawn": [f"{credential_id} cycle {cycle}" for _, credential_id, cycle in json.loads(record.withdrawn)],
+            "reinstated_at": _iso(record.reinstated_at) if record.reinstated_at else None,
+        }
+        for record in _revocations_of(account_id)
+    ]
+
+
+def _erase_revocations(account_id: str) -> None:
+    """The records of who decided what about the person, and the reconciliation's marks of the last days. The
+    anonymized awards keep whether they were revoked."""
+    from certtracker.credentials.reconciliation import DAYS_CLEARED
+
+    for record in _revocations_of(account_id):
+        record.delete()
+    now = clock.now()
+    for days in range(DAYS_CLEARED + 1):
+        recent_activity(account_id, now - timedelta(days=days)).delete()
 
 
 def _anonymize_awards(account_id: str) -> None:
@@ -371,6 +418,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("exam_registrations", _export_registrations, _erase_registrations),
     Section("exam_results", _export_results, _anonymize_results),
     Section("credentials", _export_awards, _anonymize_awards),
+    Section("revocations", _export_revocations, _erase_revocations),
     Section("certificates", _export_certificates, _erase_certificates),
     Section("shares", _export_shares, _erase_shares),  # every link stops working
     Section("partner", _export_partner, _erase_partner),
