@@ -12,6 +12,7 @@ from typing import Any
 
 from chalice.local import ChaliceRequestHandler, LocalDevServer
 
+from certtracker.core import clock
 from infra import mailbox, template
 from infra.gateway import Gateway, GatewayResponse
 from infra.partnernet_standin import PREFIX as PARTNERNET_PREFIX
@@ -85,6 +86,21 @@ class LocalRequestHandler(ChaliceRequestHandler):
             self._send_http_response_with_body(response.status, headers, response.body)
 
     # ------------------------------------------------------------------ /_local
+    def _clock(self, body: bytes | None) -> GatewayResponse:
+        """GET: the stack's time; POST {"advance_days": n}: move it forward (every function and stand-in runs in this
+        process and reads certtracker.core.clock), to see renewals, lapses and expiries without waiting years.
+        Sessions end as they would: sign in again after a move."""
+        if self.command == "POST":
+            try:
+                days = json.loads(body or b"{}").get("advance_days")
+            except (ValueError, AttributeError):
+                days = None
+            if isinstance(days, bool) or not isinstance(days, int | float) or not 0 < days <= 3660:
+                message = 'Send {"advance_days": n}, a number of days from 0 to 3660 (ten years).'
+                return _json(422, {"error": {"code": "invalid_days", "message": message}})
+            clock.advance(days * 86_400)
+        return _json(200, {"now": clock.now().isoformat()})
+
     def _local(self, path: str, headers: dict[str, str], body: bytes | None) -> GatewayResponse:
         if path == "/_local/health":
             return _json(200, {"status": "ok"})
@@ -93,6 +109,8 @@ class LocalRequestHandler(ChaliceRequestHandler):
             if "application/json" in headers.get("Accept", headers.get("accept", "")):
                 return _json(200, messages)
             return _html(200, _mail_page(messages))
+        if path == "/_local/clock":
+            return self._clock(body)
         if path.startswith("/_local/run/") and self.command == "POST":
             function = path.removeprefix("/_local/run/")
             try:

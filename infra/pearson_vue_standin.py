@@ -14,10 +14,10 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from certtracker.core import clock
 from infra.gateway import GatewayResponse
 
 PREFIX = "/_local/pearson-vue"
@@ -117,7 +117,7 @@ class PearsonVueStandIn:
                 "registration_id": str(request.get("registration_id", "")),
                 "score": 80,
                 "passed": True,
-                "taken_at": datetime.now(UTC).isoformat(),
+                "taken_at": clock.now().isoformat(),
                 "delivery": "online_unproctored",
             }
             body, headers = self.signed_delivery(payload)
@@ -133,7 +133,7 @@ class PearsonVueStandIn:
             "registration_id": registration_id,
             "score": request.get("score", 0),
             "passed": bool(request.get("passed", False)),
-            "taken_at": request.get("taken_at") or datetime.now(UTC).isoformat(),
+            "taken_at": request.get("taken_at") or clock.now().isoformat(),
             "delivery": request.get("delivery") or ("test_center" if authorized else "online_unproctored"),
         }
         answers = []
