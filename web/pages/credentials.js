@@ -433,7 +433,7 @@ export default async function render(main, { me }) {
 
   // The renewal rule in one line: "In the 180 days before it expires, pass 250-580; …".
   function renewal(rule) {
-    return `In the ${rule.renewal_window_days} days before it expires, ${summary(rule.requirements)}; it is then extended from its old expiry date.`;
+    return `In the ${rule.renewal_window_days} days before it expires, ${summary(rule.requirements)}; it is then extended from its old expiry date. Once it has lapsed, its requirements must be met again, by passes taken since: a pass counts toward one cycle only.`;
   }
 
   function summary(node) {
