@@ -101,3 +101,48 @@ def test_the_timeline_lists_renewal_windows_expiries_and_results_ageing_out_in_d
         ("result_ages_out", "ACC-EP"),
         ("credential_expires", "CERT-EP"),
     ]
+
+
+PREREQUISITES = {"P1": ExamRequirement(("D",)), "P2": ExamRequirement(("E",))}
+prerequisite_leaves = st.sampled_from(sorted(PREREQUISITES)).map(CredentialRequirement)
+trees_with_prerequisites = st.recursive(
+    st.one_of(leaves, prerequisite_leaves),
+    lambda children: st.one_of(
+        st.builds(lambda c: AllOf(tuple(c)), st.lists(children, min_size=1, max_size=3)),
+        st.builds(lambda c: AnyOf(tuple(c)), st.lists(children, min_size=1, max_size=3)),
+        st.lists(children, min_size=1, max_size=4).flatmap(
+            lambda c: st.integers(1, len(c)).map(lambda n: NOf(n, tuple(c)))
+        ),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tree=trees_with_prerequisites,
+    revoked=st.sets(st.sampled_from(sorted(PREREQUISITES))),
+    already=st.lists(tree_exams, max_size=4),
+)
+def test_the_plan_never_offers_exams_that_need_a_revoked_credential_and_says_what_blocks(
+    tree: Node, revoked: set[str], already: list[str]
+) -> None:
+    """A revoked credential is never earned again by passing exams: what the plan offers works without it, and
+    what only it would have made possible is blocked by it, by name."""
+    trees = {"X": tree, **PREREQUISITES}
+    facts = Facts.of(passes(*already, days_ago=5))
+    (step,) = steps(trees, ["X"], lambda _: facts, NOW, bookable, revoked)
+    if step.bookable:
+        assert step.blocked_by is None
+        results = [*passes(*already, days_ago=5), *passes(*step.exams)]
+        earned = [
+            HeldCredential(p, NOW - timedelta(days=1), NOW + timedelta(days=300))
+            for p, requirement in PREREQUISITES.items()
+            if p not in revoked and evaluate(requirement, Facts.of(results), NOW).met
+        ]
+        assert evaluate(tree, Facts.of(results, earned), NOW).met
+        return
+    (unblocked,) = steps(trees, ["X"], lambda _: facts, NOW, bookable)
+    if unblocked.bookable:  # only the revocation stands in the way: it says which
+        assert step.blocked_by in revoked
+        assert step.exams == ()
