@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from certtracker.core import clock
+from certtracker.core import clock, names
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -73,10 +73,7 @@ class UndrawableName(ValueError):
 
     def __init__(self, characters: str) -> None:
         self.characters = characters
-        named = ", ".join(
-            f"U+{ord(c):04X}" + (f" ({unicodedata.name(c, '')})" if unicodedata.name(c, "") else "") for c in characters
-        )
-        super().__init__(f"the certificate's fonts cannot draw {named}")
+        super().__init__(f"the certificate's fonts cannot draw {', '.join(map(names.code_point, characters))}")
 
 
 def fonts_dir() -> Path:
