@@ -159,6 +159,19 @@ def test_a_name_no_font_can_print_is_refused_before_rendering(api, candidate) ->
     assert stored_pdfs() == []
 
 
+def test_a_name_kept_from_before_the_name_policy_that_would_print_blank_is_refused_before_rendering(
+    api, candidate
+) -> None:
+    owner = owner_of(api, candidate)
+    grant(owner)
+    rename(owner, "\u3164", "\u3164")  # the Hangul filler: a font draws it, as nothing
+    refused = error(request(api, candidate), 422)
+    assert refused["code"] == "name_not_printable"
+    assert refused["field"] == "name"
+    assert "must not contain invisible characters: it contains U+3164 (HANGUL FILLER)" in refused["message"]
+    assert stored_pdfs() == []
+
+
 def test_names_in_any_script_are_printed_as_the_profile_holds_them(api, candidate) -> None:
     owner = owner_of(api, candidate)
     grant(owner)

@@ -124,6 +124,22 @@ def test_operations_without_who_or_why_or_on_someone_unknown_are_refused(gateway
     assert held(api, candidate)["CERT-EP"]["status"] == "earned"
 
 
+def test_a_corrected_name_is_held_to_the_name_policy_and_may_be_as_long_as_a_profiles(gateway, api, candidate) -> None:
+    correction = {"operation": "correct_name", "username": "ada", "certificate_id": "C-AAAA-AAAA-AAAA", **STAFF}
+    for holder_name, reason in (
+        ("Ada\u3164King", "must not contain invisible characters: it contains U+3164 (HANGUL FILLER)"),
+        ("\u2800", "U+2800 (BRAILLE PATTERN BLANK)"),
+        ("Ada" + "\u0301" * 99, "U+00E1 (LATIN SMALL LETTER A WITH ACUTE) carries 98"),
+    ):
+        answer = staff(gateway, **correction, holder_name=holder_name)
+        assert answer["ok"] is False
+        assert answer["error"]["field"] == "holder_name", answer
+        assert reason in answer["error"]["message"]
+    # Two 100-character parts and a space: the name passes, and the unknown certificate is what is refused.
+    longest = staff(gateway, **correction, holder_name="A" * 100 + " " + "B" * 100)
+    assert longest["error"]["code"] == "certificate_not_found", longest
+
+
 def test_a_placed_result_emails_the_award_even_after_a_quiet_hour(gateway, api, mail, candidate) -> None:
     deliver(api, "unknown-registration", result_id="r-late", score=80, passed=True)
     clock.advance(2 * 3600)  # the recipient's email count starts a new window

@@ -122,6 +122,28 @@ def test_names_are_stored_in_nfc_and_joiners_inside_a_word_of_a_script_that_need
     assert error(refused, 422)["field"] == "last_name"
 
 
+def test_a_name_that_would_print_blank_or_as_a_pile_of_accents_is_refused_naming_the_field(api, candidate, subtests):
+    """Issue 21: the Hangul filler passed the policy and printed a blank name; 99 stacked accents drew over the page."""
+    name_fields = [entry for entry in one_line_fields(candidate["token"]) if entry[3] in ("first_name", "last_name")]
+    refusals = {
+        "HANGUL FILLER": ("\u3164", "invisible characters: it contains U+3164 (HANGUL FILLER)"),
+        "a filler inside a name": ("Min\u3164jun", "U+3164"),
+        "BRAILLE PATTERN BLANK": ("\u2800", "U+2800"),
+        "99 accents on one letter": ("a" + "\u0301" * 99, "more than 4 accents or other marks on one character"),
+    }
+    before = api.call("GET", "/me/profile", token=candidate["token"]).json()
+    for method, path, body, field in name_fields:
+        token = None if path.startswith("/auth") else candidate["token"]
+        for label, (value, reason) in refusals.items():
+            with subtests.test(label, path=path, field=field):
+                refused = error(api.call(method, path, body(value), token=token), 422)
+                assert refused["field"] == field
+                assert reason in refused["message"]
+                assert refused["message"].startswith(f"{field}: must not")
+    assert api.call("GET", "/me/profile", token=candidate["token"]).json() == before
+    assert not [claim for claim in AccountClaim.scan() if claim.pk == AccountClaim.for_username("lin")]
+
+
 # ---------------------------------------------------------------- item 6: addresses that can be delivered
 
 

@@ -1,5 +1,5 @@
-"""The certificate PDF: the holder's name in any script the shipped fonts draw, the credential, its dates, the
-certificate id, the verification code and its QR code, on one A4 landscape page (fpdf2).
+"""The certificate PDF: the holder's name in any script the shipped fonts draw, fitted to its room on the page, the
+credential, its dates, the certificate id, the verification code and its QR code, on one A4 landscape page (fpdf2).
 
 The fonts are the CertificatesLayer's (`/opt/fonts`, or CERTIFICATE_FONTS_DIR): Noto cut at build time into
 slices of one script or of 300 CJK characters (layers/certificates/slice_fonts.py), with `index.json` saying which
@@ -24,13 +24,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from certtracker.core import clock
+from certtracker.core import clock, names
 
 if TYPE_CHECKING:
     from fpdf import FPDF
+    from fpdf.enums import TextDirection
     from fpdf.svg import SVGObject
 
 FONTS_DIR_VARIABLE = "CERTIFICATE_FONTS_DIR"
@@ -52,7 +54,13 @@ _INK = (29, 53, 87)
 _GOLD = (176, 141, 87)
 _GREY = (90, 98, 110)
 _PAGE_W, _PAGE_H = 297.0, 210.0
-_NAME_PT, _NAME_MIN_PT, _NAME_WIDTH = 34.0, 16.0, 235.0
+# The holder's name has the room between "This certifies that" (whose glyph boxes end at 82.2 mm) and the gold rule
+# under the name (104 mm), 9 mm inside the inner frame (12 mm from the edges) on either side: it is drawn at 34 pt,
+# smaller if it does not fit, down to 16 pt; below that on two lines, as large as they fit.
+_NAME_TOP, _NAME_BOTTOM, _NAME_MARGIN = 83.0, 103.0, 21.0
+_NAME_PT, _NAME_MIN_PT = 34.0, 16.0
+_POINT = 25.4 / 72  # mm
+_LEADING = 1.25  # a text cell's height, in font sizes
 
 
 @dataclass(frozen=True)
@@ -73,10 +81,7 @@ class UndrawableName(ValueError):
 
     def __init__(self, characters: str) -> None:
         self.characters = characters
-        named = ", ".join(
-            f"U+{ord(c):04X}" + (f" ({unicodedata.name(c, '')})" if unicodedata.name(c, "") else "") for c in characters
-        )
-        super().__init__(f"the certificate's fonts cannot draw {named}")
+        super().__init__(f"the certificate's fonts cannot draw {', '.join(map(names.code_point, characters))}")
 
 
 def fonts_dir() -> Path:
@@ -345,7 +350,9 @@ class _Document:
         pdf.set_producer("CertTracker")
         pdf.add_page()
         pdf.set_text_shaping(True)
-        self.shaping = pdf.text_shaping
+        shaping = pdf.text_shaping
+        assert shaping is not None
+        self.shaping: dict[str, Any] = shaping
         self.pdf = pdf
 
     def font(self, text: str, size: float) -> None:
@@ -365,14 +372,19 @@ class _Document:
         w: float = _PAGE_W,
         align: str = "C",
         color: tuple[int, int, int] = _INK,
+        direction: TextDirection | None = None,
     ) -> None:
+        """`text` in a cell `w` wide at (x, y); `direction` is the paragraph's (one line of a name broken in two
+        keeps the whole name's), else read from the text."""
         self.font(text, size)
         # Shaping (HarfBuzz, and the bidi algorithm before it) is for what plain ASCII never needs: joining forms,
         # right-to-left runs, marks, conjuncts. Most of a certificate is ASCII, and shaping is most of its cost.
         self.pdf.text_shaping = None if text.isascii() else self.shaping
+        self.shaping["direction"] = direction
         self.pdf.set_text_color(*color)
         self.pdf.set_xy(x, y)
-        self.pdf.cell(w=w, h=size * 0.3528 * 1.25, text=text, align=align)
+        self.pdf.cell(w=w, h=size * _POINT * _LEADING, text=text, align=align)
+        self.shaping["direction"] = None
 
     def draw(self, content: CertificateContent, name: str) -> None:
         pdf = self.pdf
@@ -391,12 +403,7 @@ class _Document:
         self.text(f"Certificate of {kind}", 57, 26)
         self.text("This certifies that", 77, 12, color=_GREY)
 
-        size = _NAME_PT
-        self.font(name, size)
-        width = pdf.get_string_width(name)
-        if width > _NAME_WIDTH:
-            size = max(_NAME_MIN_PT, size * _NAME_WIDTH / width)
-        self.text(name, 86, size)
+        self.holder_name(name)
         pdf.set_draw_color(*_GOLD)
         pdf.set_line_width(0.3)
         pdf.line(_PAGE_W / 2 - 80, 104, _PAGE_W / 2 + 80, 104)
@@ -429,6 +436,80 @@ class _Document:
         self.text(content.verification_url, 176, 8, x=right - 130, w=130, align="R", color=_INK)
         pdf.link(qr_x, qr_y, qr_size, qr_size, content.verification_url)
 
+    def holder_name(self, name: str) -> None:
+        """The name in its room (_NAME_TOP to _NAME_BOTTOM, _NAME_MARGIN from the page's edges), centred: on one line
+        at the largest size up to _NAME_PT that fits; below _NAME_MIN_PT, on two lines if they fit larger. Its glyphs,
+        marks piled on them included, never leave the room: every name the policy accepts fits at some size."""
+        lines, extents = [name], [self.measure(name)]
+        direction: TextDirection | None = None  # one line: its own
+        size = _largest_size(extents)
+        if size < _NAME_MIN_PT:
+            from fpdf.bidi import auto_detect_base_direction
+
+            # Each line keeps the whole name's direction: a right-to-left name's beginning is at the top right.
+            whole = auto_detect_base_direction(name)
+            for broken in _two_lines(name, self.advances(name)):
+                measured = [self.measure(line, whole) for line in broken]
+                if (larger := _largest_size(measured)) > size:
+                    lines, extents, size, direction = list(broken), measured, larger, whole
+                if size >= _NAME_MIN_PT:
+                    break
+        # The lines' boxes stacked and centred in the room, each line's baseline below its box's top.
+        top = (_NAME_TOP + _NAME_BOTTOM - sum(extent.height for extent in extents) * size) / 2
+        for line, extent in zip(lines, extents, strict=True):
+            baseline = top + extent.above * size
+            # fpdf2 puts a cell's baseline at half its height plus 0.3 of the font size below its top.
+            cell_top = baseline - size * _POINT * (_LEADING / 2 + 0.3)
+            self.text(line, cell_top, size, x=_NAME_MARGIN, w=_PAGE_W - 2 * _NAME_MARGIN, direction=direction)
+            top += extent.height * size
+
+    def measure(self, text: str, direction: TextDirection | None = None) -> _Extent:
+        """How `text` is drawn as one line at 1 pt, in mm: its advance (what a cell centres), and how far its glyphs
+        reach left of its start, right of its end, above and below its baseline: their ink (HarfBuzz's glyph
+        extents, where shaping placed each glyph: a mark raised over the marks before it) or the box a PDF reader
+        gives each glyph (the font's ascent and descent there), whichever reaches further."""
+        pdf = self.pdf
+        self.font(text, _NAME_PT)
+        shaped = not text.isascii()
+        pdf.text_shaping = self.shaping if shaped else None
+        self.shaping["direction"] = direction
+        # What cell() does with the text first: the bidi runs, each in the font (or fallback) that draws it.
+        fragments = pdf._preload_bidirectional_text(pdf.normalize_text(text), False)
+        self.shaping["direction"] = None
+        pen = left = right = above = below = 0.0  # in thousandths of an em, fpdf2's font unit
+        for fragment in fragments:
+            font: Any = fragment.font
+            ascent, descent = font.desc.ascent, font.desc.descent
+            if not shaped:  # ASCII in Noto Sans: its ink stays within the ascent and the descent
+                pen += fragment.get_width() * pdf.k / fragment.font_size_pt * 1000
+                above, below = max(above, ascent), min(below, descent)
+                continue
+            scale, hb_font = font.scale, font.hbfont
+            infos, positions = font.perform_harfbuzz_shaping(
+                fragment.string, fragment.font_size_pt, fragment.text_shaping_parameters
+            )
+            for info, position in zip(infos, positions, strict=True):
+                x, y = pen + position.x_offset * scale, position.y_offset * scale
+                above, below = max(above, y + ascent), min(below, y + descent)
+                if ink := hb_font.get_glyph_extents(info.codepoint):
+                    left = min(left, x + ink.x_bearing * scale)
+                    right = max(right, x + (ink.x_bearing + ink.width) * scale)
+                    above = max(above, y + ink.y_bearing * scale)
+                    below = min(below, y + (ink.y_bearing + ink.height) * scale)
+                pen += round(scale * position.x_advance + 0.001)  # as fpdf2 adds advances up
+        mm = _POINT / 1000
+        return _Extent(pen * mm, left * mm, max(right, pen) * mm, above * mm, -below * mm)
+
+    def advances(self, text: str) -> list[float]:
+        """Each character's advance in the font that draws it, unshaped."""
+        self.font(text, _NAME_PT)
+        fonts: list[Any] = [self.pdf.fonts[key] for key in (self.pdf.font_family, *self.pdf._fallback_font_ids)]
+        widths = []
+        for char in text:
+            font: Any = next((font for font in fonts if ord(char) in font.cmap), fonts[0])
+            widths.append(font.cw.get(ord(char), 0))
+        return widths
+
     def qr(self, url: str, x: float, y: float, size: float) -> None:
         """The QR code as filled rectangles (vector): one per run of dark modules, runs repeated in the rows
         below merged into one taller rectangle."""
@@ -454,6 +535,88 @@ class _Document:
 
 
 _QR_MASK = 2
+
+
+@dataclass(frozen=True)
+class _Extent:
+    """A line as _Document.measure finds it, in mm at 1 pt (a size scales each of them alike)."""
+
+    advance: float
+    left: float  # where the glyphs start, from the line's start (<= 0)
+    right: float  # where they end (>= advance)
+    above: float
+    below: float
+
+    @property
+    def width(self) -> float:
+        """How wide a room the line needs when a cell centres its advance in it."""
+        return 2 * max(self.advance / 2 - self.left, self.right - self.advance / 2)
+
+    @property
+    def height(self) -> float:
+        return self.above + self.below
+
+
+def _largest_size(lines: list[_Extent]) -> float:
+    """The largest size (pt), up to _NAME_PT, at which `lines` stacked fit the name's room."""
+    width = max(line.width for line in lines)
+    height = sum(line.height for line in lines)  # never 0: each line is at least its font's ascent high
+    # A width of 0 is text that draws nothing wide (a lone mark, in a test): only its height limits it.
+    wide = (_PAGE_W - 2 * _NAME_MARGIN) / width if width else _NAME_PT
+    return min(_NAME_PT, wide, (_NAME_BOTTOM - _NAME_TOP) / height)
+
+
+def _two_lines(name: str, advances: list[float]) -> Iterator[tuple[str, str]]:
+    """Where to break a name in two, best first: at the space that balances the lines best, then between the two
+    grapheme clusters (or at the space) that do. The first line holds the name's beginning in reading order,
+    whichever way it runs. Balance is judged on each character's advance, unshaped: close, and cheap."""
+    spaces = [(at, at + 1) for at, char in enumerate(name) if char == " "]
+    if spaces:
+        yield _balanced(name, advances, spaces)
+    clusters = [(at, at) for at in range(1, len(name)) if _breakable(name, at)]
+    if clusters:
+        yield _balanced(name, advances, spaces + clusters)
+
+
+def _balanced(text: str, widths: list[float], breaks: list[tuple[int, int]]) -> tuple[str, str]:
+    """The two lines `text` makes when broken at the one of `breaks` (first line's end, second line's start) that
+    makes the longer of them shortest."""
+    total = sum(widths)
+    before = [0.0, *accumulate(widths)]  # the width of text[:n]
+    end, start = min(breaks, key=lambda at: max(before[at[0]], total - before[at[1]]))
+    return text[:end], text[start:]
+
+
+_VIRAMA = 9  # the canonical combining class of the viramas: the consonant after one joins it in a conjunct
+# Hangul written in jamo (NFC composes modern syllables, not old ones): leading consonants (L), vowels (V), trailing
+# consonants (T) and composed syllables (S), and the pairs that stay in one syllable (UAX #29, GB6 to GB8).
+_JAMO = {
+    "L": ((0x1100, 0x115F), (0xA960, 0xA97C)),
+    "V": ((0x1160, 0x11A7), (0xD7B0, 0xD7C6)),
+    "T": ((0x11A8, 0x11FF), (0xD7CB, 0xD7FB)),
+    "S": ((0xAC00, 0xD7A3),),
+}
+_ONE_SYLLABLE = frozenset({"LL", "LV", "LS", "VV", "VT", "TT", "SV", "ST"})
+
+
+def _breakable(text: str, at: int) -> bool:
+    """Whether a line may break between text[at - 1] and text[at]: not inside a grapheme cluster (a character and
+    its marks, a joiner and what it joins, a virama and the consonant after it, a Hangul syllable's jamo), and not
+    beside a space (a break there is the space's)."""
+    before, after = text[at - 1], text[at]
+    return not (
+        unicodedata.category(after).startswith("M")
+        or before in _JOINERS
+        or after in _JOINERS
+        or unicodedata.combining(before) == _VIRAMA
+        or _jamo(before) + _jamo(after) in _ONE_SYLLABLE
+        or before == " "
+        or after == " "
+    )
+
+
+def _jamo(char: str) -> str:
+    return next((kind for kind, ranges in _JAMO.items() if _in(char, ranges)), "")
 
 
 def _runs(row: tuple[int, ...]) -> Iterator[tuple[int, int]]:

@@ -92,15 +92,24 @@ def request(account_id: str, credential_id: str, *, now: datetime, press: Press)
     award = _current_award(account_id, credential_id, now)
     account = session_account(account_id)
     name = names.printed_name(account.first_name, account.last_name)
+    try:
+        names.refuse_unprintable(name)  # a name kept from before the policy refused it
+    except names.UnprintableName as problem:
+        raise _not_printable(f"Your name as it is in your profile {problem}") from None
     if missing := document.undrawable(name):
-        raise InvalidInput(
+        raise _not_printable(
             "Your name as it is in your profile contains characters a certificate cannot print: "
             + ", ".join(f"U+{ord(character):04X}" for character in dict.fromkeys(missing))
-            + ". Correct your name in your profile, or ask the Program Support Team for help.",
-            field="name",
-            code="name_not_printable",
         )
     return issue(account_id, award, name, now=now, press=press)
+
+
+def _not_printable(problem: str) -> InvalidInput:
+    return InvalidInput(
+        f"{problem}. Correct your name in your profile, or ask the Program Support Team for help.",
+        field="name",
+        code="name_not_printable",
+    )
 
 
 def issue(account_id: str, award: CredentialAward, name: str, *, now: datetime, press: Press) -> Requested:

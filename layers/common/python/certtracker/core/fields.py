@@ -1,7 +1,8 @@
 """Field types shared by request models: lengths, formats and normalization in one place.
 
-The one text-field policy lives here (`one_line`, `multi_line`): every free-text field of every request
-model goes through one of them, so what is stored, shown back or emailed is the same kind of text everywhere.
+The one text-field policy lives here (`one_line`, `multi_line`, and `person_name` for names, which must also print
+as written: certtracker.core.names): every free-text field of every request model goes through one of them, so
+what is stored, shown back or emailed is the same kind of text everywhere.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from certtracker.core import names
 from certtracker.core.countries import COUNTRIES
 
 # Multi-line text (a support message) keeps these; \r\n and \r become \n first.
@@ -19,12 +21,6 @@ _KEPT_IN_MULTI_LINE = frozenset("\n\t")
 # such characters they are kept. Anywhere else (at an edge, beside ASCII, next to a space) they only hide.
 _JOINERS = frozenset("\u200c\u200d")
 _JOINABLE_CATEGORIES = ("L", "M", "So")
-
-
-def _named(char: str) -> str:
-    """U+202E (RIGHT-TO-LEFT OVERRIDE): the character named, never echoed raw in an error message."""
-    name = unicodedata.name(char, "")
-    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
 
 
 def _joins_two_letters(text: str, index: int) -> bool:
@@ -43,15 +39,17 @@ def _refuse_unsafe_characters(text: str, *, multi_line: bool) -> None:
         if category == "Cc" and not (multi_line and char in _KEPT_IN_MULTI_LINE):
             # C0, DEL and C1 (U+0085 NEXT LINE is C1): a C1 or CR/LF would break an email header or a log line.
             if not multi_line and char in "\r\n\x0b\x0c\x1c\x1d\x1e\x85":
-                raise ValueError(f"must be one line: it contains the line break {_named(char)}")
-            raise ValueError(f"must not contain control characters: it contains {_named(char)}")
+                raise ValueError(f"must be one line: it contains the line break {names.code_point(char)}")
+            raise ValueError(f"must not contain control characters: it contains {names.code_point(char)}")
         if category in ("Zl", "Zp"):
             where = "use a plain line break instead" if multi_line else "it must be one line"
-            raise ValueError(f"must not contain {_named(char)}: {where}")
+            raise ValueError(f"must not contain {names.code_point(char)}: {where}")
         if category == "Cf" and not (char in _JOINERS and _joins_two_letters(text, index)):
             # Zero-width characters, bidi overrides and isolates, the BOM, tags: invisible, or they reorder
             # what a reader sees (a name that reads differently in an email than it is stored).
-            raise ValueError(f"must not contain invisible or direction-changing characters: it contains {_named(char)}")
+            raise ValueError(
+                f"must not contain invisible or direction-changing characters: it contains {names.code_point(char)}"
+            )
         if category == "Cs":
             raise ValueError("must not contain unpaired surrogates (text that is not Unicode)")
 
@@ -68,6 +66,14 @@ def multi_line(value: str) -> str:
     """The policy for multi-line text (a support message): as `one_line`, but \\n and \\t are kept."""
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     _refuse_unsafe_characters(value, multi_line=True)
+    return value
+
+
+def person_name(value: str) -> str:
+    """The policy for a person's name: one-line text that prints as written on a certificate (nothing invisible,
+    no pile of accents: names.refuse_unprintable)."""
+    value = one_line(value)
+    names.refuse_unprintable(value)
     return value
 
 
@@ -134,7 +140,11 @@ EmailAddress = Annotated[
 UsernameOrEmail = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254), AfterValidator(_username_or_email)
 ]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine]
+PersonName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=names.MAX_PART),
+    AfterValidator(person_name),
+]
 CountryCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=2, max_length=2),

@@ -170,7 +170,11 @@ def correct_name(request: dict[str, Any], now: datetime) -> dict[str, Any]:
 
     account_id = _account_id(request)
     certificate_id = _text(request, "certificate_id", max_length=16)
-    name = names.printed_name(_text(request, "holder_name", max_length=200))
+    name = names.printed_name(_text(request, "holder_name", max_length=names.MAX_PRINTED))
+    try:
+        names.refuse_unprintable(name)
+    except names.UnprintableName as problem:
+        raise InvalidInput(f"holder_name {problem}.", field="holder_name") from None
     if missing := document.undrawable(name):
         raise InvalidInput(
             "The certificate fonts cannot print: " + ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(missing)),
