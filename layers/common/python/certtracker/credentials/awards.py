@@ -40,9 +40,11 @@ def grant(
     earned_at: datetime,
     expires_at: datetime,
     met_by: list[dict[str, Any]] | None = None,
+    holder_name: str | None = None,
 ) -> bool:
-    """Award one cycle of a credential. True if this call wrote it; False if that cycle was already awarded
-    (by an earlier or a concurrent evaluation), which changes nothing."""
+    """Award one cycle of a credential, in the name it is earned under (`holder_name`, as printed: what its
+    certificates and badge print from then on). True if this call wrote it; False if that cycle was already
+    awarded (by an earlier or a concurrent evaluation), which changes nothing."""
     award = CredentialAward(
         account_id=account_id,
         sk=award_key(credential_id, cycle),
@@ -53,6 +55,7 @@ def grant(
         expires_at=expires_at,
         met_by=json.dumps(met_by or [], separators=(",", ":")),
         expiry_month=expiry_month(expires_at),
+        holder_name=holder_name,
     )
     if not put_once(award, CredentialAward.sk):
         return False

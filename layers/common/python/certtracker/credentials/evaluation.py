@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from certtracker.accounts.identity import find_account
-from certtracker.core import clock, email
+from certtracker.core import clock, email, names
 from certtracker.core.observability import count, logger
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import Credential, all_credentials
@@ -85,6 +85,7 @@ def award_what_is_met(account_id: str) -> list[Decision]:
     award_list = awards.awards_of(account_id)
     written: list[Decision] = []
     catalog = all_credentials()
+    earned_under: list[str | None] = []  # the name the awards are earned under, read at the first award
     for _ in range(len(catalog) + 1):  # each round can only add awards, so this ends
         facts = Facts.of(results, held_credentials(award_list))
         latest = latest_cycles(award_list)
@@ -93,6 +94,9 @@ def award_what_is_met(account_id: str) -> list[Decision]:
             decision = decide(credential, latest.get(credential.credential_id), results, facts, now)
             if decision is None:
                 continue
+            if not earned_under:
+                account = find_account(account_id)
+                earned_under.append(names.printed_name(account.first_name, account.last_name) if account else None)
             if awards.grant(
                 account_id,
                 credential.credential_id,
@@ -100,6 +104,7 @@ def award_what_is_met(account_id: str) -> list[Decision]:
                 earned_at=decision.earned_at,
                 expires_at=decision.expires_at,
                 met_by=_met_by(decision.evaluation),
+                holder_name=earned_under[0],
             ):
                 written.append(decision)
             # Written here or by a concurrent evaluation: either way the cycle is held now.
