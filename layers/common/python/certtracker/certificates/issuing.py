@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from certtracker.accounts.identity import session_account
 from certtracker.certificates import codes
@@ -308,15 +309,7 @@ def rename_award(account_id: str, award: CredentialAward, name: str, *, now: dat
                         condition=SupersededBadge.sk.does_not_exist(),
                     )
                 for certificate in in_force:
-                    writes.update(
-                        certificate,
-                        actions=[
-                            Certificate.status.set("superseded"),
-                            Certificate.superseded_at.set(now),
-                            *([Certificate.replaced_by.set(new.certificate_id)] if new else []),
-                        ],
-                        condition=Certificate.status.is_in("ready", "rendering"),
-                    )
+                    _supersede(writes, certificate, by=new, now=now)
                 if new is not None and pointer is not None:
                     writes.save(new, condition=Certificate.sk.does_not_exist())
                     writes.save(pointer, condition=VerificationCode.pk.does_not_exist())
@@ -329,6 +322,60 @@ def rename_award(account_id: str, award: CredentialAward, name: str, *, now: dat
         count("CertificateNameChanged")
         return new
     raise Conflict("This award changed under every attempt to rename it. Try again.", code="award_changed")
+
+
+def _supersede(writes: TransactWrite, certificate: Certificate, *, by: Certificate | None, now: datetime) -> None:
+    """In `writes`: the certificate superseded (by the one that is current now, if any), unless it stopped being in
+    force meanwhile."""
+    writes.update(
+        certificate,
+        actions=[
+            Certificate.status.set("superseded"),
+            Certificate.superseded_at.set(now),
+            *([Certificate.replaced_by.set(by.certificate_id)] if by is not None else []),
+        ],
+        condition=Certificate.status.is_in("ready", "rendering"),
+    )
+
+
+def keep_one_current(
+    award: CredentialAward, certificates: list[Certificate], *, keep: str | None, now: datetime
+) -> list[Certificate]:
+    """Before awards kept a name, each profile name made its own certificate: settle an award's `certificates` (all
+    of its own) to one current one, the earliest in force or the one whose id is `keep` (the staff's choice). The
+    award takes the kept certificate's name; the others in force become superseded by it; one transaction,
+    conditioned on what was read. Returns the certificates superseded (none: nothing to do, as on a second run).
+    ValueError when the kept one cannot be the award's current one (not in force, or the award was renamed since)."""
+    in_force = sorted(
+        (c for c in certificates if c.award_sk == award.sk and certificate_standing(c) is None),
+        key=lambda certificate: certificate.created_at,
+    )
+    if not in_force:
+        return []
+    kept = next((c for c in in_force if c.certificate_id == keep), None) if keep else in_force[0]
+    if kept is None:
+        raise ValueError(f"{keep} is not a certificate in force of this award")
+    changes = int(award.name_changes or 0)
+    if certificate_key(award.award_id, name_digest(kept.holder_name), changes) != kept.sk:
+        raise ValueError(f"{kept.certificate_id} cannot be current: the award was renamed since it was issued")
+    others = [certificate for certificate in in_force if certificate is not kept]
+    if award.holder_name == kept.holder_name and not others:
+        return []
+    same_name = (
+        CredentialAward.holder_name.does_not_exist()
+        if award.holder_name is None
+        else CredentialAward.holder_name == award.holder_name
+    )
+    with transaction() as writes:
+        writes.update(
+            award,
+            actions=[CredentialAward.holder_name.set(kept.holder_name)],
+            condition=same_name & CredentialAward.sk.exists(),
+        )
+        for certificate in others:
+            _supersede(writes, certificate, by=kept, now=now)
+    award.holder_name = kept.holder_name
+    return others
 
 
 def _award_of(certificate: Certificate) -> CredentialAward:
