@@ -14,6 +14,7 @@ from infra.lambdas import load_functions
 from tests.functions.conftest import error, make_candidate
 from tests.functions.test_badges import fetch_badge, revoked_in_list, verified
 from tests.functions.test_certificates import grant, owner_of, rename, request
+from tests.functions.test_credential_awards import passes
 from tests.functions.test_program_staff import staff
 from tests.functions.test_shares import link_token, open_link, share
 
@@ -266,3 +267,15 @@ def test_export_lists_the_requests_and_erasure_deletes_them(api, candidate) -> N
     assert [(entry["new_name"], entry["status"]) for entry in exported] == [("Ada King", "pending")]
     assert api.call("DELETE", "/me", {"password": "Orchid-Lantern-Violet-42"}, token=candidate["token"]).status == 204
     assert staff(api.gateway, operation="name_change_requests", by="pat")["requests"] == []
+
+
+def test_an_award_earned_later_carries_the_approved_name_not_the_profiles(api, candidate) -> None:
+    owner = owner_of(api, candidate)
+    passes(api, candidate, "250-580", "r-1")  # CERT-EP, awarded by the evaluation in the profile's name
+    assert request(api, candidate, "CERT-EP").json()["holder_name"] == "Ada Lovelace"
+    assert ask(api, candidate).status == 201
+    assert staff(api.gateway, operation="approve_name_change", username="ada", **STAFF)["ok"]
+    rename(owner, "Elon", "Musk")  # a profile edit since gives no new award another name
+    passes(api, candidate, "250-586", "r-2")  # CERT-EM
+    assert request(api, candidate, "CERT-EM").json()["holder_name"] == "Ada King"
+    assert asked(api, candidate)["current_names"] == ["Ada King"]

@@ -268,9 +268,12 @@ def rename_award(account_id: str, award: CredentialAward, name: str, *, now: dat
             )
             if certificate_standing(certificate) is None
         ]
+        sk = certificate_key(award.award_id, name_digest(name), changes + 1)
+        if any(certificate.sk == sk for certificate in in_force):
+            award.refresh(consistent_read=True)  # renamed by a concurrent approval after the award was read
+            continue
         new = pointer = None
         if in_force:
-            sk = certificate_key(award.award_id, name_digest(name), changes + 1)
             new, pointer = _new(account_id, sk, award, name, now)
             new.rendering_since = None  # queued: no render has begun
             # Its render deletes the PDF it replaces (this function never writes the bucket); a superseded one

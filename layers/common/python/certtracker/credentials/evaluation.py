@@ -95,8 +95,7 @@ def award_what_is_met(account_id: str) -> list[Decision]:
             if decision is None:
                 continue
             if not earned_under:
-                account = find_account(account_id)
-                earned_under.append(names.printed_name(account.first_name, account.last_name) if account else None)
+                earned_under.append(_name_earned_under(account_id, award_list, now))
             if awards.grant(
                 account_id,
                 credential.credential_id,
@@ -116,6 +115,17 @@ def award_what_is_met(account_id: str) -> list[Decision]:
     for decision in written:
         _tell(account_id, decision)
     return written
+
+
+def _name_earned_under(account_id: str, award_list: list[CredentialAward], now: datetime) -> str | None:
+    """The name a new award carries: the one the candidate's latest named award carries, a current one first (an
+    approved name change renames only current cycles): whatever the profile says since, only an approved name
+    change gives another. Else (a first award) the profile's."""
+    named = [award for award in award_list if award.holder_name is not None]
+    if named:
+        return max(named, key=lambda award: (award.expires_at > now, award.earned_at)).holder_name
+    account = find_account(account_id)
+    return names.printed_name(account.first_name, account.last_name) if account else None
 
 
 def _tell(account_id: str, decision: Decision) -> None:
