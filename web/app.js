@@ -26,6 +26,7 @@ const ROUTES = {
   "/company": ["company.js", true],
   "/credentials": ["credentials.js", true],
   "/credentials/shares": ["shares.js", true],
+  "/credentials/name": ["name-change.js", true],
   "/verify": ["verify.js", false],
 };
 // Pages that answer one path segment more, their parameter: /verify/K7QM-2XWD-9PRT-HB4C, /shares/<token>.

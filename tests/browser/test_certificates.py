@@ -173,15 +173,15 @@ def test_a_revoked_credential_shows_revoked_on_the_verification_page_and_its_pdf
     expect(card.get_by_role("link", name=re.compile(r"^Add to LinkedIn"))).to_have_count(0)
 
 
-def test_a_name_no_certificate_can_print_is_told_beside_the_button_with_a_link_to_the_profile(portal: Portal) -> None:
+def test_a_name_no_certificate_can_print_is_told_beside_the_button_with_a_link_to_a_name_change(portal: Portal) -> None:
     # Which names the fonts cannot draw is the renderer's business (its own tests); here the page's part: the
     # API's 422 is shown where the person pressed, with the way out.
     stack, page = portal.stack, portal.page
     candidate = registered(stack, new_candidate("Sam", "Okoro"))
     passes(stack, bearer(stack, candidate), "250-580")
     message = (
-        "Your name as it is in your profile contains characters a certificate cannot print: U+2603. Correct your"
-        " name in your profile, or ask the Program Support Team for help."
+        "The name your certificates print contains characters a certificate cannot print: U+2603. Ask for a name"
+        " change on your certificates, or ask the Program Support Team for help."
     )
     refusal = {"error": {"code": "name_not_printable", "message": message, "field": "name"}}
     page.route(
@@ -194,13 +194,22 @@ def test_a_name_no_certificate_can_print_is_told_beside_the_button_with_a_link_t
     row.get_by_role("button", name=f"Get certificate: {CERT_EP}").click()
     alert = row.get_by_role("alert")
     expect(alert).to_contain_text("U+2603")
-    expect(alert.get_by_role("link", name="Open your profile")).to_have_attribute("href", "/profile")
+    expect(alert.get_by_role("link", name="Ask for a name change")).to_have_attribute("href", "/credentials/name")
     expect(row.get_by_role("button", name=f"Get certificate: {CERT_EP}")).to_be_enabled()
     portal.check_accessibility()
 
 
-def test_after_a_name_change_the_old_certificate_stays_and_a_new_one_is_made_in_the_new_name(portal: Portal) -> None:
-    stack, page = portal.stack, portal.page
+def staff(stack: Stack, **operation: Any) -> dict[str, Any]:
+    answer = requests.post(f"{stack.base}/_local/run/ProgramStaffFunction", json=operation, timeout=30)
+    result: dict[str, Any] = answer.json()["result"]
+    assert result["ok"], answer.text
+    return result
+
+
+def test_a_profile_name_change_keeps_the_certificate_and_an_approved_name_change_supersedes_it(
+    portal: Portal,
+) -> None:
+    stack = portal.stack
     candidate = registered(stack, new_candidate("Maria", "Santos"))
     auth = bearer(stack, candidate)
     passes(stack, auth, "250-580")
@@ -208,16 +217,62 @@ def test_after_a_name_change_the_old_certificate_stays_and_a_new_one_is_made_in_
     changed = requests.patch(f"{stack.api}/me/profile", json={"last_name": "Santos Ferreira"}, headers=auth, timeout=10)
     assert changed.status_code == 200, changed.text
 
+    # The profile's new name changes no certificate: the row keeps it, and nothing offers another.
     portal.sign_in(candidate)
     portal.goto("/credentials", "Credentials")
     row = portal.main().get_by_role("table", name="Your credentials").get_by_role("row").filter(has_text=CERT_EP)
     expect(row).to_contain_text(old["certificate_id"])
-    row.get_by_role("button", name=f"Get it in your name as it is now: {CERT_EP}").click()
-    portal.says(f"Your certificate of {CERT_EP} is ready")
+    expect(row.get_by_role("button", name=re.compile(r"^Get "))).to_have_count(0)
+    mine = portal.main().get_by_role("region", name="My certificates")
+    expect(mine).to_contain_text("The name on your certificates: Maria Santos.")
+
+    # Asking for the name change, on its own page; the profile's name is offered.
+    mine.get_by_role("link", name="Ask for a name change").click()
+    portal.arrive("The name on your certificates")
+    expect(portal.main()).to_contain_text("Printed now: Maria Santos.")
+    form = portal.main().get_by_role("form", name="Ask for a name change")
+    expect(form.get_by_label("New name, as it should be printed")).to_have_value("Maria Santos Ferreira")
+    form.get_by_label("Why").fill("I married in May")
+    portal.check_accessibility()
+    form.get_by_role("button", name="Ask for the name change").click()
+    portal.says("Asked. The Program Support Team answers by email")
+    pending = portal.main().get_by_role("region", name="Pending")
+    expect(pending).to_contain_text("You asked for Maria Santos Ferreira")
+    expect(portal.main().get_by_role("form", name="Ask for a name change")).to_have_count(0)  # one at a time
+    expect(portal.main().get_by_role("region", name="Your requests")).to_contain_text("Pending")
+    portal.check_accessibility()
+    portal.goto("/credentials", "Credentials")
+    expect(portal.main().get_by_role("region", name="My certificates")).to_contain_text(
+        "Name change pending: Maria Santos Ferreira"
+    )
+
+    # The team approves: the old certificate is superseded, a new one in the new name is listed.
+    approved = staff(
+        stack, operation="approve_name_change", username=candidate.username, by="browser test", reason="ok"
+    )
+    [new_id] = approved["certificates"]
+    portal.goto("/credentials", "Credentials")
     cards = portal.main().get_by_role("region", name="My certificates").get_by_role("listitem")
     expect(cards).to_have_count(2)
-    expect(cards.first.locator("dl.facts")).to_contain_text("Maria Santos Ferreira")
-    expect(cards.last.locator("dl.facts")).to_contain_text("Maria Santos")
-    expect(row).not_to_contain_text(old["certificate_id"])
-    expect(row.get_by_role("button", name=re.compile(r"^Get "))).to_have_count(0)
-    expect(page.get_by_role("button", name=re.compile(rf"^Download PDF: {re.escape(CERT_EP)}, "))).to_have_count(3)
+    new_card = portal.main().locator(f"#certificate-{new_id}")
+    expect(new_card.locator("dl.facts")).to_contain_text("Maria Santos Ferreira")
+    old_card = portal.main().locator(f"#certificate-{old['certificate_id']}")
+    expect(old_card).to_contain_text("Superseded")
+    expect(old_card).to_contain_text(f"replaced by {new_id}")
+    expect(old_card.get_by_role("button", name=re.compile(r"^Download PDF"))).to_have_count(0)
+    expect(row).to_contain_text(new_id)
+    expect(portal.main().get_by_role("region", name="My certificates")).to_contain_text(
+        "The name on your certificates: Maria Santos Ferreira."
+    )
+    portal.check_accessibility()
+    portal.goto("/credentials/name", "The name on your certificates")
+    expect(portal.main().get_by_role("region", name="Your requests")).to_contain_text("Approved")
+
+    # The old code's verification page: superseded, with the date, and neither name nor the new certificate.
+    portal.goto(f"/verify/{old['verification_code']}", "Certificate verification")
+    verdict = portal.main().get_by_role("region", name="Superseded")
+    expect(verdict).to_contain_text("no longer valid")
+    expect(verdict).to_contain_text("Superseded on")
+    expect(verdict).not_to_contain_text("Ferreira")
+    expect(verdict).not_to_contain_text(new_id)
+    expect(verdict).not_to_contain_text("Valid until")

@@ -1,9 +1,10 @@
 """Every route of web/app.js at 375 and 1280 px wide, light, and the pages in DARK dark too:
 a full-page screenshot of each under screenshots/ (git ignores it) to look at, and each page checked with
 axe-core and for console errors. The candidate has an exam result (and with it a credential and its
-certificate), an open registration, a support request and a share, so the signed-in pages show data rather than
-their empty state; the certificate's verification page (/verify/{code}) and the shared link (/shares/{token}) are
-photographed beside the routes."""
+certificate, re-issued once in an approved name, with a second name change pending), an open registration, a
+support request and a share, so the signed-in pages show data rather than their empty state; the certificate's
+verification page (/verify/{code}), the superseded one's, and the shared link (/shares/{token}) are photographed
+beside the routes."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from tests.e2e.conftest import Stack
 
 SCREENSHOTS = template.ROOT / "screenshots"
 WIDTHS = (375, 1280)
-DARK = ("/", "/dashboard", "/credentials", "/credentials/shares", "/verify")
+DARK = ("/", "/dashboard", "/credentials", "/credentials/shares", "/credentials/name", "/verify")
 
 
-def _candidate_with_data(stack: Stack) -> tuple[Any, str, str]:
-    """The candidate, the verification code of its certificate, and the path of the link it shared."""
+def _candidate_with_data(stack: Stack) -> tuple[Any, str, str, str]:
+    """The candidate, the verification code of its certificate, the path of the link it shared, and the code of
+    the certificate an approved name change superseded (a second name change is left pending)."""
     candidate = registered(stack, new_candidate("Priya", "Nair"))
     auth = bearer(stack, candidate)
     taken = requests.post(f"{stack.api}/me/exam-registrations", json={"exam_id": "250-580"}, headers=auth, timeout=20)
@@ -40,6 +42,18 @@ def _candidate_with_data(stack: Stack) -> tuple[Any, str, str]:
         timeout=10,
     )
     made = requests.post(f"{stack.api}/me/certificates", json={"credential_id": "CERT-EP"}, headers=auth, timeout=30)
+    for new_name in ("Priya Nair-Rao", "Priya N. Rao"):
+        asked = requests.post(
+            f"{stack.api}/me/name-change-requests",
+            json={"new_name": new_name, "reason": "Marriage"},
+            headers=auth,
+            timeout=10,
+        )
+        assert asked.status_code == 201, asked.text
+        if new_name == "Priya Nair-Rao":
+            approval = {"operation": "approve_name_change", "username": candidate.username, "by": "s", "reason": "ok"}
+            approved = requests.post(f"{stack.base}/_local/run/ProgramStaffFunction", json=approval, timeout=30)
+            [current] = approved.json()["result"]["verification_codes"]
     requests.post(
         f"{stack.api}/me/shares",
         json={
@@ -54,7 +68,7 @@ def _candidate_with_data(stack: Stack) -> tuple[Any, str, str]:
     invitation = stack.wait_for_mail(lambda message: "talent@employer.example" in message["to"])
     shared = re.search(r"/shares/[A-Za-z0-9_-]{43}", invitation["text"])
     assert shared, invitation["text"]
-    return candidate, made.json()["verification_code"], shared.group(0)
+    return candidate, current, shared.group(0), made.json()["verification_code"]
 
 
 def _visit(tab: Portal, path: str, shot: Path, failures: list[str]) -> None:
@@ -69,7 +83,7 @@ def _visit(tab: Portal, path: str, shot: Path, failures: list[str]) -> None:
 def test_every_page_at_375_and_1280_px_and_dark(chromium: Any, stack: Stack) -> None:
     for old in SCREENSHOTS.glob("*/*.png"):
         old.unlink()
-    candidate, code, shared = _candidate_with_data(stack)
+    candidate, code, shared, superseded = _candidate_with_data(stack)
     routes = browser.routes()
     failures: list[str] = []
     for scheme in ("light", "dark"):
@@ -83,6 +97,7 @@ def test_every_page_at_375_and_1280_px_and_dark(chromium: Any, stack: Stack) -> 
             for route in (route for route in chosen if not route.signed_in):
                 _visit(tab, route.path, folder / f"{route.name}.png", failures)
             _visit(tab, f"/verify/{code}", folder / "verify-code.png", failures)
+            _visit(tab, f"/verify/{superseded}", folder / "verify-superseded.png", failures)
             _visit(tab, shared, folder / "shared-link.png", failures)
             tab.sign_in(candidate)
             for route in (route for route in chosen if route.signed_in):

@@ -1,5 +1,6 @@
-"""POST, GET /me/certificates and GET /me/certificates/{id}/download: a certificate per award and printed name,
-rendered once into the private bucket, downloaded through five-minute links, never reachable by anyone else."""
+"""POST, GET /me/certificates and GET /me/certificates/{id}/download: one certificate per award, in the name the award
+carries (never the profile's as it is now), rendered once into the private bucket, downloaded through five-minute
+links, never reachable by anyone else."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import boto3
 
-from certtracker.core import clock
+from certtracker.core import clock, names
 from certtracker.credentials import awards
 from certtracker.models.accounts import Account
 from certtracker.models.certificates import Certificate
@@ -23,9 +24,15 @@ def owner_of(api, who) -> str:
     return api.call("GET", "/me", token=who["token"]).json()["account_id"]
 
 
-def grant(owner: str, credential_id: str = "CERT-EP", *, days: int = 365) -> None:
+def grant(owner: str, credential_id: str = "CERT-EP", *, days: int = 365, legacy: bool = False) -> None:
+    """Award a cycle as the evaluation does, in the profile's name now; `legacy`: as awards were before they kept
+    a name."""
     now = clock.now()
-    assert awards.grant(owner, credential_id, cycle=1, earned_at=now, expires_at=now + timedelta(days=days))
+    account = Account.get(Account.key(owner))
+    name = None if legacy else names.printed_name(account.first_name, account.last_name)
+    assert awards.grant(
+        owner, credential_id, cycle=1, earned_at=now, expires_at=now + timedelta(days=days), holder_name=name
+    )
 
 
 def request(api, who, credential_id: str = "CERT-EP"):
@@ -66,7 +73,7 @@ def test_a_held_credential_gets_a_rendered_certificate_in_the_profiles_name(api,
     assert [entry["certificate_id"] for entry in listed] == [body["certificate_id"]]
 
 
-def test_asking_again_returns_the_stored_certificate_and_a_new_name_gets_a_new_one(api, candidate) -> None:
+def test_asking_again_returns_the_stored_certificate_and_a_profile_name_change_mints_none(api, candidate) -> None:
     owner = owner_of(api, candidate)
     grant(owner)
     first = request(api, candidate).json()
@@ -77,11 +84,46 @@ def test_asking_again_returns_the_stored_certificate_and_a_new_name_gets_a_new_o
 
     rename(owner, "Augusta Ada", "King")
     renamed = request(api, candidate)
-    assert renamed.status == 201
-    assert renamed.json()["holder_name"] == "Augusta Ada King"
-    assert renamed.json()["certificate_id"] != first["certificate_id"]
+    assert renamed.status == 200
+    assert renamed.json()["certificate_id"] == first["certificate_id"]
+    assert renamed.json()["holder_name"] == "Ada Lovelace"  # the award's name, not the profile's now
     listed = api.call("GET", "/me/certificates", token=candidate["token"]).json()["certificates"]
-    assert [entry["holder_name"] for entry in listed] == ["Augusta Ada King", "Ada Lovelace"]  # newest first
+    assert [entry["holder_name"] for entry in listed] == ["Ada Lovelace"]
+    assert len(stored_pdfs()) == 1
+
+
+def test_three_profile_names_one_after_another_make_one_certificate_that_verifies_valid(api, candidate) -> None:
+    # Issue 21: John Smith, Maria Garcia, Elon Musk for one award, all valid side by side. Now: one.
+    owner = owner_of(api, candidate)
+    rename(owner, "John", "Smith")
+    grant(owner)
+    made = []
+    for first, last in (("John", "Smith"), ("Maria", "Garcia"), ("Elon", "Musk")):
+        rename(owner, first, last)
+        answer = request(api, candidate)
+        assert answer.status in (200, 201), answer.body
+        made.append(answer.json())
+    assert {entry["certificate_id"] for entry in made} == {made[0]["certificate_id"]}
+    assert {entry["holder_name"] for entry in made} == {"John Smith"}
+    listed = api.call("GET", "/me/certificates", token=candidate["token"]).json()["certificates"]
+    assert len(listed) == 1
+    verified = api.call("GET", f"/verify/{made[0]['verification_code']}").json()
+    assert (verified["status"], verified["holder_name"]) == ("valid", "John Smith")
+    assert len(stored_pdfs()) == 1
+
+
+def test_an_award_from_before_names_were_kept_takes_its_earliest_certificates_name_or_the_profiles_once(
+    api, candidate
+) -> None:
+    owner = owner_of(api, candidate)
+    grant(owner, legacy=True)
+    rename(owner, "Ada", "King")
+    first = request(api, candidate).json()
+    assert first["holder_name"] == "Ada King"  # no certificate yet: the profile's name at the first request...
+    [award] = CredentialAward.query(owner)
+    assert award.holder_name == "Ada King"  # ...recorded on the award
+    rename(owner, "Ada", "Byron")
+    assert request(api, candidate).json()["certificate_id"] == first["certificate_id"]
 
 
 def test_a_download_answers_302_to_a_five_minute_attachment_link_or_json_for_scripts(api, candidate) -> None:
@@ -150,8 +192,8 @@ def test_bad_input_gets_a_4xx_in_the_error_shape(api, candidate) -> None:
 
 def test_a_name_no_font_can_print_is_refused_before_rendering(api, candidate) -> None:
     owner = owner_of(api, candidate)
-    grant(owner)
     rename(owner, "Ada", "\U00010000\U0001f600")  # Linear B and an emoji
+    grant(owner)
     refused = error(request(api, candidate), 422)
     assert refused["code"] == "name_not_printable"
     assert "U+10000" in refused["message"]
@@ -172,10 +214,10 @@ def test_a_name_kept_from_before_the_name_policy_that_would_print_blank_is_refus
     assert stored_pdfs() == []
 
 
-def test_names_in_any_script_are_printed_as_the_profile_holds_them(api, candidate) -> None:
+def test_names_in_any_script_are_printed_as_the_award_holds_them(api, candidate) -> None:
     owner = owner_of(api, candidate)
-    grant(owner)
     rename(owner, "محمد", "عبد الله")
+    grant(owner)
     body = request(api, candidate).json()
     assert body["status"] == "ready"
     assert body["holder_name"] == "محمد عبد الله"

@@ -1,5 +1,6 @@
 """The Program Support Team's operations, invoked directly (no route): revoke and reinstate an award, place a
-parked Pearson VUE result, correct a certificate's name; each says who and why, and bad requests are refused."""
+parked Pearson VUE result, correct a certificate's name (the name change path: test_name_changes.py); each says who
+and why, and bad requests are refused."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def test_a_parked_result_is_listed_and_once_placed_it_counts_and_awards_at_once(
     assert twice["error"]["code"] == "result_not_found"
 
 
-def test_a_corrected_name_withdraws_the_old_certificate_at_once_and_the_new_one_renders_on_download(
+def test_a_corrected_name_supersedes_the_old_certificate_at_once_and_the_new_one_renders_on_download(
     gateway, api, candidate
 ) -> None:
     old = issued(api, candidate)
@@ -74,29 +75,34 @@ def test_a_corrected_name_withdraws_the_old_certificate_at_once_and_the_new_one_
         **STAFF,
     )
     assert done["ok"], done
-    assert done["withdrawn"] == old["certificate_id"]
-    withdrawn = verify(api, old["verification_code"]).json()
-    assert withdrawn["status"] == "withdrawn"
-    assert withdrawn["replaced_by"] == done["certificate_id"]
-    assert withdrawn["holder_name"] is None
-    fresh = verify(api, done["verification_code"]).json()
+    assert done["status"] == "approved"
+    [certificate_id] = done["certificates"]
+    superseded = verify(api, old["verification_code"]).json()
+    assert superseded["status"] == "superseded"
+    assert superseded["superseded_at"]
+    assert superseded["holder_name"] is None
+    fresh = verify(api, done["verification_codes"][0]).json()
     assert (fresh["status"], fresh["holder_name"]) == ("valid", "Ada King, Countess of Lovelace")
     gone = api.call("GET", f"/me/certificates/{old['certificate_id']}/download", token=candidate["token"])
     assert gone.status == 410
 
     # Only the certificates function writes the bucket: the corrected PDF is rendered when first downloaded, and
-    # the withdrawn one deleted then.
+    # the superseded one deleted then.
     owner = owner_of(api, candidate)
     listed = {
         c["certificate_id"]: c
         for c in api.call("GET", "/me/certificates", token=candidate["token"]).json()["certificates"]
     }
-    assert listed[done["certificate_id"]]["status"] == "rendering"
+    assert listed[certificate_id]["status"] == "rendering"
     assert listed[old["certificate_id"]]["download_path"] is None
-    download = api.call("GET", f"/me/certificates/{done['certificate_id']}/download", token=candidate["token"])
+    download = api.call("GET", f"/me/certificates/{certificate_id}/download", token=candidate["token"])
     assert download.status == 302, download.body
     keys = [entry["Key"] for entry in boto3.client("s3").list_objects_v2(Bucket=BUCKET).get("Contents", [])]
-    assert keys == [f"certificates/{owner}/{done['certificate_id']}.pdf"]
+    assert keys == [f"certificates/{owner}/{certificate_id}.pdf"]
+    again = staff(
+        gateway, operation="correct_name", username="ada", holder_name="Ada King, Countess of Lovelace", **STAFF
+    )
+    assert again["error"]["code"] == "name_unchanged"
 
 
 def test_operations_without_who_or_why_or_on_someone_unknown_are_refused(gateway, api, candidate) -> None:

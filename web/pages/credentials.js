@@ -1,14 +1,15 @@
 // Credentials (/credentials): the ones I hold (status, dates, cycle and past cycles), their logos, then every credential of
 // the program by track with my progress, each opening its requirement tree (what met each requirement, and
 // what is still missing), how long it is valid and how it is renewed. /credentials#credential-CERT-DLP opens
-// that one. Certificates: a PDF of each credential held and valid, in my name, with a code anyone can check on
-// its public verification page (/verify/{code}).
+// that one. Certificates: a PDF of each credential held and valid, in the name it was awarded in, with a code
+// anyone can check on its public verification page (/verify/{code}); the name changes by a request (/credentials/name).
 import { ApiError, api, cell, dateText, errorText, h, link, notice, page } from "../core.js";
 import { HELD, credentialHref, nextStep, progressBar, statusTag, statusText } from "./credential-shared.js";
 
 const KIND = { accreditation: "Accreditation", certification: "Certification" };
 const LEVEL = { foundation: "Foundation", specialist: "Specialist", professional: "Professional" };
 const LEVEL_ORDER = ["foundation", "specialist", "professional"];
+const RETIRED = new Set(["withdrawn", "superseded"]);
 
 // A section that could not load says so and lets the rest of the page stand.
 function failedText(error) {
@@ -19,7 +20,7 @@ function failedText(error) {
 export default async function render(main, { me }) {
   // My progress is the page; what I hold adds cycles, the public catalog (cached) adds descriptions,
   // validity and renewal rules. Either of those failing leaves the rest.
-  const [{ credentials }, held, catalog, plan, logos, certificates] = await Promise.all([
+  const [{ credentials }, held, catalog, plan, logos, certificates, names] = await Promise.all([
     api("GET", "/me/progress"),
     api("GET", "/me/credentials").then((answer) => answer.credentials, failedText),
     api("GET", "/catalog/credentials").then(
@@ -32,11 +33,12 @@ export default async function render(main, { me }) {
     api("GET", "/me/plan").catch(failedText),
     api("GET", "/me/logos").then((answer) => answer.logos, failedText),
     api("GET", "/me/certificates").then((answer) => answer.certificates, failedText),
+    api("GET", "/me/name-change-requests").catch(() => null),
   ]);
   const byId = new Map(credentials.map((credential) => [credential.credential_id, credential]));
   const titleOf = (id) => byId.get(id)?.title || id;
 
-  // ------------------------------------------------------------------ held
+  // ---- held
   function heldSection() {
     const section = h("section", { "aria-labelledby": "held-title" }, h("h2", { id: "held-title" }, "Your credentials"));
     if (held instanceof Node) section.append(held);
@@ -76,16 +78,10 @@ export default async function render(main, { me }) {
     );
   }
 
-  // ------------------------------------------------------------------ certificates
-  // One certificate per award and printed name. The current one is this cycle's, in my name as it is now if
-  // there is one (the newest otherwise: a name the program corrected); after a name change in my profile, a
-  // button makes one in the new name (the old one stays listed).
-  const myName = me ? `${me.first_name} ${me.last_name}`.split(/\s+/).filter(Boolean).join(" ").normalize("NFC") : null;
+  // ---- certificates
+  // One current certificate per award, in the name the award carries; withdrawn and superseded ones stay listed.
   const cells = new Map(); // credential_id → its cell in the held table, refreshed when a certificate is made
-  const current = (entry) => {
-    const mine = certificates.filter((c) => c.credential_id === entry.credential_id && c.cycle === entry.cycle && c.status !== "withdrawn");
-    return mine.find((c) => c.holder_name === myName) || mine[0];
-  };
+  const current = (entry) => certificates.find((c) => c.credential_id === entry.credential_id && c.cycle === entry.cycle && !RETIRED.has(c.status));
 
   function certificateCell(entry) {
     const holder = cell("Certificate");
@@ -98,12 +94,10 @@ export default async function render(main, { me }) {
     if (certificates instanceof Node) return [];
     if (!HELD.has(entry.status)) return [h("span", { class: "muted" }, entry.status === "expired" ? "Renew it first" : "None")];
     const found = current(entry);
-    const shown = found ? [h("span", { class: "cert-id" }, found.certificate_id), downloadButton(found, "secondary")] : [];
-    if (found && found.holder_name === myName) return shown;
-    const text = found ? "Get it in your name as it is now" : "Get certificate";
-    const get = h("button", { type: "button", class: "secondary", "aria-label": `${text}: ${entry.title}` }, text);
+    if (found) return [h("span", { class: "cert-id" }, found.certificate_id), downloadButton(found, "secondary")];
+    const get = h("button", { type: "button", class: "secondary", "aria-label": `Get certificate: ${entry.title}` }, "Get certificate");
     get.addEventListener("click", () => busy(get, () => requestCertificate(entry)));
-    return [...shown, get];
+    return [get];
   }
 
   // While `work` runs the button says so and cannot be pressed again; an API error is shown beside it.
@@ -118,8 +112,8 @@ export default async function render(main, { me }) {
     } catch (error) {
       if (!(error instanceof ApiError) || error.status === 401) throw error;
       const shown = h("p", { class: "form-error", role: "alert" }, errorText(error));
-      // A name no certificate font can print is corrected in the profile.
-      if (error.code === "name_not_printable") shown.append(" ", link("/profile", "Open your profile"));
+      // A name no certificate font can print is changed by a request.
+      if (error.code === "name_not_printable") shown.append(" ", link("/credentials/name", "Ask for a name change"));
       place.append(shown);
     } finally {
       control.removeAttribute("aria-busy");
@@ -151,7 +145,7 @@ export default async function render(main, { me }) {
     return control;
   }
 
-  const CERTIFICATE_STATUS = { ready: ["tag tag-pass", "Ready"], rendering: ["tag", "Being prepared"], withdrawn: ["tag tag-fail", "Withdrawn"] };
+  const CERTIFICATE_STATUS = { ready: ["tag tag-pass", "Ready"], rendering: ["tag", "Being prepared"], withdrawn: ["tag tag-fail", "Withdrawn"], superseded: ["tag tag-fail", "Superseded"] };
 
   function certificatesSection() {
     const section = h("section", { id: "certificates-section", "aria-labelledby": "certificates-title" }, h("h2", { id: "certificates-title" }, "My certificates"));
@@ -159,8 +153,11 @@ export default async function render(main, { me }) {
       section.append(certificates);
       return section;
     }
+    const pending = names?.requests.find((r) => r.status === "pending");
     section.append(
-      h("p", {}, "A certificate is a PDF of a credential you hold, in your name as it is in your profile. Its code and QR code open its verification page, where anyone can check it is genuine and valid today."),
+      h("p", {}, "A certificate is a PDF of a credential you hold, in the name it was awarded in. Its code and QR code open its verification page, where anyone can check it is genuine and valid today."),
+      names?.current_names.length ? h("p", {}, "The name on your certificates: ", h("strong", {}, names.current_names.join(", ")), ". ", link("/credentials/name", pending ? "See your name change" : "Ask for a name change")) : "",
+      pending ? h("p", { class: "notice notice-info" }, "Name change pending: ", h("strong", {}, pending.new_name), `, asked on ${dateText(pending.created_at)}. The Program Support Team answers by email.`) : "",
     );
     if (!certificates.length) {
       section.append(h("p", { class: "muted" }, "You have no certificate yet: get one for a credential you hold in the table above."));
@@ -186,8 +183,8 @@ export default async function render(main, { me }) {
       { class: "card", id: `certificate-${id}`, "aria-labelledby": titleId },
       h("h3", { id: titleId }, certificate.credential_title),
       h("p", { class: "card-tags" }, h("span", { class: tagClass }, word), certificate.credential_status ? statusTag(certificate.credential_status) : null),
-      certificate.status === "withdrawn"
-        ? h("p", {}, `Withdrawn${certificate.replaced_by ? `, replaced by ${certificate.replaced_by}` : ""}: its verification page says so.`)
+      RETIRED.has(certificate.status)
+        ? h("p", {}, `${word}${certificate.superseded_at ? ` on ${dateText(certificate.superseded_at)}` : ""}${certificate.replaced_by ? `, replaced by ${certificate.replaced_by}` : ""}: its verification page says so.`)
         : null,
       h(
         "dl",
@@ -226,15 +223,13 @@ export default async function render(main, { me }) {
     });
   }
 
-  // "Add to wallet": the credential as an Open Badges 3.0 credential. TODO(issue 13, item 6): the badge route
-  // (GET /me/credentials/{credential_id}/badge) is not in this branch yet; once it is, answer a link to it here.
-  // The award as a signed Open Badges 3.0 credential ({jwt, credential}), which a digital wallet imports.
+  // "Add to wallet": the award as a signed Open Badges 3.0 credential ({jwt, credential}), which a wallet imports.
   function badgeLink(certificate) {
     const id = certificate.credential_id;
     return h("a", { href: `/api/me/credentials/${encodeURIComponent(id)}/badge`, download: `${id}-open-badge.json` }, "Add to wallet (Open Badge)");
   }
 
-  // ------------------------------------------------------------------ logos
+  // ---- logos
   // Plain links with `download`: the API answers 302 to a five-minute S3 link that downloads as an attachment,
   // and the session cookie goes with a same-origin link (the router leaves `download` links alone).
   const LOGO_RULES = [
@@ -273,7 +268,7 @@ export default async function render(main, { me }) {
     return section;
   }
 
-  // ------------------------------------------------------------------ the plan
+  // ---- the plan
   // What is still to pass for each credential under way (the fewest exams bookable today), and what lapses when.
   const LAPSE = {
     renewal_window_opens: (title) => `The renewal window of ${title} opens: passing its renewal now extends it from its expiry date.`,
@@ -331,7 +326,7 @@ export default async function render(main, { me }) {
     return section;
   }
 
-  // ------------------------------------------------------------------ every credential
+  // ---- every credential
   function allSection() {
     const tracks = [...new Set(credentials.map((credential) => credential.track))].sort((a, b) => a.localeCompare(b));
     const rank = (credential) => LEVEL_ORDER.indexOf(credential.level);

@@ -1,5 +1,5 @@
 // Verification (/verify/{code}, public): what a certificate's QR code opens, and where an employer types the code
-// printed on it. The status is live (valid, expired, revoked, withdrawn or no longer available), shown by a word
+// printed on it. The status is live (valid, expired, revoked, withdrawn, superseded or no longer available), shown by a word
 // and an icon as well as a colour. /verify alone shows the form. Not indexed: the page adds a robots meta while
 // it shows (app.js removes it on the next page), as the API does for its answer.
 import { ApiError, api, button, dateText, errorText, field, h, navigate, onSubmit, page, showError } from "../core.js";
@@ -12,6 +12,7 @@ const VERDICTS = {
   expired: ["!", "Expired", "This certificate is genuine, but its credential has expired: it was not renewed in time."],
   revoked: ["✕", "Revoked", "This certificate is genuine, but the program revoked its credential: it no longer counts."],
   withdrawn: ["↻", "Withdrawn", "This certificate was withdrawn and replaced by a corrected one."],
+  superseded: ["↻", "Superseded", "This certificate is genuine, but it is no longer valid: at its holder's request, the program issued it again in another name."],
   unavailable: ["–", "No longer available", "The holder's data is no longer available: this certificate cannot be checked any more."],
 };
 
@@ -37,6 +38,9 @@ function verdict(answer) {
     const replacement = h("span", { class: "cert-id" }, answer.replaced_by);
     lines.push(h("p", {}, "It was replaced by certificate ", replacement, ". Ask its holder for the new certificate, and check the code printed on it."));
   }
+  if (answer.status === "superseded") {
+    lines.push(h("p", {}, "Ask its holder for their current certificate, and check the code printed on it."));
+  }
   return h(
     "section",
     { class: `panel verdict verdict-${answer.status}`, "aria-labelledby": "verdict-title" },
@@ -52,6 +56,7 @@ function verdict(answer) {
       fact("Earned", dateText(answer.earned_at)),
       fact({ valid: "Valid until", expired: "Expired" }[answer.status] || "Expires", dateText(answer.expires_at)),
       fact("Revoked", dateText(answer.revoked_at)),
+      fact("Superseded on", dateText(answer.superseded_at)),
       fact("Certificate", h("span", { class: "cert-id" }, answer.certificate_id)),
       fact("Checked at", dateText(answer.checked_at, { time: true })),
     ),

@@ -33,7 +33,8 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from certtracker.accounts.identity import find_account
-from certtracker.core import aws, names
+from certtracker.certificates import issuing
+from certtracker.core import aws
 from certtracker.core.errors import NotFound
 from certtracker.core.observability import count
 from certtracker.credentials import awards
@@ -477,7 +478,10 @@ def open_badge(
     """The award as an OpenBadgeCredential (VC Data Model 2.0), with the JWT claims OB 3.0 asks of a VC-JWT."""
     if award.status_index is None or award.badge_salt is None:
         raise ValueError("the award has no status list index yet: see status_index_of")
-    credential_id = f"urn:uuid:{uuid.uuid5(_BADGE_NAMESPACE, 'credential:' + award.award_id)}"
+    # A renamed award's badge is another credential (the one in the old name is superseded: see
+    # issuing.rename_award), so the name changes count in its id.
+    renamed = f"#{int(award.name_changes)}" if award.name_changes else ""
+    credential_id = f"urn:uuid:{uuid.uuid5(_BADGE_NAMESPACE, 'credential:' + award.award_id + renamed)}"
     subject_id = f"urn:uuid:{uuid.uuid5(_BADGE_NAMESPACE, 'subject:' + award.award_id)}"
     list_id, position = status_position(int(award.status_index))
     list_url = issuer.urls.status_list(list_id)
@@ -529,7 +533,7 @@ def badge(issuer: Issuer, account_id: str, credential_id: str, now: datetime) ->
     account = find_account(account_id) if held and held.valid else None
     if held is None or account is None:
         raise NotFound("You hold no valid credential with this id, so it has no badge.", code="no_badge")
+    holder_name = issuing.award_name(account_id, held.current)  # the award's name, never the profile's now
     award = status_index_of(held.current)
-    holder_name = names.printed_name(account.first_name, account.last_name)
     payload = open_badge(issuer, award, get_credential(credential_id), holder_name=holder_name, email=account.email)
     return Signed(jwt=sign(issuer, payload, valid_until=award.expires_at), credential=payload)

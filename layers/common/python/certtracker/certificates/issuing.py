@@ -1,5 +1,9 @@
-"""Certificates: requested by the holder of a valid credential, rendered once per award and printed name,
-kept in a private bucket, downloaded through short-lived links, and verified by anyone who has the code.
+"""Certificates: requested by the holder of a valid credential, rendered once per award in the name the award
+carries, kept in a private bucket, downloaded through short-lived links, and verified by anyone who has the code.
+
+The name is a fact of the award, not of the profile (`award_name`): changing the profile's name changes no
+certificate. Only a name change the program staff approve (`certificates.name_changes`) renames an award, and
+`rename_award` then supersedes its certificates and queues one in the new name, in one transaction.
 
 A request writes the certificate and its verification code in one transaction before rendering (the
 `rendering` state), so two requests at once make one certificate: the second finds the first's. The PDF
@@ -15,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from certtracker.accounts.identity import session_account
 from certtracker.certificates import codes
@@ -28,14 +33,16 @@ from certtracker.models.certificates import (
     CODE_SK,
     Certificate,
     VerificationCode,
+    award_certificates_prefix,
     certificate_key,
 )
-from certtracker.models.credential_awards import CredentialAward
+from certtracker.models.credential_awards import STATUS_LIST_SIZE, CredentialAward, SupersededBadge
 
 DOWNLOAD_LINK_SECONDS = 300
 RENDER_TAKEOVER = timedelta(minutes=2)  # well past the function's timeout: a render still going has died
 
-VerificationStatus = Literal["valid", "expired", "revoked", "withdrawn", "unavailable"]
+VerificationStatus = Literal["valid", "expired", "revoked", "withdrawn", "superseded", "unavailable"]
+Retired = Literal["withdrawn", "superseded"]
 
 
 def name_digest(name: str) -> str:
@@ -48,6 +55,86 @@ def object_key(account_id: str, certificate_id: str) -> str:
 
 def verification_path(code: str) -> str:
     return f"/verify/{codes.grouped(code)}"
+
+
+def certificate_standing(certificate: Certificate) -> Retired | None:
+    """What the certificate itself says, whatever its award's standing: withdrawn (a wrong name the program
+    corrected, before name changes existed), superseded (re-issued in a name the program approved since), or None:
+    it is its award's current certificate, and the award decides (valid, expiring, expired, revoked)."""
+    if certificate.status == "withdrawn":
+        return "withdrawn"
+    if certificate.status == "superseded":
+        return "superseded"
+    return None
+
+
+def current_key(award: CredentialAward) -> str:
+    """Where the award's current certificate is, or goes: its name and how often it was renamed."""
+    if award.holder_name is None:
+        raise ValueError("the award has no name yet: see award_name")
+    return certificate_key(award.award_id, name_digest(award.holder_name), int(award.name_changes or 0))
+
+
+def current_certificate(award: CredentialAward, certificates: list[Certificate]) -> Certificate | None:
+    """The award's current certificate among the holder's (one query's worth): the one in the name the award
+    carries, never a withdrawn or superseded one. An award from before names were kept: its earliest certificate."""
+    mine = [c for c in certificates if c.award_sk == award.sk and certificate_standing(c) is None]
+    if award.holder_name is None:
+        return min(mine, key=lambda certificate: certificate.created_at, default=None)
+    key = current_key(award)
+    return next((certificate for certificate in mine if certificate.sk == key), None)
+
+
+def _earliest_name(account_id: str, award: CredentialAward) -> str | None:
+    found = Certificate.query(
+        account_id, Certificate.sk.startswith(award_certificates_prefix(award.award_id)), consistent_read=True
+    )
+    kept = [certificate for certificate in found if certificate_standing(certificate) != "withdrawn"]
+    return min(kept, key=lambda certificate: certificate.created_at).holder_name if kept else None
+
+
+def award_name(account_id: str, award: CredentialAward) -> str:
+    """The name the award's certificates and badge print. An award granted before awards kept a name takes the
+    name on its earliest certificate, or else the profile's now, and keeps it from then on (written once: a
+    concurrent first request that wrote first is read back)."""
+    if award.holder_name is not None:
+        return award.holder_name
+    name = _earliest_name(account_id, award)
+    if name is None:
+        account = session_account(account_id)
+        name = names.printed_name(account.first_name, account.last_name)
+    try:
+        award.update(
+            actions=[CredentialAward.holder_name.set(name)],
+            condition=CredentialAward.sk.exists() & CredentialAward.holder_name.does_not_exist(),
+        )
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
+        award.refresh(consistent_read=True)
+    assert award.holder_name is not None
+    return award.holder_name
+
+
+def unprintable(name: str, field: str, *, yours: bool) -> InvalidInput | None:
+    """The refusal of a name the certificate fonts cannot draw, or None."""
+    from certtracker.certificates import document
+
+    whose = "The name your certificates print" if yours else "This name"
+    advice = " Ask for a name change on your certificates, or ask the Program Support Team for help." if yours else ""
+    try:
+        names.refuse_unprintable(name)  # a name kept from before the name policy refused it
+    except names.UnprintableName as problem:
+        return InvalidInput(f"{whose} {problem}.{advice}", field=field, code="name_not_printable")
+    missing = document.undrawable(name)
+    if not missing:
+        return None
+    listed = ", ".join(f"U+{ord(character):04X}" for character in dict.fromkeys(missing))
+    return InvalidInput(
+        f"{whose} contains characters a certificate cannot print: {listed}.{advice}",
+        field=field,
+        code="name_not_printable",
+    )
 
 
 # ------------------------------------------------------------------------------------------ requesting
@@ -63,7 +150,7 @@ class Press:
 @dataclass(frozen=True)
 class Requested:
     certificate: Certificate
-    created: bool  # False: this award and name had one already, and that one is returned
+    created: bool  # False: this award had one already, and that one is returned
 
 
 def _current_award(account_id: str, credential_id: str, now: datetime) -> CredentialAward:
@@ -85,38 +172,23 @@ def _current_award(account_id: str, credential_id: str, now: datetime) -> Creden
 
 
 def request(account_id: str, credential_id: str, *, now: datetime, press: Press) -> Requested:
-    """The certificate of the caller's current award of `credential_id`, in their profile's name: the stored
-    one if there is one, else a new one, rendered now."""
-    from certtracker.certificates import document
-
+    """The certificate of the caller's current award of `credential_id`, in the name the award carries (never the
+    profile's as it is now): the stored one if there is one, else a new one, rendered now."""
     award = _current_award(account_id, credential_id, now)
-    account = session_account(account_id)
-    name = names.printed_name(account.first_name, account.last_name)
-    try:
-        names.refuse_unprintable(name)  # a name kept from before the policy refused it
-    except names.UnprintableName as problem:
-        raise _not_printable(f"Your name as it is in your profile {problem}") from None
-    if missing := document.undrawable(name):
-        raise _not_printable(
-            "Your name as it is in your profile contains characters a certificate cannot print: "
-            + ", ".join(f"U+{ord(character):04X}" for character in dict.fromkeys(missing))
-        )
-    return issue(account_id, award, name, now=now, press=press)
+    name = award_name(account_id, award)
+    if refusal := unprintable(name, "name", yours=True):
+        raise refusal
+    return issue(account_id, award, now=now, press=press)
 
 
-def _not_printable(problem: str) -> InvalidInput:
-    return InvalidInput(
-        f"{problem}. Correct your name in your profile, or ask the Program Support Team for help.",
-        field="name",
-        code="name_not_printable",
-    )
-
-
-def issue(account_id: str, award: CredentialAward, name: str, *, now: datetime, press: Press) -> Requested:
-    sk = certificate_key(award.award_id, name_digest(name))
+def issue(account_id: str, award: CredentialAward, *, now: datetime, press: Press) -> Requested:
+    """The award's current certificate (`award_name` has given the award its name): the stored one, or a new one
+    rendered now; a queued or stalled one is rendered on the way."""
+    assert award.holder_name is not None
+    sk = current_key(award)
     existing = _get(account_id, sk)
     if existing is None:
-        fresh = _reserve(account_id, sk, award, name, now)
+        fresh = _reserve(account_id, sk, award, award.holder_name, now)
         if fresh is not None:
             _render(fresh, award, now=now, press=press)
             count("CertificateIssued")
@@ -179,36 +251,138 @@ def _reserve(account_id: str, sk: str, award: CredentialAward, name: str, now: d
     return certificate
 
 
-def replace(old: Certificate, name: str, *, reason: str, now: datetime) -> Certificate:
-    """A corrected certificate for `old`'s award in `name`, queued, and `old` withdrawn: one transaction. The
-    certificates function renders the new one when it is first downloaded, and then deletes the old PDF (it is
-    the only writer of the bucket); the old one answers "withdrawn" from now on."""
-    sk = certificate_key(old.award_id, name_digest(name))
-    new, pointer = _new(old.pk, sk, _award_of(old), name, now)
-    new.rendering_since = None  # queued: no render has begun
-    new.replaces = old.object_key
-    try:
-        with transaction() as writes:
-            writes.save(new, condition=Certificate.sk.does_not_exist())
-            writes.save(pointer, condition=VerificationCode.pk.does_not_exist())
-            writes.update(
-                old,
-                actions=[
-                    Certificate.status.set("withdrawn"),
-                    Certificate.withdrawn_at.set(now),
-                    Certificate.withdrawn_reason.set(reason),
-                    Certificate.replaced_by.set(new.certificate_id),
-                ],
-                condition=Certificate.status != "withdrawn",
+def rename_award(account_id: str, award: CredentialAward, name: str, *, now: datetime) -> Certificate | None:
+    """Print `name` on the award from now on: in one transaction the award takes the name, each of its certificates
+    still in force is superseded, a certificate in the new name is queued (rendered by the certificates function on
+    its first request or download) when there was one to replace, and a badge already handed out is put in the
+    revocation status list (the next badge gets a new place, in the new name). Idempotent and safe against a
+    concurrent rename: the write is conditioned on the award's name as read, and an award that already carries
+    `name` changes nothing. Returns the new certificate, if one was queued."""
+    for _ in range(5):
+        current = award_name(account_id, award)
+        if current == name:
+            return None
+        changes = int(award.name_changes or 0)
+        in_force = [
+            certificate
+            for certificate in Certificate.query(
+                account_id,
+                Certificate.sk.startswith(award_certificates_prefix(award.award_id)),
+                consistent_read=True,
             )
-    except TransactWriteError as error:
-        if condition_failed(error):
-            raise Conflict(
-                "This award already has a certificate in this name, or this one was withdrawn meanwhile.",
-                code="unchanged",
-            ) from None
-        raise
-    return new
+            if certificate_standing(certificate) is None
+        ]
+        sk = certificate_key(award.award_id, name_digest(name), changes + 1)
+        if any(certificate.sk == sk for certificate in in_force):
+            award.refresh(consistent_read=True)  # renamed by a concurrent approval after the award was read
+            continue
+        new = pointer = None
+        if in_force:
+            new, pointer = _new(account_id, sk, award, name, now)
+            new.rendering_since = None  # queued: no render has begun
+            # Its render deletes the PDF it replaces (this function never writes the bucket); a superseded one
+            # kept beside it (certificates from before names were kept) stays private, and goes with erasure.
+            replaced = current_certificate(award, in_force)
+            new.replaces = replaced.object_key if replaced is not None else None
+        index = award.status_index
+        award_actions: list[Any] = [
+            CredentialAward.holder_name.set(name),
+            CredentialAward.name_changes.set(changes + 1),
+        ]
+        if index is not None:
+            award_actions += [
+                CredentialAward.status_index.remove(),
+                CredentialAward.badge_salt.remove(),
+                CredentialAward.status_list.remove(),
+            ]
+        same_index = (
+            CredentialAward.status_index.does_not_exist() if index is None else CredentialAward.status_index == index
+        )
+        same_name = (CredentialAward.holder_name == current) & (
+            CredentialAward.name_changes.does_not_exist() if not changes else CredentialAward.name_changes == changes
+        )
+        try:
+            with transaction() as writes:
+                writes.update(award, actions=award_actions, condition=same_name & same_index)
+                if index is not None:
+                    writes.save(
+                        SupersededBadge(
+                            account_id=SupersededBadge.PARTITION,
+                            sk=f"{int(index):012d}",
+                            status_list=int(index) // STATUS_LIST_SIZE,
+                            status_index=int(index),
+                            superseded_at=now,
+                        ),
+                        condition=SupersededBadge.sk.does_not_exist(),
+                    )
+                for certificate in in_force:
+                    _supersede(writes, certificate, by=new, now=now)
+                if new is not None and pointer is not None:
+                    writes.save(new, condition=Certificate.sk.does_not_exist())
+                    writes.save(pointer, condition=VerificationCode.pk.does_not_exist())
+        except TransactWriteError as error:
+            if not condition_failed(error):
+                raise
+            award.refresh(consistent_read=True)  # renamed, revoked, badged or requested meanwhile: look again
+            continue
+        award.refresh(consistent_read=True)
+        count("CertificateNameChanged")
+        return new
+    raise Conflict("This award changed under every attempt to rename it. Try again.", code="award_changed")
+
+
+def _supersede(writes: TransactWrite, certificate: Certificate, *, by: Certificate | None, now: datetime) -> None:
+    """In `writes`: the certificate superseded (by the one that is current now, if any), unless it stopped being in
+    force meanwhile."""
+    writes.update(
+        certificate,
+        actions=[
+            Certificate.status.set("superseded"),
+            Certificate.superseded_at.set(now),
+            *([Certificate.replaced_by.set(by.certificate_id)] if by is not None else []),
+        ],
+        condition=Certificate.status.is_in("ready", "rendering"),
+    )
+
+
+def keep_one_current(
+    award: CredentialAward, certificates: list[Certificate], *, keep: str | None, now: datetime
+) -> list[Certificate]:
+    """Before awards kept a name, each profile name made its own certificate: settle an award's `certificates` (all
+    of its own) to one current one, the earliest in force or the one whose id is `keep` (the staff's choice). The
+    award takes the kept certificate's name; the others in force become superseded by it; one transaction,
+    conditioned on what was read. Returns the certificates superseded (none: nothing to do, as on a second run).
+    ValueError when the kept one cannot be the award's current one (not in force, or the award was renamed since)."""
+    in_force = sorted(
+        (c for c in certificates if c.award_sk == award.sk and certificate_standing(c) is None),
+        key=lambda certificate: certificate.created_at,
+    )
+    if not in_force:
+        return []
+    kept = next((c for c in in_force if c.certificate_id == keep), None) if keep else in_force[0]
+    if kept is None:
+        raise ValueError(f"{keep} is not a certificate in force of this award")
+    changes = int(award.name_changes or 0)
+    if certificate_key(award.award_id, name_digest(kept.holder_name), changes) != kept.sk:
+        raise ValueError(f"{kept.certificate_id} cannot be current: the award was renamed since it was issued")
+    others = [certificate for certificate in in_force if certificate is not kept]
+    if award.holder_name == kept.holder_name and not others:
+        return []
+    same_name = (
+        CredentialAward.holder_name.does_not_exist()
+        if award.holder_name is None
+        else CredentialAward.holder_name == award.holder_name
+    )
+    with transaction() as writes:
+        writes.update(
+            award,
+            actions=[CredentialAward.holder_name.set(kept.holder_name)],
+            condition=same_name & CredentialAward.sk.exists(),
+        )
+        for certificate in others:
+            _supersede(writes, certificate, by=kept, now=now)
+    award.holder_name = kept.holder_name
+    return others
 
 
 def _award_of(certificate: Certificate) -> CredentialAward:
@@ -304,11 +478,12 @@ def download_link(account_id: str, certificate_id: str, *, now: datetime, press:
     certificate = _mine(account_id, certificate_id)
     if certificate.status == "rendering" and _stalled(certificate, now) and _take_over(certificate, now):
         _render(certificate, _award_of(certificate), now=now, press=press)
-    if certificate.status == "withdrawn":
+    standing = certificate_standing(certificate)
+    if standing is not None:
         raise Gone(
-            "This certificate was withdrawn"
+            f"This certificate was {standing}"
             + (f" and replaced by {certificate.replaced_by}." if certificate.replaced_by else "."),
-            code="certificate_withdrawn",
+            code=f"certificate_{standing}",
         )
     if certificate.status != "ready" or certificate.object_key is None:
         raise Conflict("This certificate is still being prepared. Try again in a moment.", code="certificate_rendering")
@@ -355,11 +530,13 @@ class Verification:
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
     replaced_by: str | None = None
+    superseded_at: datetime | None = None
 
 
 def verify(typed_code: str, now: datetime) -> Verification:
     """What a certificate's code says now: its holder and credential, and whether it is valid, expired, revoked,
-    withdrawn (replaced by a corrected one), or no longer available (its holder was erased)."""
+    withdrawn (replaced by a corrected one), superseded (re-issued in a name the program approved: when, and
+    nothing that would tell the new name), or no longer available (its holder was erased)."""
     try:
         code = codes.parse(typed_code)
     except codes.MistypedCode:
@@ -384,9 +561,14 @@ def verify(typed_code: str, now: datetime) -> Verification:
         certificate = _get(pointer.account_id, pointer.certificate_sk)
     if certificate is None or pointer.account_id is None:
         return Verification("unavailable", pointer.certificate_id, pointer.credential_id)
-    if certificate.status == "withdrawn":
+    standing = certificate_standing(certificate)
+    if standing == "withdrawn":
         return Verification(
             "withdrawn", certificate.certificate_id, certificate.credential_id, replaced_by=certificate.replaced_by
+        )
+    if standing == "superseded":
+        return Verification(
+            "superseded", certificate.certificate_id, certificate.credential_id, superseded_at=certificate.superseded_at
         )
     award = _award(pointer.account_id, certificate.award_sk)
     if award is None:
@@ -415,6 +597,7 @@ def export(account_id: str) -> list[dict[str, Any]]:
             "status": certificate.status,
             "created_at": certificate.created_at.isoformat(),
             "withdrawn_reason": certificate.withdrawn_reason,
+            "superseded_at": certificate.superseded_at.isoformat() if certificate.superseded_at else None,
         }
         for certificate in certificates_of(account_id)
     ]

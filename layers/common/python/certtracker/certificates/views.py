@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from certtracker.certificates import codes, issuing
+from certtracker.certificates import codes, issuing, name_changes
 from certtracker.contract.certificates import (
     CertificateList,
     CertificateOut,
+    NameChangeOut,
+    NameChanges,
     VerificationOut,
     VerifiedCredential,
 )
 from certtracker.core.errors import NotFound
 from certtracker.credentials import awards, catalog
 from certtracker.credentials.awards import Status
-from certtracker.models.certificates import Certificate
+from certtracker.models.certificates import Certificate, NameChangeRequest
 
 
 def _credential(credential_id: str) -> VerifiedCredential:
@@ -38,8 +40,11 @@ def certificate(item: Certificate, credential_status: Status | None) -> Certific
         created_at=item.created_at,
         credential_status=credential_status,
         # A certificate being prepared is downloaded all the same: a queued one is rendered on the way.
-        download_path=None if item.status == "withdrawn" else f"/me/certificates/{item.certificate_id}/download",
+        download_path=None
+        if issuing.certificate_standing(item)
+        else f"/me/certificates/{item.certificate_id}/download",
         replaced_by=item.replaced_by,
+        superseded_at=item.superseded_at,
     )
 
 
@@ -61,5 +66,25 @@ def verification(typed_code: str, now: datetime) -> VerificationOut:
         expires_at=found.expires_at,
         revoked_at=found.revoked_at,
         replaced_by=found.replaced_by,
+        superseded_at=found.superseded_at,
         checked_at=now,
+    )
+
+
+def name_change(item: NameChangeRequest) -> NameChangeOut:
+    return NameChangeOut(
+        request_id=item.request_id,
+        new_name=item.new_name,
+        reason=item.reason,
+        status=item.status,  # type: ignore[arg-type]
+        created_at=item.created_at,
+        decided_at=item.decided_at,
+        decision_reason=item.decision_reason,
+    )
+
+
+def name_change_requests(account_id: str, now: datetime) -> NameChanges:
+    return NameChanges(
+        current_names=name_changes.current_names(account_id, now),
+        requests=[name_change(item) for item in name_changes.requests_of(account_id)],
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from certtracker.contract.catalog import CREDENTIAL_ID
 from certtracker.core.api import Model, StrictModel
+from certtracker.core.fields import OneLine
 
 
 class CertificateRequest(StrictModel):
@@ -19,13 +20,14 @@ class CertificateOut(Model):
     certificate_id: str = Field(description="Printed on the certificate, e.g. C-7Q2M-9XKD-41PA")
     verification_code: str = Field(description="Printed on the certificate, in groups of four")
     verification_path: str = Field(description="The public verification page of this certificate (the QR code's link)")
-    status: Literal["rendering", "ready", "withdrawn"] = Field(
-        description="ready: the PDF can be downloaded; rendering: being prepared (seconds); withdrawn: replaced by a"
-        " corrected one"
+    status: Literal["rendering", "ready", "withdrawn", "superseded"] = Field(
+        description="ready: the PDF can be downloaded; rendering: being prepared (seconds, or until its first"
+        " download once re-issued); withdrawn: replaced by a corrected one; superseded: re-issued in a name the"
+        " program approved"
     )
     credential_id: str
     credential_title: str
-    holder_name: str = Field(description="The name as printed")
+    holder_name: str = Field(description="The name as printed: the name the award carries, not the profile's")
     cycle: int
     created_at: datetime
     credential_status: Literal["earned", "expiring", "expired", "revoked"] | None = Field(
@@ -33,8 +35,10 @@ class CertificateOut(Model):
     )
     download_path: str | None = Field(
         description="Where the PDF downloads from (one being prepared is rendered on the way); none once withdrawn"
+        " or superseded"
     )
-    replaced_by: str | None = Field(None, description="withdrawn: the certificate id that replaced it")
+    replaced_by: str | None = Field(None, description="withdrawn or superseded: the certificate id that replaced it")
+    superseded_at: datetime | None = Field(None, description="superseded: when the name change was approved")
 
 
 class CertificateList(Model):
@@ -53,9 +57,10 @@ class VerifiedCredential(Model):
 
 
 class VerificationOut(Model):
-    status: Literal["valid", "expired", "revoked", "withdrawn", "unavailable"] = Field(
+    status: Literal["valid", "expired", "revoked", "withdrawn", "superseded", "unavailable"] = Field(
         description="valid; expired; revoked by the program; withdrawn (replaced by a corrected certificate);"
-        " unavailable: the holder's data was erased, so nothing more can be shown"
+        " superseded (issued again in another name the program approved, on superseded_at; the new name is not"
+        " shown); unavailable: the holder's data was erased, so nothing more can be shown"
     )
     certificate_id: str
     credential: VerifiedCredential | None = Field(description="Absent when unavailable")
@@ -64,4 +69,35 @@ class VerificationOut(Model):
     expires_at: datetime | None
     revoked_at: datetime | None = None
     replaced_by: str | None = None
+    superseded_at: datetime | None = Field(None, description="superseded: when")
     checked_at: datetime = Field(description="When this answer was made: the status is live")
+
+
+CertificateName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine]
+
+
+class NameChangeAsk(StrictModel):
+    new_name: CertificateName = Field(
+        description="The name as the certificates should print it, in full (given and family names, in their order)"
+    )
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), OneLine] = Field(
+        description="Why: e.g. a marriage, a misspelling. The Program Support Team may ask for a document"
+    )
+
+
+class NameChangeOut(Model):
+    request_id: str
+    new_name: str
+    reason: str
+    status: Literal["pending", "approved", "refused"]
+    created_at: datetime
+    decided_at: datetime | None = None
+    decision_reason: str | None = Field(None, description="The Program Support Team's words, once decided")
+
+
+class NameChanges(Model):
+    current_names: list[str] = Field(
+        description="The names my current credentials' certificates and badges print (one, unless certificates"
+        " from before names were kept still differ)"
+    )
+    requests: list[NameChangeOut] = Field(description="Newest first; at most one pending")

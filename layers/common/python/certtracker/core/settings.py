@@ -184,13 +184,14 @@ class CertificatesSettings(FunctionSettings):
     certificates_bucket: str = text()  # the PDFs, private; downloads are presigned URLs
     credential_awards_table: str = text()  # only a valid award gets a certificate
     catalog_table: str = text()  # the credentials' titles
-    accounts_table: str = text()  # the holder's name, as in the profile
+    accounts_table: str = text()  # the name an award from before names were kept takes, once
+    login_throttle_table: str = text()  # name change requests per candidate
     web_base_url: str = url()  # the verification page the QR code opens
     program_name: str = text()  # printed on the certificate
 
 
 class ProgramStaffSettings(MailSettings):
-    certificates_table: str = text()  # a corrected name: the new certificate queued, the old one withdrawn
+    certificates_table: str = text()  # name changes: the requests, the re-issued certificates queued
     credential_awards_table: str = text()  # revoke and reinstate; a placed result may award
     catalog_table: str = text()
     accounts_table: str = text()  # the candidate, by username or email; the award email
@@ -237,7 +238,8 @@ class PartnerNetProvisionSettings(MailSettings):
 class BadgesSettings(FunctionSettings):
     credential_awards_table: str = text()  # the awards, the status list counter and the revoked index
     catalog_table: str = text()  # the credentials' titles and descriptions
-    accounts_table: str = text()  # the holder's name and (hashed) email
+    accounts_table: str = text()  # the holder's (hashed) email
+    certificates_table: str = text()  # an award from before names were kept takes its earliest certificate's
     web_base_url: str = url()  # every URL inside a badge: issuer, key, status list, achievement
     badge_signing_key: str = text()  # the KMS key (id, ARN or alias) that signs badges and status lists
     program_name: str = text()  # the badges' issuer

@@ -41,9 +41,11 @@ def grant(
     expires_at: datetime,
     rule: Rule = "requirements",
     met_by: list[dict[str, Any]] | None = None,
+    holder_name: str | None = None,
 ) -> bool:
-    """Award one cycle of a credential. True if this call wrote it; False if that cycle was already awarded
-    (by an earlier or a concurrent evaluation), which changes nothing."""
+    """Award one cycle of a credential, in the name it is earned under (`holder_name`, as printed: what its
+    certificates and badge print from then on). True if this call wrote it; False if that cycle was already
+    awarded (by an earlier or a concurrent evaluation), which changes nothing."""
     award = CredentialAward(
         account_id=account_id,
         sk=award_key(credential_id, cycle),
@@ -55,6 +57,7 @@ def grant(
         met_by=json.dumps(met_by or [], separators=(",", ":")),
         rule=rule,
         expiry_month=expiry_month(expires_at),
+        holder_name=holder_name,
     )
     if not put_once(award, CredentialAward.sk):
         return False

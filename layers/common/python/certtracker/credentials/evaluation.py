@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from certtracker.accounts.identity import find_account
-from certtracker.core import clock, email
+from certtracker.core import clock, email, names
 from certtracker.core.observability import count, logger
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import Credential, all_credentials
@@ -99,6 +99,7 @@ def award_what_is_met(account_id: str) -> list[Decision]:
     award_list = awards.awards_of(account_id, consistent=True)
     written: list[Decision] = []
     catalog = all_credentials()
+    earned_under: list[str | None] = []  # the name the awards are earned under, read at the first award
     for _ in range(len(catalog) + 1):  # each round can only add awards, so this ends
         held, cycles = held_credentials(award_list), cycles_by_credential(award_list)
         granted_this_round = False
@@ -106,6 +107,8 @@ def award_what_is_met(account_id: str) -> list[Decision]:
             decision = decide(credential, cycles.get(credential.credential_id, []), results, held, now)
             if decision is None:
                 continue
+            if not earned_under:
+                earned_under.append(_name_earned_under(account_id, award_list, now))
             if awards.grant(
                 account_id,
                 credential.credential_id,
@@ -114,6 +117,7 @@ def award_what_is_met(account_id: str) -> list[Decision]:
                 expires_at=decision.expires_at,
                 rule=decision.rule,
                 met_by=_met_by(decision.evaluation),
+                holder_name=earned_under[0],
             ):
                 written.append(decision)
             # Written here or by a concurrent evaluation: either way the cycle is held now.
@@ -125,6 +129,17 @@ def award_what_is_met(account_id: str) -> list[Decision]:
     for decision in written:
         _tell(account_id, decision)
     return written
+
+
+def _name_earned_under(account_id: str, award_list: list[CredentialAward], now: datetime) -> str | None:
+    """The name a new award carries: the one the candidate's latest named award carries, a current one first (an
+    approved name change renames only current cycles): whatever the profile says since, only an approved name
+    change gives another. Else (a first award) the profile's."""
+    named = [award for award in award_list if award.holder_name is not None]
+    if named:
+        return max(named, key=lambda award: (award.expires_at > now, award.earned_at)).holder_name
+    account = find_account(account_id)
+    return names.printed_name(account.first_name, account.last_name) if account else None
 
 
 def _tell(account_id: str, decision: Decision) -> None:

@@ -70,6 +70,11 @@ class CredentialAward(Table):
     earned_at = Timestamp()
     expires_at = Timestamp()
     met_by = UnicodeAttribute(null=True)  # JSON: the results and credentials that met the requirements
+    # The name this award's certificates and badge print: the profile's when it was granted, changed only by a
+    # name change the program staff approve (certtracker.certificates.name_changes). None on awards granted
+    # before names were kept: their first certificate request records it (certificates.issuing.award_name).
+    holder_name = UnicodeAttribute(null=True)
+    name_changes = NumberAttribute(null=True)  # approved name changes so far (None: none); see certificate_key
     # Which requirements met it: "requirements" (a first award, or again after a lapse) or "renewal" (the
     # recertification requirements, inside the window). None on awards made before it was recorded.
     rule = UnicodeAttribute(null=True)
@@ -87,6 +92,23 @@ class CredentialAward(Table):
     badge_salt = UnicodeAttribute(null=True)
     status_list = NumberAttribute(null=True)  # set only while revoked with an index: see RevokedInStatusList
     revoked_in_status_list = RevokedInStatusList()
+
+
+class SupersededBadge(Table):
+    """The status list place of a badge handed out before its award was renamed (an approved name change): set in
+    the list like a revoked award's, so a wallet holding the badge in the old name sees it no longer stands. Its
+    keys say nothing of the person; its `status_list` and `status_index` put it in RevokedInStatusList."""
+
+    PARTITION = "SUPERSEDED_BADGES"
+
+    class Meta:
+        table_name = TableName("CREDENTIAL_AWARDS_TABLE")
+
+    account_id = UnicodeAttribute(hash_key=True)  # SUPERSEDED_BADGES
+    sk = UnicodeAttribute(range_key=True)  # the status index, zero-padded
+    status_list = NumberAttribute()
+    status_index = NumberAttribute()
+    superseded_at = Timestamp()
 
 
 REVOCATION_PREFIX = "REVOCATION#"

@@ -285,6 +285,18 @@ def _erase_certificates(account_id: str) -> None:
     issuing.erase(account_id, os.environ["CERTIFICATES_BUCKET"], clock.now())
 
 
+def _export_name_changes(account_id: str) -> list[dict[str, Any]]:
+    from certtracker.certificates import name_changes
+
+    return name_changes.export(account_id)
+
+
+def _erase_name_changes(account_id: str) -> None:
+    from certtracker.certificates import name_changes
+
+    name_changes.erase(account_id)
+
+
 def _export_shares(account_id: str) -> list[dict[str, Any]]:
     from certtracker.shares import sharing
 
@@ -420,6 +432,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("credentials", _export_awards, _anonymize_awards),
     Section("revocations", _export_revocations, _erase_revocations),
     Section("certificates", _export_certificates, _erase_certificates),
+    Section("name_change_requests", _export_name_changes, _erase_name_changes),
     Section("shares", _export_shares, _erase_shares),  # every link stops working
     Section("partner", _export_partner, _erase_partner),
     Section("support_requests", _export_support_requests, _erase_support_requests),

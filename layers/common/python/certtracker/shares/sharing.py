@@ -27,6 +27,7 @@ from certtracker.core.tokens import digest, new_token
 from certtracker.credentials import awards, catalog
 from certtracker.models.accounts import Account
 from certtracker.models.base import condition_failed, transaction
+from certtracker.models.credential_awards import CredentialAward
 from certtracker.models.shares import LINK_PREFIX, LINK_SK, SHARE_PREFIX, Share, ShareLink, ShareSubmission
 from certtracker.profile import notifications
 
@@ -335,12 +336,14 @@ def _count_view(link: ShareLink, now: datetime) -> Share:
     return item
 
 
-def _verification_paths(account_id: str) -> dict[str, str]:
-    """Per award, the verification page of its newest certificate that is not withdrawn."""
+def _verification_paths(account_id: str, current: list[CredentialAward]) -> dict[str, str]:
+    """Per award of `current`, the verification page of its current certificate (never a withdrawn or superseded
+    one: those would say nothing of the name printed now), when it has one."""
+    certificates = issuing.certificates_of(account_id)
     paths: dict[str, str] = {}
-    for certificate in sorted(issuing.certificates_of(account_id), key=lambda item: item.created_at):
-        if certificate.status != "withdrawn":
-            paths[certificate.award_sk] = issuing.verification_path(certificate.verification_code)
+    for award in current:
+        if (certificate := issuing.current_certificate(award, certificates)) is not None:
+            paths[award.sk] = issuing.verification_path(certificate.verification_code)
     return paths
 
 
@@ -359,7 +362,7 @@ def view(token: str, now: datetime) -> View:
     if int(item.views) == 1:
         _tell_first_view(account, item, now)
     held = {entry.current.credential_id: entry for entry in awards.held(link.account_id, now)}
-    verification_paths = _verification_paths(link.account_id)
+    verification_paths = _verification_paths(link.account_id, [entry.current for entry in held.values()])
     credentials = []
     for credential_id in map(str, item.credential_ids):
         entry = held.get(credential_id)

@@ -1,6 +1,6 @@
-"""Program staff operations: revoke and reinstate an award, place a parked Pearson VUE result, correct the name
-printed on a certificate. Invoked directly (IAM: lambda:InvokeFunction), never over HTTP; each call names who
-does it and why, and is logged with both.
+"""Program staff operations: revoke and reinstate an award, place a parked Pearson VUE result, decide the name
+changes candidates ask for on their certificates (or correct one themselves). Invoked directly (IAM:
+lambda:InvokeFunction), never over HTTP; each call names who does it and why, and is logged with both.
 
 An operation is a JSON object: {"operation": ..., "by": "<staff member>", "reason": "<why>", ...its fields}.
 """
@@ -15,7 +15,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from certtracker.accounts.identity import claim_holder, find_account
-from certtracker.certificates import codes, issuing
+from certtracker.certificates import codes, issuing, name_changes
 from certtracker.core import names
 from certtracker.core.errors import Conflict, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
@@ -162,40 +162,65 @@ def attach_result(request: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {"account_id": account_id, "result_id": result_id, "exam_id": exam.exam_id, "passed": attached.passed}
 
 
-def correct_name(request: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """Print a corrected name on a certificate: a new certificate for the same award, queued for the certificates
-    function to render (on its first download, deleting the old PDF then), and the old one withdrawn at once (its
-    code answering "withdrawn")."""
-    from certtracker.certificates import document
+def name_change_requests(request: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The name changes candidates asked for and that wait for a decision, oldest first."""
+    return {"requests": name_changes.waiting(now)}
 
-    account_id = _account_id(request)
-    certificate_id = _text(request, "certificate_id", max_length=16)
-    name = names.printed_name(_text(request, "holder_name", max_length=names.MAX_PRINTED))
-    try:
-        names.refuse_unprintable(name)
-    except names.UnprintableName as problem:
-        raise InvalidInput(f"holder_name {problem}.", field="holder_name") from None
-    if missing := document.undrawable(name):
-        raise InvalidInput(
-            "The certificate fonts cannot print: " + ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(missing)),
-            field="holder_name",
-        )
-    old = next((c for c in issuing.certificates_of(account_id) if c.certificate_id == certificate_id), None)
-    if old is None:
-        raise NotFound("The candidate has no certificate with this id.", code="certificate_not_found")
-    if old.status == "withdrawn":
-        raise Conflict(f"This certificate was already withdrawn (replaced by {old.replaced_by}).", code="unchanged")
-    new = issuing.replace(old, name, reason=_text(request, "reason"), now=now)
-    count("CertificateNameCorrected")
+
+def _request_id(request: dict[str, Any]) -> str | None:
+    if request.get("request_id") is None:
+        return None
+    return _text(request, "request_id", max_length=21)
+
+
+def _decided(account_id: str, decided: name_changes.Decided) -> dict[str, Any]:
+    # Logged as it is: ids only, never the names.
     return {
         "account_id": account_id,
-        "withdrawn": old.certificate_id,
-        "certificate_id": new.certificate_id,
-        "verification_code": codes.grouped(new.verification_code),
+        "request_id": decided.request.request_id,
+        "status": decided.request.status,
+        "certificates": [certificate.certificate_id for certificate in decided.reissued],
+        "verification_codes": [codes.grouped(certificate.verification_code) for certificate in decided.reissued],
     }
 
 
+def approve_name_change(request: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Approve a candidate's pending name change (`request_id` optional, checked when given): every current
+    certificate is issued again in the new name and the old ones are superseded; the candidate is emailed."""
+    account_id = _account_id(request)
+    decided = name_changes.approve(
+        account_id, by=_text(request, "by"), reason=_text(request, "reason"), now=now, request_id=_request_id(request)
+    )
+    return _decided(account_id, decided)
+
+
+def refuse_name_change(request: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Refuse a candidate's pending name change; the candidate is emailed the reason."""
+    account_id = _account_id(request)
+    decided = name_changes.refuse(
+        account_id, by=_text(request, "by"), reason=_text(request, "reason"), now=now, request_id=_request_id(request)
+    )
+    return _decided(account_id, decided)
+
+
+def correct_name(request: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Correct the name a candidate's certificates print (`holder_name`): a name change made and approved by the
+    staff at once, down the same path (every current certificate re-issued, the old ones superseded). A
+    `certificate_id`, if given, must be the candidate's."""
+    account_id = _account_id(request)
+    if request.get("certificate_id") is not None:
+        certificate_id = _text(request, "certificate_id", max_length=16)
+        if not any(c.certificate_id == certificate_id for c in issuing.certificates_of(account_id)):
+            raise NotFound("The candidate has no certificate with this id.", code="certificate_not_found")
+    name = names.printed_name(_text(request, "holder_name", max_length=names.MAX_PRINTED))
+    decided = name_changes.correct(account_id, name, by=_text(request, "by"), reason=_text(request, "reason"), now=now)
+    count("CertificateNameCorrected")
+    return _decided(account_id, decided)
+
+
 Operation = Callable[..., dict[str, Any]]
+# Operations that only list (no reason asked; logged by how many they list, never what).
+LISTINGS = ("parked_results", "name_change_requests")
 
 
 def run(request: Any, now: datetime | None = None) -> dict[str, Any]:
@@ -212,12 +237,15 @@ def run(request: Any, now: datetime | None = None) -> dict[str, Any]:
         "parked_results": parked_results,
         "attach_result": attach_result,
         "correct_name": correct_name,
+        "name_change_requests": name_change_requests,
+        "approve_name_change": approve_name_change,
+        "refuse_name_change": refuse_name_change,
     }
     if not isinstance(operation, str) or operation not in operations:
         return _refused(InvalidInput(f"operation must be one of: {', '.join(operations)}.", field="operation"), None)
     try:
         who = {"by": _text(request, "by", max_length=200)}
-        if operation != "parked_results":
+        if operation not in LISTINGS:
             who["reason"] = _text(request, "reason")
         done = operations[str(operation)](request, now)
     except (InvalidInput, NotFound, Conflict) as error:
@@ -225,8 +253,8 @@ def run(request: Any, now: datetime | None = None) -> dict[str, Any]:
     logger.info(
         "staff operation",
         extra={"operation": operation, **who, **done}
-        if operation != "parked_results"
-        else {"operation": operation, **who, "parked": len(done["results"])},
+        if operation not in LISTINGS
+        else {"operation": operation, **who, "listed": sum(len(found) for found in done.values())},
     )
     return {"ok": True, "operation": operation, "at": now.astimezone(UTC).isoformat(), **done}
 
