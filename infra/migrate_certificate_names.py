@@ -48,6 +48,7 @@ class Report:
 def migrate(*, keep: Sequence[str] = (), dry_run: bool = False) -> Report:
     from certtracker.certificates import issuing
     from certtracker.core import clock
+    from certtracker.credentials import standing
     from certtracker.models.certificates import CERTIFICATE_PREFIX, Certificate
     from certtracker.models.credential_awards import CredentialAward
 
@@ -65,7 +66,7 @@ def migrate(*, keep: Sequence[str] = (), dry_run: bool = False) -> Report:
         mine = [certificate.certificate_id for certificate in certificates]
         kept = next((certificate_id for certificate_id in mine if certificate_id in chosen), None)
         chosen.discard(kept or "")
-        in_force = [c for c in certificates if issuing.certificate_standing(c) is None]
+        in_force = [c for c in certificates if standing.certificate_ended(c.status) is None]
         if dry_run:
             if len(in_force) > 1:
                 first = kept or min(in_force, key=lambda c: c.created_at).certificate_id

@@ -26,7 +26,7 @@ from certtracker.certificates import codes
 from certtracker.core import aws, names
 from certtracker.core.errors import Conflict, Gone, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
-from certtracker.credentials import awards, catalog
+from certtracker.credentials import awards, catalog, standing
 from certtracker.models.base import condition_failed, transaction
 from certtracker.models.certificates import (
     CERTIFICATE_PREFIX,
@@ -42,7 +42,6 @@ DOWNLOAD_LINK_SECONDS = 300
 RENDER_TAKEOVER = timedelta(minutes=2)  # well past the function's timeout: a render still going has died
 
 VerificationStatus = Literal["valid", "expired", "revoked", "withdrawn", "superseded", "unavailable"]
-Retired = Literal["withdrawn", "superseded"]
 
 
 def name_digest(name: str) -> str:
@@ -57,17 +56,6 @@ def verification_path(code: str) -> str:
     return f"/verify/{codes.grouped(code)}"
 
 
-def certificate_standing(certificate: Certificate) -> Retired | None:
-    """What the certificate itself says, whatever its award's standing: withdrawn (a wrong name the program
-    corrected, before name changes existed), superseded (re-issued in a name the program approved since), or None:
-    it is its award's current certificate, and the award decides (valid, expiring, expired, revoked)."""
-    if certificate.status == "withdrawn":
-        return "withdrawn"
-    if certificate.status == "superseded":
-        return "superseded"
-    return None
-
-
 def current_key(award: CredentialAward) -> str:
     """Where the award's current certificate is, or goes: its name and how often it was renamed."""
     if award.holder_name is None:
@@ -78,7 +66,7 @@ def current_key(award: CredentialAward) -> str:
 def current_certificate(award: CredentialAward, certificates: list[Certificate]) -> Certificate | None:
     """The award's current certificate among the holder's (one query's worth): the one in the name the award
     carries, never a withdrawn or superseded one. An award from before names were kept: its earliest certificate."""
-    mine = [c for c in certificates if c.award_sk == award.sk and certificate_standing(c) is None]
+    mine = [c for c in certificates if c.award_sk == award.sk and standing.certificate_ended(c.status) is None]
     if award.holder_name is None:
         return min(mine, key=lambda certificate: certificate.created_at, default=None)
     key = current_key(award)
@@ -89,7 +77,7 @@ def _earliest_name(account_id: str, award: CredentialAward) -> str | None:
     found = Certificate.query(
         account_id, Certificate.sk.startswith(award_certificates_prefix(award.award_id)), consistent_read=True
     )
-    kept = [certificate for certificate in found if certificate_standing(certificate) != "withdrawn"]
+    kept = [certificate for certificate in found if standing.certificate_ended(certificate.status) != "withdrawn"]
     return min(kept, key=lambda certificate: certificate.created_at).holder_name if kept else None
 
 
@@ -270,7 +258,7 @@ def rename_award(account_id: str, award: CredentialAward, name: str, *, now: dat
                 Certificate.sk.startswith(award_certificates_prefix(award.award_id)),
                 consistent_read=True,
             )
-            if certificate_standing(certificate) is None
+            if standing.certificate_ended(certificate.status) is None
         ]
         sk = certificate_key(award.award_id, name_digest(name), changes + 1)
         if any(certificate.sk == sk for certificate in in_force):
@@ -354,7 +342,7 @@ def keep_one_current(
     conditioned on what was read. Returns the certificates superseded (none: nothing to do, as on a second run).
     ValueError when the kept one cannot be the award's current one (not in force, or the award was renamed since)."""
     in_force = sorted(
-        (c for c in certificates if c.award_sk == award.sk and certificate_standing(c) is None),
+        (c for c in certificates if c.award_sk == award.sk and standing.certificate_ended(c.status) is None),
         key=lambda certificate: certificate.created_at,
     )
     if not in_force:
@@ -478,17 +466,16 @@ def download_link(account_id: str, certificate_id: str, *, now: datetime, press:
     certificate = _mine(account_id, certificate_id)
     if certificate.status == "rendering" and _stalled(certificate, now) and _take_over(certificate, now):
         _render(certificate, _award_of(certificate), now=now, press=press)
-    standing = certificate_standing(certificate)
-    if standing is not None:
+    found = standing.of_certificate(certificate.status, _award(account_id, certificate.award_sk), now)
+    if found in ("withdrawn", "superseded"):
         raise Gone(
-            f"This certificate was {standing}"
+            f"This certificate was {found}"
             + (f" and replaced by {certificate.replaced_by}." if certificate.replaced_by else "."),
-            code=f"certificate_{standing}",
+            code=f"certificate_{found}",
         )
     if certificate.status != "ready" or certificate.object_key is None:
         raise Conflict("This certificate is still being prepared. Try again in a moment.", code="certificate_rendering")
-    award = _award(account_id, certificate.award_sk)
-    if award is not None and award.revoked:
+    if found == "revoked":
         raise Conflict(
             "This credential was revoked: its certificate can no longer be downloaded.", code="credential_revoked"
         )
@@ -561,19 +548,19 @@ def verify(typed_code: str, now: datetime) -> Verification:
         certificate = _get(pointer.account_id, pointer.certificate_sk)
     if certificate is None or pointer.account_id is None:
         return Verification("unavailable", pointer.certificate_id, pointer.credential_id)
-    standing = certificate_standing(certificate)
-    if standing == "withdrawn":
+    award = _award(pointer.account_id, certificate.award_sk)
+    found = standing.of_certificate(certificate.status, award, now)
+    if found == "withdrawn":
         return Verification(
             "withdrawn", certificate.certificate_id, certificate.credential_id, replaced_by=certificate.replaced_by
         )
-    if standing == "superseded":
+    if found == "superseded":
         return Verification(
             "superseded", certificate.certificate_id, certificate.credential_id, superseded_at=certificate.superseded_at
         )
-    award = _award(pointer.account_id, certificate.award_sk)
-    if award is None:
+    if award is None or found == "unavailable":
         return Verification("unavailable", certificate.certificate_id, certificate.credential_id)
-    status: VerificationStatus = {"revoked": "revoked", "expired": "expired"}.get(awards.status_of(award, now), "valid")  # type: ignore[assignment]
+    status: VerificationStatus = "valid" if standing.counts(found) else found  # type: ignore[assignment]
     return Verification(
         status,
         certificate.certificate_id,

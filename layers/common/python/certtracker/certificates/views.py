@@ -14,7 +14,7 @@ from certtracker.contract.certificates import (
     VerifiedCredential,
 )
 from certtracker.core.errors import NotFound
-from certtracker.credentials import awards, catalog
+from certtracker.credentials import awards, catalog, standing
 from certtracker.credentials.awards import Status
 from certtracker.models.certificates import Certificate, NameChangeRequest
 
@@ -41,7 +41,7 @@ def certificate(item: Certificate, credential_status: Status | None) -> Certific
         credential_status=credential_status,
         # A certificate being prepared is downloaded all the same: a queued one is rendered on the way.
         download_path=None
-        if issuing.certificate_standing(item)
+        if standing.certificate_ended(item.status)
         else f"/me/certificates/{item.certificate_id}/download",
         replaced_by=item.replaced_by,
         superseded_at=item.superseded_at,

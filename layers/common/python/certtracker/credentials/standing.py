@@ -28,8 +28,6 @@ type CycleStanding = Literal["valid", "expiring", "expired", "revoked"]
 type Standing = Literal["valid", "expiring", "expired", "revoked", "superseded", "withdrawn", "unavailable"]
 
 COUNTING: frozenset[str] = frozenset({"valid", "expiring"})
-# Certificate states that stand whatever the cycle's standing (certtracker.models.certificates).
-CERTIFICATE_ENDED: frozenset[str] = frozenset({"withdrawn", "superseded"})
 
 
 # Why a cycle was revoked, by the category the team chose, in the words the candidate is told (email and pages);
@@ -66,10 +64,23 @@ def counts(standing: Standing) -> bool:
     return standing in COUNTING
 
 
+def certificate_ended(certificate_status: str) -> Literal["withdrawn", "superseded"] | None:
+    """What a certificate says of itself, whatever its cycle's standing: withdrawn (a wrong name the program
+    corrected, before name changes existed), superseded (issued again in a name the program approved since), or
+    None: it is its cycle's current certificate, and the cycle decides."""
+    if certificate_status == "withdrawn":
+        return "withdrawn"
+    if certificate_status == "superseded":
+        return "superseded"
+    return None
+
+
 def of_certificate(certificate_status: str | None, award: CredentialAward | None, now: datetime) -> Standing:
     """The standing of a certificate (its own status, or None once its holder was erased) printed for `award`."""
-    if certificate_status is None or award is None:
+    if certificate_status is None:
         return "unavailable"
-    if certificate_status in CERTIFICATE_ENDED:
-        return certificate_status  # type: ignore[return-value]  # one of the two, just checked
+    if ended := certificate_ended(certificate_status):
+        return ended
+    if award is None:
+        return "unavailable"
     return of_cycle(award, now)
