@@ -10,6 +10,7 @@ from certtracker.accounts import reauthentication
 from certtracker.accounts.identity import find_by_email, session_account
 from certtracker.accounts.verification import one_time_token, tell_owner_of_existing_email
 from certtracker.core import clock, email, throttling
+from certtracker.core.addresses import canonical
 from certtracker.core.errors import InvalidInput, TooManyRequests
 from certtracker.core.observability import count
 from certtracker.models.account_history import AccountEvent
@@ -92,7 +93,7 @@ def update_profile(account_id: str, changes: dict[str, Any]) -> ProfileUpdate:
             )
         )
     new_email: str = changes.get("email") or ""
-    asks_new_email = bool(new_email) and new_email.lower() != account.email.lower()
+    asks_new_email = bool(new_email) and canonical(new_email) != canonical(account.email)
     if asks_new_email:
         if partners.partner_for_email(new_email):
             raise InvalidInput(partners.PARTNERNET_ROUTE, field="email", code="partner_email_domain")
