@@ -11,6 +11,7 @@ from certtracker.accounts.identity import find_by_email, session_account
 from certtracker.accounts.verification import one_time_token, tell_owner_of_existing_email
 from certtracker.core import clock, email, throttling
 from certtracker.core.addresses import canonical
+from certtracker.core.email import quoting
 from certtracker.core.errors import InvalidInput, TooManyRequests
 from certtracker.core.observability import count
 from certtracker.models.account_history import AccountEvent
@@ -166,7 +167,8 @@ def _ask_to_verify(account: Account, new_email: str) -> bool:
         return tell_owner_of_existing_email(new_email)
     token, item = one_time_token("change_email", account.account_id, CHANGE_EMAIL_TTL, email=new_email)
     item.save()
-    values = {"email": new_email, "username": account.username}  # no name: the address is not proven yet
+    # The address is not proven yet: no name, and the username only inert.
+    values = {"email": new_email, "username": quoting.inert_handle(account.username)}
     return email.send_to(new_email, "email_change_verify", {**values, "link": email.web_link("/verify-email", token)})
 
 

@@ -11,6 +11,7 @@ from pynamodb.exceptions import TransactWriteError
 from certtracker.accounts.identity import session_account
 from certtracker.core import clock, cursors, email, submissions, throttling
 from certtracker.core.addresses import canonical, mailbox
+from certtracker.core.email import quoting
 from certtracker.core.observability import count
 from certtracker.core.settings import SupportSettings, load
 from certtracker.core.submissions import Submission
@@ -104,11 +105,15 @@ def _file(request: SupportRequest, submission: Submission) -> Filed:
         "subject": request.subject,
         "message": request.message,
     }
+    # The confirmation may go to an address nobody proved (a request filed without logging in): the sender's
+    # words in it only quoted and inert, never in its Subject, and no name.
+    subject = quoting.inert(request.subject)
+    confirmation = {**values, "subject": subject, "quoted_subject": quoting.quoted(subject)}
     # The team can answer with Reply: Reply-To is the candidate. Either email failing keeps the request.
     email.send_to(
         team_address(request.category), "support_request_team", values, reply_to=request.email, own_address=True
     )
-    sent = email.send_to(request.email, "support_request_confirmation", values)
+    sent = email.send_to(request.email, "support_request_confirmation", confirmation)
     count("SupportRequestFiled")
     return Filed(request.reference, sent)
 

@@ -25,6 +25,13 @@ def inert(text: str) -> str:
     return _DOT.sub("[.]", _SCHEME.sub(r"\1[:]", text))
 
 
+def inert_handle(handle: str) -> str:
+    """A username made inert, saying so when that changed it (`ada[.]lovelace`): a reader who copies it must
+    know the brackets are not part of it."""
+    shown = inert(handle)
+    return shown if shown == handle else f"{shown} (each dot written [.], so that no mail client makes it a link)"
+
+
 def capped(text: str, *, max_chars: int, max_lines: int) -> str:
     """At most `max_chars` characters and `max_lines` lines (blank lines at the edges dropped), marked `[…]` where
     cut, so a quote stays a quote in the program's email and not a letter of its own."""
