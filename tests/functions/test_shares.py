@@ -404,6 +404,8 @@ def test_a_phishing_profile_name_reaches_neither_the_subject_nor_the_body_and_th
     assert text.index("> Payroll") > text.index("/shares/")
     assert '<blockquote style="white-space: pre-wrap;' in email["html"]
     assert email["html"].count("<a ") == 1  # the program's own link only
+    # The page the link opens names the candidate as the email did.
+    assert open_link(api, link_token(mail)).json()["holder_name"] == "Ada Lovelace"
 
 
 def test_a_long_note_is_cut_in_the_email_and_marked_so(api, mail, holder) -> None:

@@ -418,12 +418,19 @@ def view(token: str, now: datetime) -> View:
             )
         )
     return View(
-        holder_name=printed_name(account.first_name, account.last_name),
+        holder_name=_holder_name(account, [held[c].current for c in map(str, item.credential_ids) if c in held]),
         credentials=credentials,
         message=item.message,
         shared_at=item.created_at,
         expires_at=item.expires_at,
     )
+
+
+def _holder_name(account: Account, shared: list[CredentialAward]) -> str:
+    """The page names the candidate as the email did: by the shared certificates' name, not the profile's."""
+    if not shared:  # never the case for a credential that could be shared; the profile's name rather than 500
+        return printed_name(account.first_name, account.last_name)
+    return certificate_name(account.account_id, shared)
 
 
 def _tell_first_view(account: Account, item: Share, now: datetime) -> None:
