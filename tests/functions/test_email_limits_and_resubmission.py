@@ -121,3 +121,13 @@ def test_four_identical_submissions_at_the_same_moment_make_one_request(
         assert len({answer.json()["reference"] for answer in answers}) == 1
     assert len(stored_requests()) == 2
     assert len(mail.to(EXAMS_TEAM)) == 2
+
+
+def test_plus_addressing_and_gmail_dots_do_not_lift_the_ten_emails_an_hour(api, mail):
+    # Strangers register tagged spellings of one inbox: each would send it a verification link.
+    spellings = [f"victim+{n}@gmail.com" for n in range(6)] + [f"vic.tim+{n}@googlemail.com" for n in range(6)]
+    for n, address in enumerate(spellings):
+        assert api.register(f"stranger{n}", address).status == 201
+    one_inbox = ("@gmail.com", "@googlemail.com")
+    delivered = [message for message in mail.all() if any(to.endswith(one_inbox) for to in message["to"])]
+    assert len(delivered) == 10

@@ -20,6 +20,8 @@ from tests.functions.conftest import PASSWORD, error, make_candidate
 from tests.functions.test_certificates import grant, owner_of, request
 
 EMPLOYER = "hiring@employer.example"
+SUBJECT = "Credentials shared with you through the Accreditation and Certification Program"
+PHISHING_NAME = ("Security alert:", "your payroll account is locked, sign in at https://evil.example")
 NOTE = "Hello Grace,\nhere are the two credentials we talked about."
 
 
@@ -78,11 +80,12 @@ def test_a_share_emails_the_recipient_a_link_that_shows_the_name_and_each_creden
     assert timedelta(days=29, hours=23) < expires_at - clock.now() <= timedelta(days=30)
 
     [email] = mail.to(EMPLOYER)
-    assert email["subject"] == "Ada Lovelace shared 2 credentials with you"
+    assert email["subject"] == SUBJECT
+    assert "Ada Lovelace (the name on their certificates) shared 2 credentials" in email["text"]
     assert email["headers"]["Reply-To"] == holder["email"]
     assert "Certified Specialist: Endpoint Security Complete" in email["text"]
     assert "Endpoint Protection Accreditation" in email["text"]
-    assert NOTE in email["text"]
+    assert "> Hello Grace,\n> here are the two credentials we talked about." in email["text"]
     assert "here are the two credentials" in email["html"]
     assert "List-Unsubscribe" not in email["headers"]  # not a newsletter: one email, asked for by the candidate
 
@@ -374,3 +377,55 @@ def test_export_lists_shares_with_their_views_and_erasure_stops_every_link(api, 
     assert api.call("DELETE", "/me", {"password": PASSWORD}, token=holder["token"]).status == 204
     assert error(open_link(api, token), 404)["code"] == "share_not_found"
     assert list(Share.scan()) == []
+
+
+def test_a_phishing_profile_name_reaches_neither_the_subject_nor_the_body_and_the_note_is_quoted_with_inert_links(
+    api, mail, holder
+) -> None:
+    first, last = PHISHING_NAME
+    renamed = api.call("PATCH", "/me/profile", {"first_name": first, "last_name": last}, token=holder["token"])
+    assert renamed.status == 200, renamed.body
+    note = "Payroll is locked.\nSign in at https://evil.example/login or www.evil.example\nor evil.example/reset"
+    assert share(api, holder, message=note).status == 201
+
+    [email] = mail.to(EMPLOYER)
+    assert email["subject"] == SUBJECT
+    for part in (email["text"], email["html"]):
+        assert "payroll account" not in part
+        assert "Security alert" not in part
+        assert "Ada Lovelace" in part  # the name on the certificates, which only the Program Support Team changes
+        assert "evil.example" not in part  # no form a mail client links
+        assert "https://evil" not in part
+        assert "https[:]//evil[.]example/login" in part
+        assert "evil[.]example/reset" in part
+    # The note comes after the program's own words, quoted line by line, so the preview line never shows it.
+    text = email["text"]
+    assert "> Payroll is locked.\n> Sign in at https[:]//evil[.]example/login or www[.]evil[.]example\n>" in text
+    assert text.index("> Payroll") > text.index("/shares/")
+    assert '<blockquote style="white-space: pre-wrap;' in email["html"]
+    assert email["html"].count("<a ") == 1  # the program's own link only
+    # The page the link opens names the candidate as the email did.
+    assert open_link(api, link_token(mail)).json()["holder_name"] == "Ada Lovelace"
+
+
+def test_a_long_note_is_cut_in_the_email_and_marked_so(api, mail, holder) -> None:
+    note = "\n".join(f"line {n}" for n in range(40))
+    assert share(api, holder, message=note[: sharing.MAX_MESSAGE]).status == 201
+    [email] = mail.to(EMPLOYER)
+    assert f"> line {sharing.NOTE_LINES - 1} […]" in email["text"]
+    assert f"line {sharing.NOTE_LINES}\n" not in email["text"]
+
+
+def test_plus_addressed_and_dotted_gmail_recipients_are_one_recipient_to_the_share_limit(api, mail, holder) -> None:
+    limit = sharing.EMAILS_PER_RECIPIENT[0]
+    spellings = ["a+1@example.org", "a+2@example.org", "A@Example.org", "a+x@example.org", "a+y@example.org"]
+    for n, to in enumerate(spellings[:limit]):
+        assert share(api, holder, to=to, credentials=["CERT-EP"], days=n + 1).status == 201
+    assert error(share(api, holder, to="a+3@example.org"), 429)["code"] == "too_many_shares_to_recipient"
+
+    for n in range(limit):
+        to = "A.b@gmail.com" if n % 2 else f"ab+{n}@googlemail.com"
+        assert share(api, holder, to=to, credentials=["CERT-EP"], days=n + 1).status == 201
+    assert error(share(api, holder, to="ab@gmail.com"), 429)["code"] == "too_many_shares_to_recipient"
+    # Another provider's dots are its users' own: a.b@example.org is not ab@example.org.
+    assert share(api, holder, to="a.b@example.org", credentials=["CERT-EP"]).status == 201

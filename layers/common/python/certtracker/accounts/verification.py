@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from certtracker.accounts.identity import claim_holder, find_by_email
 from certtracker.core import clock, email, throttling
+from certtracker.core.email import quoting
 from certtracker.core.tokens import digest, new_token
 from certtracker.models.accounts import Account, AccountClaim
 from certtracker.models.one_time_tokens import OneTimeToken
@@ -33,7 +34,8 @@ def one_time_token(
 
 
 def email_verification_link(account: Account, token: str) -> bool:
-    values = {"first_name": account.first_name, "email": account.email, "username": account.username}
+    # The address is not proven yet: the registrant's username only inert, and no name.
+    values = {"email": account.email, "username": quoting.inert_handle(account.username)}
     return email.send_to(account.email, "verify_email", {**values, "link": email.web_link("/verify-email", token)})
 
 

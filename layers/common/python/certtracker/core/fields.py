@@ -91,7 +91,7 @@ def _country(value: str) -> str:
 
 def email_address(value: str) -> str:
     """The one address rule: an address CertTracker can deliver to through SES, in the one form it is stored,
-    claimed and sent in (claims lower-case it: `AccountClaim.for_email`).
+    claimed and sent in (compared, and claimed, in `certtracker.core.addresses.canonical` form).
 
     SES does not support SMTPUTF8 (RFC 6531): every address it sends to must be 7-bit ASCII. So a local part
     (before the @) must be ASCII, or the mail can never arrive; an internationalized domain is kept in its

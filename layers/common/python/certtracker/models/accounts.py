@@ -7,6 +7,7 @@ from datetime import datetime
 from pynamodb.attributes import BooleanAttribute, MapAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
+from certtracker.core.addresses import canonical
 from certtracker.models.base import Table, TableName, Timestamp
 
 ACCOUNT_PREFIX = "ACCOUNT#"
@@ -108,7 +109,7 @@ class AccountClaim(Table):
     class Meta:
         table_name = TableName("ACCOUNTS_TABLE")
 
-    pk = UnicodeAttribute(hash_key=True)  # USERNAME#<lower username> or EMAIL#<normalized email>
+    pk = UnicodeAttribute(hash_key=True)  # USERNAME#<lower username> or EMAIL#<canonical email>
     account_id = UnicodeAttribute()
     # Only an unverified account's username claim expires (with the account); an email is claimed only
     # once it is verified, so an unverified registration can never hold an address against its owner.
@@ -120,4 +121,4 @@ class AccountClaim(Table):
 
     @staticmethod
     def for_email(email: str) -> str:
-        return EMAIL_PREFIX + email.lower()
+        return EMAIL_PREFIX + canonical(email)

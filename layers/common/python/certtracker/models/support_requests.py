@@ -7,6 +7,7 @@ import hashlib
 
 from pynamodb.attributes import UnicodeAttribute
 
+from certtracker.core.addresses import canonical
 from certtracker.models.base import Table, TableName, Timestamp
 
 REQUEST_PREFIX = "REQUEST#"
@@ -17,7 +18,7 @@ def anonymous_partition(email: str) -> str:
     """Where requests filed without logging in under this address live: ANONYMOUS#<SHA-256 of the address as
     claims key it>, so the address's owner's export and erasure find them with one query, not a scan.
     (The hash keeps the address out of the key; the item itself still holds it, for replies.)"""
-    return ANONYMOUS_PREFIX + hashlib.sha256(email.lower().encode()).hexdigest()
+    return ANONYMOUS_PREFIX + hashlib.sha256(canonical(email).encode()).hexdigest()
 
 
 class SupportRequest(Table):

@@ -10,6 +10,8 @@ from certtracker.accounts import reauthentication
 from certtracker.accounts.identity import find_by_email, session_account
 from certtracker.accounts.verification import one_time_token, tell_owner_of_existing_email
 from certtracker.core import clock, email, throttling
+from certtracker.core.addresses import canonical
+from certtracker.core.email import quoting
 from certtracker.core.errors import InvalidInput, TooManyRequests
 from certtracker.core.observability import count
 from certtracker.models.account_history import AccountEvent
@@ -92,7 +94,7 @@ def update_profile(account_id: str, changes: dict[str, Any]) -> ProfileUpdate:
             )
         )
     new_email: str = changes.get("email") or ""
-    asks_new_email = bool(new_email) and new_email.lower() != account.email.lower()
+    asks_new_email = bool(new_email) and canonical(new_email) != canonical(account.email)
     if asks_new_email:
         if partners.partner_for_email(new_email):
             raise InvalidInput(partners.PARTNERNET_ROUTE, field="email", code="partner_email_domain")
@@ -165,7 +167,8 @@ def _ask_to_verify(account: Account, new_email: str) -> bool:
         return tell_owner_of_existing_email(new_email)
     token, item = one_time_token("change_email", account.account_id, CHANGE_EMAIL_TTL, email=new_email)
     item.save()
-    values = {"email": new_email, "username": account.username}  # no name: the address is not proven yet
+    # The address is not proven yet: no name, and the username only inert.
+    values = {"email": new_email, "username": quoting.inert_handle(account.username)}
     return email.send_to(new_email, "email_change_verify", {**values, "link": email.web_link("/verify-email", token)})
 
 

@@ -18,7 +18,8 @@ from pynamodb.expressions.condition import size
 
 from certtracker.accounts.identity import find_account, session_account
 from certtracker.certificates import issuing
-from certtracker.core import aws, clock, deadline, email, submissions, throttling
+from certtracker.core import addresses, aws, clock, deadline, email, submissions, throttling
+from certtracker.core.email import quoting
 from certtracker.core.errors import Conflict, Gone, InvalidInput, NotFound, ServiceUnavailable
 from certtracker.core.names import printed_name
 from certtracker.core.observability import count, logger
@@ -34,6 +35,10 @@ from certtracker.profile import notifications
 DAYS = (1, 90)
 MAX_CREDENTIALS = 20
 MAX_MESSAGE = 500
+# The note as the email quotes it: all of a note the form takes (a few sentences to an employer), and few enough
+# lines that the program's own words (who shared what, the link, why this email came) stay what the email is.
+NOTE_IN_EMAIL = MAX_MESSAGE
+NOTE_LINES = 12
 # Enough to send a credential to every employer of a job hunt; not enough to spam with the program's name.
 SHARES_PER_DAY = (20, timedelta(days=1))
 # However many candidates share with one address, it gets this many share emails a day.
@@ -79,8 +84,8 @@ class Shared:
     resubmitted: bool  # the same form again: the first submission's share, nothing new sent
 
 
-def _chosen(account_id: str, credential_ids: list[str], now: datetime) -> list[str]:
-    """The credentials to share, in the order chosen, once each: each must be one the candidate holds."""
+def _chosen(account_id: str, credential_ids: list[str], now: datetime) -> list[CredentialAward]:
+    """The awards to share, in the order chosen, once each: each must be of a credential the candidate holds."""
     held = {entry.current.credential_id: entry for entry in awards.held(account_id, now)}
     chosen = list(dict.fromkeys(credential_ids))
     for credential_id in chosen:
@@ -95,7 +100,7 @@ def _chosen(account_id: str, credential_ids: list[str], now: datetime) -> list[s
             raise Conflict(
                 f"{credential_id} was revoked by the program, so it cannot be shared.", code="credential_revoked"
             )
-    return chosen
+    return [held[credential_id].current for credential_id in chosen]
 
 
 def _within_limits(account_id: str, recipient: str) -> None:
@@ -110,7 +115,7 @@ def _within_limits(account_id: str, recipient: str) -> None:
     )
     limit, window = EMAILS_PER_RECIPIENT
     throttling.enforce(
-        "share-to#" + digest(recipient),
+        "share-to#" + digest(addresses.mailbox(recipient)),  # a+1@ and a+2@ are one inbox
         limit=limit,
         window=window,
         code="too_many_shares_to_recipient",
@@ -137,7 +142,7 @@ def share(
     (no one could open the link) and the answer is 503: the candidate tries again."""
     now = clock.now()
     account = session_account(account_id)
-    recipient = recipient_email.lower()
+    recipient = addresses.canonical(recipient_email)
     message = message or None
     submission = Submission.of(
         idempotency_key, recipient, "\x1f".join(credential_ids), str(expires_in_days), message or ""
@@ -145,7 +150,8 @@ def share(
     if (claim := submissions.earlier(ShareSubmission, account_id, submission, now)) is not None:
         count("ShareResubmitted")
         return Shared(claim.share_id, claim.expires_at, resubmitted=True)
-    chosen = _chosen(account_id, credential_ids, now)
+    chosen_awards = _chosen(account_id, credential_ids, now)
+    chosen = [award.credential_id for award in chosen_awards]
     _within_limits(account_id, recipient)
 
     token = new_token()
@@ -195,20 +201,14 @@ def share(
             return Shared(claim.share_id, claim.expires_at, resubmitted=True)
         raise
 
-    name = printed_name(account.first_name, account.last_name)
-    titles = _titles(chosen)
-    values = {
-        "name": name,
-        "count": "a credential" if len(chosen) == 1 else f"{len(chosen)} credentials",
-        "them": "it" if len(chosen) == 1 else "them",
-        "credentials": "\n".join(f"- {title}" for title in titles),
-        "note": f"{name} wrote:\n{message}\n" if message else "",
-        "link": email.web_link(f"/shares/{token}"),
-        "expires_on": clock.long_date(expires_at),
-    }
     # SES gets the budget less what undoing takes: a send that never answers still leaves time to undo it.
     with deadline.keeping(UNDO_RESERVE_S):
-        sent = email.send_to(recipient, "share_invitation", values, reply_to=account.email)
+        sent = email.send_to(
+            recipient,
+            "share_invitation",
+            _invitation(account_id, chosen_awards, message, token, expires_at),
+            reply_to=account.email,
+        )
     if not sent:
         _undo(item, link, claimed)
         raise ServiceUnavailable(
@@ -219,6 +219,36 @@ def share(
     count("ShareCreated")
     logger.info("credentials shared", extra={"share_id": item.share_id, "credentials": len(chosen)})
     return Shared(item.share_id, expires_at, resubmitted=False)
+
+
+def certificate_name(account_id: str, chosen: list[CredentialAward]) -> str:
+    """The name the shared credentials' certificates print (which only the Program Support Team changes), never
+    the free profile name. Should the awards carry different names (one awarded while a name change was being
+    approved), the most recently earned award's: the newest name the program printed."""
+    newest = max(chosen, key=lambda award: award.earned_at)
+    return issuing.award_name(account_id, newest)
+
+
+def _invitation(
+    account_id: str, chosen: list[CredentialAward], message: str | None, token: str, expires_at: datetime
+) -> dict[str, str]:
+    """The share email's values. It goes to an address nobody proved, from the program: its Subject is fixed,
+    it names the candidate by the certificates' name, and the note is the only text the candidate chose, quoted,
+    inert and capped after the program's own words (so never in the Subject or the preview line)."""
+    name = certificate_name(account_id, chosen)
+    note = quoting.inert(quoting.capped(message, max_chars=NOTE_IN_EMAIL, max_lines=NOTE_LINES)) if message else ""
+    intro = f"{name} added this note, quoted as written (the program did not check it; links in it do not open):"
+    return {
+        "name": name,
+        "count": "a credential" if len(chosen) == 1 else f"{len(chosen)} credentials",
+        "them": "it" if len(chosen) == 1 else "them",
+        "credentials": "\n".join(f"- {title}" for title in _titles([award.credential_id for award in chosen])),
+        "note_intro": intro if note else "",
+        "note": note,
+        "quoted_note": f"\n{intro}\n{quoting.quoted(note)}\n" if note else "",
+        "link": email.web_link(f"/shares/{token}"),
+        "expires_on": clock.long_date(expires_at),
+    }
 
 
 def _undo(item: Share, link: ShareLink, claimed: ShareSubmission) -> None:
@@ -388,12 +418,19 @@ def view(token: str, now: datetime) -> View:
             )
         )
     return View(
-        holder_name=printed_name(account.first_name, account.last_name),
+        holder_name=_holder_name(account, [held[c].current for c in map(str, item.credential_ids) if c in held]),
         credentials=credentials,
         message=item.message,
         shared_at=item.created_at,
         expires_at=item.expires_at,
     )
+
+
+def _holder_name(account: Account, shared: list[CredentialAward]) -> str:
+    """The page names the candidate as the email did: by the shared certificates' name, not the profile's."""
+    if not shared:  # never the case for a credential that could be shared; the profile's name rather than 500
+        return printed_name(account.first_name, account.last_name)
+    return certificate_name(account.account_id, shared)
 
 
 def _tell_first_view(account: Account, item: Share, now: datetime) -> None:

@@ -10,6 +10,8 @@ from pynamodb.exceptions import TransactWriteError
 
 from certtracker.accounts.identity import session_account
 from certtracker.core import clock, cursors, email, submissions, throttling
+from certtracker.core.addresses import canonical, mailbox
+from certtracker.core.email import quoting
 from certtracker.core.observability import count
 from certtracker.core.settings import SupportSettings, load
 from certtracker.core.submissions import Submission
@@ -103,11 +105,15 @@ def _file(request: SupportRequest, submission: Submission) -> Filed:
         "subject": request.subject,
         "message": request.message,
     }
+    # The confirmation may go to an address nobody proved (a request filed without logging in): the sender's
+    # words in it only quoted and inert, never in its Subject, and no name.
+    subject = quoting.inert(request.subject)
+    confirmation = {**values, "subject": subject, "quoted_subject": quoting.quoted(subject)}
     # The team can answer with Reply: Reply-To is the candidate. Either email failing keeps the request.
     email.send_to(
         team_address(request.category), "support_request_team", values, reply_to=request.email, own_address=True
     )
-    sent = email.send_to(request.email, "support_request_confirmation", values)
+    sent = email.send_to(request.email, "support_request_confirmation", confirmation)
     count("SupportRequestFiled")
     return Filed(request.reference, sent)
 
@@ -158,7 +164,7 @@ def file_anonymously(
     """For login problems: no session, so limited per client address and per email address (429)."""
     for key, (limit, window) in (
         ("support-ip#" + source_address, ANONYMOUS_PER_ADDRESS),
-        ("support-email#" + digest(email_address.lower()), ANONYMOUS_PER_EMAIL),
+        ("support-email#" + digest(mailbox(email_address)), ANONYMOUS_PER_EMAIL),
     ):
         throttling.enforce(
             key,
@@ -168,7 +174,7 @@ def file_anonymously(
             message="Too many requests from here. Try again in {wait}, or write to the Program Support Team directly.",
         )
     owner = anonymous_partition(email_address)  # keyed by the address: found by its owner's export
-    submission = Submission.of(idempotency_key, name, email_address.lower(), category, subject, message)
+    submission = Submission.of(idempotency_key, name, canonical(email_address), category, subject, message)
     if (earlier := _earlier(owner, submission)) is not None:
         return _resubmitted(earlier)
     return _file(

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from certtracker.core.addresses import mailbox
 from certtracker.core.aws import client
 from certtracker.core.observability import count, logger
 from certtracker.core.settings import MailSettings, load
@@ -169,7 +170,7 @@ def recipient_allows(to: str) -> bool:
     from certtracker.core.tokens import digest
 
     limit, window = EMAILS_PER_RECIPIENT
-    allowed = throttling.allow_within("mail-to#" + digest(to.strip().lower()), limit=limit, window=window)
+    allowed = throttling.allow_within("mail-to#" + digest(mailbox(to)), limit=limit, window=window)
     if not allowed:
         logger.warning("email not sent: recipient limit", extra={"email_kind": "any"})
         count("EmailRecipientLimited")
