@@ -1,5 +1,5 @@
 """Strict input everywhere: every model of what a caller sends (each request body of the API, the Pearson VUE
-webhook's) refuses a value whose JSON type its schema does not declare, so a boolean or a
+webhook's, each staff operation) refuses a value whose JSON type its schema does not declare, so a boolean or a
 string is never read as a number, nor a number as a string or a flag. It walks every model, so a new field (or a
 new model) cannot be loose by accident."""
 
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 import certtracker.contract
 from certtracker.core.api import StrictModel
 from certtracker.core.strict_input import STRICT_INPUT
+from certtracker.staff import payloads
 
 OPENAPI = Path(__file__).parents[2] / "functions" / "docs" / "openapi.json"
 
@@ -49,7 +50,7 @@ def contract_models() -> list[type[BaseModel]]:
 
 
 def input_models() -> list[type[BaseModel]]:
-    return [model for model in contract_models() if issubclass(model, StrictModel)]
+    return [model for model in contract_models() if issubclass(model, StrictModel)] + list(payloads.MEMBERS)
 
 
 def _json_type(value: Any) -> str:
@@ -178,3 +179,13 @@ def test_the_days_a_share_lasts_are_a_json_integer(value: Any, refused: bool) ->
         assert raised.value.errors()[0]["loc"] == ("expires_in_days",)
     else:
         assert ShareRequest.model_validate(body).expires_in_days == value
+
+
+@pytest.mark.parametrize("operation", [["revoke"], {"name": "revoke"}, None, 3, True, "", "drop_table"])
+def test_a_staff_operation_that_is_not_one_of_the_names_is_refused_by_field(operation: Any) -> None:
+    from certtracker.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as raised:
+        payloads.read({"operation": operation, "by": "pat", "reason": "r"})
+    assert raised.value.field == "operation"
+    assert ", ".join(payloads.OPERATIONS) in raised.value.message
