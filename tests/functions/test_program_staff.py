@@ -112,7 +112,7 @@ def test_operations_without_who_or_why_or_on_someone_unknown_are_refused(gateway
         ({"operation": "revoke", "username": "ada", "credential_id": "CERT-EP", "by": "pat"}, "reason"),
         ({"operation": "revoke", "username": "ada", "credential_id": "CERT-EP", "reason": "x"}, "by"),
         ({"operation": "drop_table", **STAFF}, "operation"),
-        ({"operation": "revoke", "username": "nobody", "credential_id": "CERT-EP", **STAFF}, None),
+        ({"operation": "revoke", "username": "nobody", "credential_id": "CERT-EP", **REVOKE}, None),
         (
             {"operation": "revoke", "username": "ada", "credential_id": "CERT-EP", "by": "pat", "reason": "a\u202eb"},
             "reason",
@@ -127,6 +127,54 @@ def test_operations_without_who_or_why_or_on_someone_unknown_are_refused(gateway
         assert answer["ok"] is False, operation
         assert answer["error"]["field"] == field, answer
     assert gateway.functions["ProgramStaffFunction"].invoke(["not", "an", "object"])["ok"] is False
+    assert held(api, candidate)["CERT-EP"]["status"] == "earned"
+
+
+def test_an_operation_that_is_a_list_or_an_object_or_null_is_refused_by_field_not_raised(gateway) -> None:
+    # On main before the payload model, a list or an object here raised TypeError (unhashable type): on Lambda an
+    # unhandled function error instead of the documented answer.
+    for operation in (["revoke"], {"name": "revoke"}, None, 3, True, "", "REVOKE"):
+        answer = staff(gateway, operation=operation, username="ada", credential_id="CERT-EP", **REVOKE)
+        assert answer["ok"] is False, operation
+        assert answer["error"]["field"] == "operation", answer
+        assert "revoke, reinstate" in answer["error"]["message"]
+    for event in (None, "revoke", ["operation", "revoke"], 3):
+        refused = gateway.functions["ProgramStaffFunction"].invoke(event)
+        assert refused["ok"] is False, event
+        assert refused["error"]["code"] == "invalid_input"
+
+
+def test_fields_of_the_wrong_type_or_unknown_to_the_operation_are_refused_by_name(gateway, api, candidate) -> None:
+    grant(owner_of(api, candidate))
+    assert request(api, candidate).status == 201
+    revoke = {"operation": "revoke", "username": "ada", "credential_id": "CERT-EP", **REVOKE}
+    cases = [
+        ({**revoke, "credential_id": ["CERT-EP"]}, "credential_id"),
+        ({**revoke, "credential_id": 3}, "credential_id"),
+        ({**revoke, "username": {"$ne": ""}}, "username"),
+        ({**revoke, "by": 3}, "by"),
+        ({**revoke, "by": True}, "by"),
+        ({**revoke, "reason": ["a", "b"]}, "reason"),
+        ({**revoke, "category": "fraud"}, "category"),
+        ({**revoke, "category": None}, "category"),
+        ({**revoke, "revoke_everything": True}, "revoke_everything"),
+        ({**revoke, "email": "ada@example.org"}, "email"),  # the candidate named twice: which one?
+        ({key: value for key, value in revoke.items() if key != "username"}, "username"),
+        ({key: value for key, value in revoke.items() if key != "credential_id"}, "credential_id"),
+        (
+            {**STAFF, "operation": "reinstate", "username": "ada", "credential_id": "CERT-EP", "category": "other"},
+            "category",
+        ),
+        ({"operation": "parked_results", "by": "pat", "limit": 10}, "limit"),
+        ({"operation": "attach_result", "username": "ada", "result_id": 42, **STAFF}, "result_id"),
+        ({"operation": "approve_name_change", "username": "ada", "request_id": 7, **STAFF}, "request_id"),
+        ({"operation": "correct_name", "username": "ada", "holder_name": 3, **STAFF}, "holder_name"),
+    ]
+    for operation, field in cases:
+        answer = staff(gateway, **operation)
+        assert answer["ok"] is False, operation
+        assert answer["error"]["field"] == field, (operation, answer)
+        assert answer["error"]["message"], answer
     assert held(api, candidate)["CERT-EP"]["status"] == "earned"
 
 

@@ -252,6 +252,12 @@ def test_only_credentials_held_and_not_revoked_can_be_shared(api, mail, holder) 
         ({"expires_in_days": 91}, "expires_in_days"),
         ({"expires_in_days": 10**30}, "expires_in_days"),
         ({"expires_in_days": 2.5}, "expires_in_days"),
+        # Strict types: not read as 1 day and 3 days, as they were before the contract models were strict.
+        ({"expires_in_days": True}, "expires_in_days"),
+        ({"expires_in_days": "3"}, "expires_in_days"),
+        ({"expires_in_days": 3.0}, "expires_in_days"),
+        ({"credential_ids": "CERT-EP"}, "credential_ids"),
+        ({"message": 42}, "message"),
         ({"credential_ids": []}, "credential_ids"),
         ({"credential_ids": [f"CERT-{n}" for n in range(21)]}, "credential_ids"),
         ({"credential_ids": ["cert ep"]}, "credential_ids"),
@@ -268,6 +274,8 @@ def test_bad_input_is_refused_by_field_and_nothing_is_shared(api, mail, holder, 
     body = {"recipient_email": EMPLOYER, "credential_ids": ["CERT-EP"], "expires_in_days": 30, **change}
     refused = error(api.call("POST", "/me/shares", body, token=holder["token"]), 422)
     assert field in (refused.get("field") or "") + refused["message"]
+    if field == "expires_in_days":
+        assert refused["field"] == "expires_in_days"
     assert mine(api, holder) == []
 
 

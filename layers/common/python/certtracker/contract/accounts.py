@@ -11,6 +11,7 @@ from certtracker.core.api import Model, StrictModel
 from certtracker.core.fields import (
     CountryCode,
     EmailAddress,
+    MustBeTrue,
     OneLine,
     OpaqueToken,
     Password,
@@ -27,7 +28,7 @@ class RegisterRequest(StrictModel):
     first_name: PersonName
     last_name: PersonName
     country: CountryCode
-    accept_privacy_notice: Literal[True] = Field(description="Must be true: the privacy notice is accepted")
+    accept_privacy_notice: MustBeTrue = Field(description="Must be true: the privacy notice is accepted")
     marketing_opt_in: bool = False
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 from certtracker.core import clock
 from certtracker.core.api import Model, StrictModel
@@ -58,11 +58,9 @@ class RegistrationList(Model):
 class WebhookResult(StrictModel):
     """What Pearson VUE posts for each result (exams and assessments alike).
 
-    Strict: a number must be a JSON number and a flag a JSON boolean ("85" or true for a score is
-    refused, not converted); `taken_at` must carry its time zone.
+    Strict, as every request model: a number must be a JSON number and a flag a JSON boolean ("85" or true
+    for a score is refused, not converted); `taken_at` must carry its time zone.
     """
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
     result_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
     registration_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from certtracker.core import deadline
 from certtracker.core.errors import DomainError, TooManyRequests, Unauthorized
 from certtracker.core.observability import count, logger
+from certtracker.core.strict_input import STRICT_INPUT, reason
 
 # Every JSON body CertTracker accepts is small; anything bigger is refused before parsing.
 MAX_BODY_BYTES = 16 * 1024
@@ -46,9 +47,12 @@ class Model(BaseModel):
 
 
 class StrictModel(Model):
-    """Request bodies: unknown fields are refused, strings are stripped."""
+    """Request bodies: strict types, unknown fields refused, strings stripped (certtracker.core.strict_input).
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    Response models stay lax: they are built from CertTracker's own stored values (numbers PynamoDB read as
+    floats, items read `from_attributes`), never from what a client sent."""
+
+    model_config = STRICT_INPUT
 
 
 class ErrorDetail(Model):
@@ -264,7 +268,7 @@ class CertTrackerResolver(APIGatewayRestResolver):
             return error_response(400, "invalid_json", "The request body is not valid JSON.")
         location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
         field = ".".join(location) or None
-        message = f"{field}: {_reason(first)}." if field else f"The request body is invalid: {_reason(first)}."
+        message = f"{field}: {reason(first)}." if field else f"The request body is invalid: {reason(first)}."
         others = len(problems) - 1
         if others:
             message += f" ({others} more problem{'s' if others > 1 else ''} after this one.)"
@@ -330,19 +334,6 @@ def _header_values(event: Mapping[str, Any], name: str) -> list[str]:
     if found or multi:
         return found
     return [value for key, value in (event.get("headers") or {}).items() if key.lower() == name and value]
-
-
-def _reason(problem: Mapping[str, Any]) -> str:
-    """Pydantic's message, worded for a person reading an API answer."""
-    kind = problem.get("type")
-    if kind == "extra_forbidden":
-        return "this request does not accept this field"
-    if kind == "missing":
-        return "this field is required"
-    reason = str(problem.get("msg", "is invalid")).rstrip(".")
-    for prefix in ("Value error, ", "String ", "Input "):
-        reason = reason.removeprefix(prefix)
-    return reason[:1].lower() + reason[1:]
 
 
 class _Refused(Exception):

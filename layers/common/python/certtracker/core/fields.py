@@ -8,9 +8,9 @@ what is stored, shown back or emailed is the same kind of text everywhere.
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from certtracker.core import names
 from certtracker.core.countries import COUNTRIES
@@ -152,3 +152,14 @@ CountryCode = Annotated[
     Field(description="ISO 3166-1 alpha-2 country code"),
 ]
 OpaqueToken = Annotated[str, StringConstraints(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+def _only_true(value: object) -> object:
+    # Pydantic matches a literal by equality, even in strict mode: without this, 1 would pass as true.
+    if value is not True:
+        raise ValueError("must be true")
+    return value
+
+
+# An agreement (the privacy notice): the JSON boolean true, nothing else.
+MustBeTrue = Annotated[Literal[True], BeforeValidator(_only_true)]
