@@ -151,6 +151,7 @@ def test_a_revoked_credential_shows_revoked_on_the_verification_page_and_its_pdf
         f"{stack.base}/_local/run/ProgramStaffFunction",
         json={
             "operation": "revoke",
+            "category": "exam_misconduct",
             "by": "browser test",
             "reason": "exam misconduct",
             "username": candidate.username,

@@ -46,6 +46,7 @@ def test_a_newcomer_earns_downloads_verifies_and_sees_a_revocation(stack) -> Non
             "operation": "revoke",
             "username": seed.DEMO_USERNAME,
             "credential_id": "CERT-EP",
+            "category": "awarded_in_error",
             "by": "e2e@program.example",
             "reason": "Demonstration of a revocation",
         },
