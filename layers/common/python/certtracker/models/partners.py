@@ -43,7 +43,7 @@ class PartnerContact(Table):
     contact_id = UnicodeAttribute()
     version = NumberAttribute()
     partner_id = UnicodeAttribute()
-    account_id = UnicodeAttribute(null=True)  # none for a contact that was never active
+    account_id = UnicodeAttribute(null=True)  # the account linked through this contact (created or confirmed)
     active = BooleanAttribute()
     is_program_manager = BooleanAttribute(default=False)
     changed_at = Timestamp()  # PartnerNet's time of this version
@@ -51,6 +51,11 @@ class PartnerContact(Table):
     # The email this version owes its person (welcome with a set-password link, or linked), until it is sent.
     notice = UnicodeAttribute(null=True)
     notice_claimed_until = Timestamp(null=True)  # a delivery is sending it until then
+    # An existing account asked to confirm its association through this contact: nothing changes on the account
+    # until its owner confirms by the emailed link (certtracker.partners.association).
+    pending_account_id = UnicodeAttribute(null=True)
+    pending_request = UnicodeAttribute(null=True)  # a random id: the link answers this request, no later one
+    pending_until = Timestamp(null=True)
 
 
 class SyncState(Table):
