@@ -209,15 +209,28 @@ def test_refusing_leaves_the_account_as_it_was_and_tells_the_partner_program_tea
     assert PartnerContact.get("CONTACT#C-7").pending_account_id is None
 
 
-def test_an_unanswered_request_lapses_and_the_account_stays_as_it_was(api, mail) -> None:
+def test_an_unanswered_request_lapses_the_account_stays_as_it_was_and_the_team_is_told_once(api, mail, gateway) -> None:
     make_candidate(api, mail, "ada", "ada@fabrikam.example")
     joins_partner("fabrikam.example", "P-1001")
     provision(api, change(contact_id="C-7", email="ada@fabrikam.example"))
     token = mail.latest_link("ada@fabrikam.example", "/confirm-partner")
+    sync = gateway.functions["PartnerNetSyncFunction"]
+    scheduled = {"source": "aws.events", "detail-type": "Scheduled Event"}
+    assert sync.invoke(scheduled)["association_requests_lapsed"] == 0  # not yet
     clock.advance((REQUEST_TTL + timedelta(minutes=1)).total_seconds())
     assert error(api.call("POST", "/partner-association/preview", {"token": token}), 410)["code"] == "link_expired"
     assert error(api.call("POST", "/partner-association/confirm", {"token": token}), 410)["code"] == "link_expired"
     assert account_of("ada").partner_id is None
+
+    assert sync.invoke(scheduled)["association_requests_lapsed"] == 1
+    assert sync.invoke(scheduled)["association_requests_lapsed"] == 0
+    [told] = [m for m in mail.all() if "lapsed unanswered" in m["subject"]]
+    assert "C-7" in told["text"]
+    assert "ada" not in told["text"].lower()
+    assert PartnerContact.get("CONTACT#C-7").pending_account_id is None
+    # PartnerNet's next change of the contact asks again.
+    provision(api, change(contact_id="C-7", version=2, email="ada@fabrikam.example"))
+    assert len(requests_to(mail, "ada@fabrikam.example")) == 2
 
 
 def test_a_contact_whose_address_changes_withdraws_its_request(api, mail) -> None:

@@ -226,8 +226,9 @@ class PartnersSettings(MailSettings):
     support_partner_email: str = text(min_length=3)  # the partner program team hears of a refusal
 
 
-class PartnerNetSyncSettings(PartnerNetSettings):
+class PartnerNetSyncSettings(PartnerNetSettings, MailSettings):
     partners_table: str = text()  # the partner companies and their domains, the sync's lease and watermark
+    support_partner_email: str = text(min_length=3)  # told of each association request that lapsed unanswered
     provisioning_queue_url: str = url()  # one message per contact change
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from certtracker.accounts.identity import find_account
 from certtracker.core import clock, email
@@ -26,7 +26,7 @@ from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account
 from certtracker.models.base import condition_failed, transaction
 from certtracker.models.one_time_tokens import OneTimeToken
-from certtracker.models.partners import CONTACT_PREFIX, PARTNER_PREFIX, PartnerCompany, PartnerContact
+from certtracker.models.partners import CONTACT_PREFIX, PARTNER_PREFIX, PENDING, PartnerCompany, PartnerContact
 
 PURPOSE = "confirm_partner"
 LINK_GONE = (
@@ -106,7 +106,12 @@ def preview(token: str) -> Request:
 
 
 # What closes a request on the contact: answered, or withdrawn by erasure.
-REQUEST_CLOSED = (PartnerContact.pending_account_id, PartnerContact.pending_request, PartnerContact.pending_until)
+REQUEST_CLOSED = (
+    PartnerContact.pending_account_id,
+    PartnerContact.pending_request,
+    PartnerContact.pending_until,
+    PartnerContact.pending_queue,
+)
 
 
 def _answer(live: _Live, contact_actions: list[Any], account_actions: list[Any], kind: str) -> None:
@@ -186,6 +191,32 @@ def refuse(token: str, team_address: str) -> None:
     count("PartnerAssociationRefused")
     values = {"contact_id": str(live.contact.contact_id), "partner_id": str(live.contact.partner_id)}
     email.send_to(team_address, "partner_association_refused", values, own_address=True)
+
+
+def lapse_unanswered(now: datetime, team_address: str) -> int:
+    """Close the requests nobody answered in time (their links have lapsed already) and tell the partner program
+    team of each (ids only), once: the close is conditional on the request, so two runs tell once. The account
+    stays as it was; PartnerNet's next change of the contact asks again."""
+    lapsed = 0
+    for key in PartnerContact.by_pending_until.query(PENDING, PartnerContact.pending_until <= now):
+        contact = _get_contact(str(key.pk).removeprefix(CONTACT_PREFIX))
+        if contact is None or contact.pending_until is None or contact.pending_until > now:
+            continue  # answered or asked again meanwhile (the index lags the table)
+        try:
+            contact.update(
+                actions=[attribute.remove() for attribute in REQUEST_CLOSED],
+                condition=PartnerContact.pending_request == contact.pending_request,
+            )
+        except UpdateError as error:
+            if not condition_failed(error):
+                raise
+            continue
+        lapsed += 1
+        values = {"contact_id": str(contact.contact_id), "partner_id": str(contact.partner_id)}
+        email.send_to(team_address, "partner_association_lapsed", values, own_address=True)
+    if lapsed:
+        count("PartnerAssociationLapsed", lapsed)
+    return lapsed
 
 
 def _requests_of(account_id: str) -> list[tuple[OneTimeToken, PartnerContact]]:

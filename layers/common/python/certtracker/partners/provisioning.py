@@ -13,7 +13,8 @@ The linking rules (PRODUCT.md, "Partner linking rules"), all decided in `_write`
 - an account that already exists (registered by its owner, or linked through another contact, of this partner
   or another) is never linked silently: its owner is emailed a link to confirm the association, naming the
   partner, and nothing changes until they confirm (`certtracker.partners.association`); the request lapses
-  after REQUEST_TTL; refusing it leaves the account as it was and tells the partner program team (ids only);
+  after REQUEST_TTL; refusing or ignoring it leaves the account as it was and tells the partner program team
+  (ids only; the PartnerNet sync's run lapses unanswered requests);
 - an account is linked through one contact at a time (`Account.partner_contact_id`): only that contact keeps
   its partner association and program-manager flag in step, and deactivating any other contact leaves it alone;
 - the program-manager flag reaches only an account linked through that partner's contact: one the contact
@@ -32,6 +33,7 @@ States of a contact, and what each change does (A: the account that holds the co
 | pending(A)                    | A's owner confirms                     | linked(A), flag from the contact; the     |
 |                               |                                        | contact A was linked through lets go      |
 | pending(A)                    | A's owner refuses                      | recorded; partner program team told       |
+| pending(A)                    | lapses unanswered (the sync's sweep)   | recorded; partner program team told       |
 | linked(A)                     | active (even with another email)       | linked(A): partner and flag in step (the  |
 |                               |                                        | link is the account's, not the address's) |
 | linked(A)                     | inactive                               | A loses partner and flag, keeps its login |
@@ -66,7 +68,7 @@ from certtracker.core.observability import count, logger, measure_seconds
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim
 from certtracker.models.base import condition_failed, transaction
-from certtracker.models.partners import CONTACT_PREFIX, PARTNER_PREFIX, PartnerCompany, PartnerContact
+from certtracker.models.partners import CONTACT_PREFIX, PARTNER_PREFIX, PENDING, PartnerCompany, PartnerContact
 from certtracker.partners import companies as partners
 
 SET_PASSWORD_TTL = timedelta(hours=72)
@@ -200,6 +202,7 @@ def _contact_item(
         pending_account_id=pending.account_id if pending else None,
         pending_request=pending.request if pending else None,
         pending_until=pending.until if pending else None,
+        pending_queue=PENDING if pending else None,
     )
 
 
