@@ -12,6 +12,7 @@ const ROUTES = {
   "/verify-email": ["verify-email.js", false],
   "/unsubscribe": ["unsubscribe.js", false],
   "/cancel-email-change": ["cancel-email-change.js", false],
+  "/confirm-partner": ["confirm-partner.js", false],
   "/contact": ["contact.js", false],
   "/faq": ["faq.js", false],
   "/dashboard": ["dashboard.js", true],

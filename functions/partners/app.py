@@ -1,4 +1,5 @@
-"""Partner program credit: a partner's employees and their credentials, for that partner's program managers."""
+"""Partner program credit for a partner's program managers, and an account owner's answer to a partner's
+association request."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker.contract.partners import PartnerReport
+from certtracker.contract.partners import AssociationAnswer, AssociationAnswered, AssociationRequestOut, PartnerReport
 from certtracker.core import clock
 from certtracker.core.api import CertTrackerResolver, error_responses
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import PartnersSettings, load
-from certtracker.partners import credit, views
+from certtracker.partners import association, credit, views
 
 settings = load(PartnersSettings)
 app = CertTrackerResolver()
@@ -46,6 +47,37 @@ def partner_credentials(
         headers = {"Content-Disposition": disposition}
         return Response(200, "text/csv; charset=utf-8", body, headers)
     return Response(200, "application/json", views.report(credit.report(caller, partner_id, cursor, now)))
+
+
+@app.post("/partner-association/preview", tags=["partners"], responses=error_responses(410, 413, 422))
+def association_preview(body: AssociationAnswer) -> AssociationRequestOut:
+    """What an association request link asks: which partner, for which account, until when. Changes nothing.
+
+    The token of the emailed link alone answers: it reached the address the account proved. 410
+    `link_expired` once the link is used, lapsed, or withdrawn by a newer change of the PartnerNet contact."""
+    found = association.preview(body.token)
+    return AssociationRequestOut(
+        partner_id=found.partner_id,
+        partner_name=found.partner_name,
+        username=found.username,
+        expires_at=found.expires_at,
+    )
+
+
+@app.post("/partner-association/confirm", tags=["partners"], responses=error_responses(410, 413, 422))
+def association_confirm(body: AssociationAnswer) -> AssociationAnswered:
+    """Confirm a partner association request: the account is associated with the partner from now on (moved
+    from another partner, if it was associated with one). The link works once."""
+    found = association.confirm(body.token)
+    return AssociationAnswered(message=f"Your account is now associated with {found.partner_name}.")
+
+
+@app.post("/partner-association/refuse", tags=["partners"], responses=error_responses(410, 413, 422))
+def association_refuse(body: AssociationAnswer) -> AssociationAnswered:
+    """Refuse a partner association request: the account stays as it was, and the partner program team is told
+    (the PartnerNet contact's id, nothing about the account). The link works once."""
+    association.refuse(body.token, settings.support_partner_email)
+    return AssociationAnswered(message="Refused: your account stays as it was, and the partner program team is told.")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

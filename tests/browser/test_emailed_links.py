@@ -34,6 +34,7 @@ def test_a_link_without_its_token_says_to_open_the_email_again(portal: Portal) -
         ("/reset-password", "Choose a new password"),
         ("/unsubscribe", "Unsubscribe"),
         ("/cancel-email-change", "Cancel the email address change"),
+        ("/confirm-partner", "Confirm your company"),
     ]:
         portal.goto(path, title)
         assert "Open the link in the email again" in portal.main().get_by_role("alert").inner_text()

@@ -1,6 +1,7 @@
 """PartnerNet provisioning and partner credit in the browser (issue 15): contacts added at the PartnerNet stand-in,
 the sync run twice, one set-password email per contact; the manager sets a password, signs in, an employee
-passes an exam, and the manager sees the company's credit report and can download it as CSV."""
+passes an exam, and the manager sees the company's credit report and can download it as CSV. A candidate who
+already has an account is associated with a partner only once they confirm it from the email (issue 22)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,19 @@ import re
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.portal import Candidate, Portal, bearer
+from tests.browser.portal import Candidate, Portal, bearer, registered
 from tests.browser.test_credentials import CERT_EP, passes
 from tests.browser.test_screenshots import SCREENSHOTS
 
 PASSWORD = "Harbor-Quietly-Sings-58"
 
 
-def add_contact(stack, contact_id: str, email: str, first: str, last: str, manager: bool) -> None:
+def add_contact(
+    stack, contact_id: str, email: str, first: str, last: str, manager: bool, partner_id: str = "P-1001"
+) -> None:
     body = {
         "contact_id": contact_id,
-        "partner_id": "P-1001",
+        "partner_id": partner_id,
         "email": email,
         "first_name": first,
         "last_name": last,
@@ -81,3 +84,60 @@ def test_a_provisioned_manager_sets_a_password_and_sees_the_company_credit(porta
 
     portal.goto("/profile", "Your profile")
     expect(portal.main()).to_contain_text("associated with partner P-1001 through PartnerNet")
+
+
+def _run_sync(stack) -> None:
+    for _ in range(2):
+        ran = requests.post(f"{stack.base}/_local/run/PartnerNetSyncFunction", timeout=30)
+        assert ran.status_code == 200, ran.text
+
+
+def _employees(stack, manager: dict[str, str], partner_id: str) -> list[str]:
+    report = requests.get(f"{stack.api}/partners/{partner_id}/credentials", headers=manager, timeout=10)
+    assert report.status_code == 200, report.text
+    return [employee["name"] for employee in report.json()["employees"]]
+
+
+def test_a_candidate_with_an_account_confirms_the_association_from_the_email(portal: Portal) -> None:
+    stack = portal.stack
+    lee = registered(stack, Candidate("leepark", "lee.park@fabrikam.example", "Quiet-Meadow-Lantern-31", "Lee", "Park"))
+    # Contoso takes Fabrikam's domain on: Lee's address, registered before, belongs to the partner now.
+    contoso = {
+        "partner_id": "P-1003",
+        "name": "Contoso Integration GmbH",
+        "tier": "registered",
+        "domains": ["contoso.example", "fabrikam.example"],
+    }
+    assert requests.post(f"{stack.base}/_local/partnernet/partners", json=contoso, timeout=10).status_code == 200
+    add_contact(stack, "C-601", "kim.berg@contoso.example", "Kim", "Berg", manager=True, partner_id="P-1003")
+    add_contact(stack, "C-602", "lee.park@fabrikam.example", "Lee", "Park", manager=False, partner_id="P-1003")
+    _run_sync(stack)
+    kim, kim_link = welcome(stack, "kim.berg@contoso.example")
+    reset = {"token": kim_link.partition("#token=")[2], "new_password": PASSWORD}
+    assert requests.post(f"{stack.api}/auth/password-reset", json=reset, timeout=10).status_code == 204
+    manager = bearer(stack, Candidate(kim, "kim.berg@contoso.example", PASSWORD, "Kim", "Berg"))
+    assert _employees(stack, manager, "P-1003") == ["Kim Berg"]  # Lee is only asked, not associated
+
+    asked = [m for m in stack.mail() if lee.email in m["to"] and "/confirm-partner#token=" in m["text"]]
+    assert len(asked) == 1
+    assert "Contoso Integration GmbH" in asked[0]["subject"]
+    token = stack.link_token(lee.email, "/confirm-partner")
+    portal.goto(f"/confirm-partner#token={token}", "Confirm your company")
+    assert "#token" not in portal.page.url
+    question = portal.main()
+    expect(question).to_contain_text("The partner company Contoso Integration GmbH asks to associate")
+    expect(question).to_contain_text(lee.username)
+    for width in (375, 1280):
+        portal.page.set_viewport_size({"width": width, "height": 800})
+        portal.page.screenshot(path=str(SCREENSHOTS / f"confirm-partner-{width}.png"), full_page=True)
+    question.get_by_role("button", name="Confirm: I work for Contoso Integration GmbH").click()
+    portal.says("Your account is now associated with Contoso Integration GmbH.")
+    portal.page.screenshot(path=str(SCREENSHOTS / "confirm-partner-done.png"), full_page=True)
+    assert sorted(_employees(stack, manager, "P-1003")) == ["Kim Berg", "Lee Park"]
+
+    portal.sign_in(lee)
+    portal.goto("/profile", "Your profile")
+    expect(portal.main()).to_contain_text("associated with partner P-1003 through PartnerNet")
+    # The link worked once.
+    portal.goto(f"/confirm-partner#token={token}", "This link cannot be used")
+    assert "invalid, used or expired" in portal.main().get_by_role("alert").inner_text()

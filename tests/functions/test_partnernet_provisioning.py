@@ -19,7 +19,9 @@ from botocore.exceptions import ClientError
 from certtracker.core import clock
 from certtracker.core.aws import client
 from certtracker.models.accounts import Account, AccountClaim
-from certtracker.models.partners import PartnerContact
+from certtracker.models.one_time_tokens import OneTimeToken
+from certtracker.models.partners import DOMAIN_PREFIX, PartnerContact, PartnerDomain
+from certtracker.partners.provisioning import REQUEST_TTL
 from infra import template
 from infra.lambdas import load_functions
 from infra.queues import sqs_event
@@ -125,16 +127,196 @@ def test_an_older_version_after_a_newer_one_changes_nothing(api, mail) -> None:
     assert PartnerContact.get("CONTACT#C-1").version == 2
 
 
-def test_an_existing_account_with_the_email_is_linked_not_duplicated_and_told(api, mail) -> None:
-    make_candidate(api, mail, "ada", "ada@example.org")
-    clock.advance(timedelta(hours=2).total_seconds())  # she joined the partner later
-    provision(api, change(email="ada@example.org", contact_id="C-7"))
+def joins_partner(domain: str, partner_id: str) -> None:
+    """A partner acquires a domain (the sync writes what PartnerNet says): addresses registered there before now
+    belong to the partner."""
+    PartnerDomain(pk=DOMAIN_PREFIX + domain, partner_id=partner_id).save()
+
+
+def account_of(username: str) -> Account:
+    [found] = [account for account in accounts() if account.username == username]
+    return found
+
+
+def report_status(api, candidate: dict[str, str], partner_id: str = "P-1001") -> int:
+    return api.call("GET", f"/partners/{partner_id}/credentials", token=candidate["token"]).status
+
+
+def requests_to(mail, address: str) -> list[dict[str, Any]]:
+    return [m for m in mail.to(address) if "/confirm-partner#token=" in m["text"]]
+
+
+def test_a_contact_outside_the_partners_domains_links_nothing_even_with_the_address_in_another_case(api, mail) -> None:
+    bob = make_candidate(api, mail, "bob", "bob@example.org")
+    before = len(mail.to("bob@example.org"))
+    provision(api, change(contact_id="C-7", email="Bob@Example.org", is_program_manager=True))
+    account = account_of("bob")
+    assert account.partner_id is None
+    assert not account.partner_manager
+    assert account.partner_contact_id is None
+    assert len(mail.to("bob@example.org")) == before  # not even asked: the address is not the partner's
+    assert report_status(api, bob) == 403
+    assert PartnerContact.get("CONTACT#C-7").account_id is None
     assert len(accounts()) == 1
-    me = api.call("GET", "/me", token=api.login("ada").json()["token"]).json()
-    assert me["partner_id"] == "P-1001"
-    linked = [m for m in mail.to("ada@example.org") if "linked" in m["subject"]]
-    assert len(linked) == 1
-    assert "ada" in linked[0]["text"]
+
+
+def test_an_existing_account_is_linked_and_made_manager_only_when_its_owner_confirms(api, mail) -> None:
+    ada = make_candidate(api, mail, "ada", "ada@fabrikam.example")
+    joins_partner("fabrikam.example", "P-1001")
+    manager = change(contact_id="C-7", email="Ada@Fabrikam.example", is_program_manager=True)
+    provision(api, manager, manager)
+    provision(api, manager)
+    account = account_of("ada")
+    assert (account.partner_id, account.partner_manager, account.partner_contact_id) == (None, None, None)
+    assert report_status(api, ada) == 403
+    [asked] = requests_to(mail, "ada@fabrikam.example")
+    assert "Example Partner Inc." in asked["subject"]
+    assert "Nothing changes unless you confirm" in asked["text"]
+
+    token = mail.latest_link("ada@fabrikam.example", "/confirm-partner")
+    shown = api.call("POST", "/partner-association/preview", {"token": token})
+    assert shown.status == 200, shown.body
+    assert shown.json()["partner_name"] == "Example Partner Inc."
+    assert shown.json()["username"] == "ada"
+    assert account_of("ada").partner_id is None  # looking changes nothing
+
+    confirmed = api.call("POST", "/partner-association/confirm", {"token": token})
+    assert confirmed.status == 200, confirmed.body
+    assert "Example Partner Inc." in confirmed.json()["message"]
+    account = account_of("ada")
+    assert (account.partner_id, account.partner_manager, account.partner_contact_id) == ("P-1001", True, "C-7")
+    assert report_status(api, ada) == 200
+    assert error(api.call("POST", "/partner-association/confirm", {"token": token}), 410)["code"] == "link_expired"
+    # A later version of the linked contact keeps the flag in step, with no new request.
+    provision(api, change(contact_id="C-7", version=2, email="ada@fabrikam.example", is_program_manager=False))
+    assert account_of("ada").partner_manager is False
+    assert len(requests_to(mail, "ada@fabrikam.example")) == 1
+
+
+def test_refusing_leaves_the_account_as_it_was_and_tells_the_partner_program_team(api, mail) -> None:
+    make_candidate(api, mail, "ada", "ada@fabrikam.example")
+    joins_partner("fabrikam.example", "P-1001")
+    provision(api, change(contact_id="C-7", email="ada@fabrikam.example", is_program_manager=True))
+    token = mail.latest_link("ada@fabrikam.example", "/confirm-partner")
+    assert api.call("POST", "/partner-association/refuse", {"token": token}).status == 200
+    account = account_of("ada")
+    assert (account.partner_id, account.partner_manager) == (None, None)
+    [told] = [m for m in mail.all() if "refused a partner association" in m["subject"]]
+    assert "C-7" in told["text"]
+    assert "P-1001" in told["text"]
+    assert "ada" not in told["text"].lower()
+    assert error(api.call("POST", "/partner-association/confirm", {"token": token}), 410)["code"] == "link_expired"
+    assert PartnerContact.get("CONTACT#C-7").pending_account_id is None
+
+
+def test_an_unanswered_request_lapses_the_account_stays_as_it_was_and_the_team_is_told_once(api, mail, gateway) -> None:
+    make_candidate(api, mail, "ada", "ada@fabrikam.example")
+    joins_partner("fabrikam.example", "P-1001")
+    provision(api, change(contact_id="C-7", email="ada@fabrikam.example"))
+    token = mail.latest_link("ada@fabrikam.example", "/confirm-partner")
+    sync = gateway.functions["PartnerNetSyncFunction"]
+    scheduled = {"source": "aws.events", "detail-type": "Scheduled Event"}
+    assert sync.invoke(scheduled)["association_requests_lapsed"] == 0  # not yet
+    clock.advance((REQUEST_TTL + timedelta(minutes=1)).total_seconds())
+    assert error(api.call("POST", "/partner-association/preview", {"token": token}), 410)["code"] == "link_expired"
+    assert error(api.call("POST", "/partner-association/confirm", {"token": token}), 410)["code"] == "link_expired"
+    assert account_of("ada").partner_id is None
+
+    assert sync.invoke(scheduled)["association_requests_lapsed"] == 1
+    assert sync.invoke(scheduled)["association_requests_lapsed"] == 0
+    [told] = [m for m in mail.all() if "lapsed unanswered" in m["subject"]]
+    assert "C-7" in told["text"]
+    assert "ada" not in told["text"].lower()
+    assert PartnerContact.get("CONTACT#C-7").pending_account_id is None
+    # PartnerNet's next change of the contact asks again.
+    provision(api, change(contact_id="C-7", version=2, email="ada@fabrikam.example"))
+    assert len(requests_to(mail, "ada@fabrikam.example")) == 2
+
+
+def test_a_contact_whose_address_changes_withdraws_its_request(api, mail) -> None:
+    make_candidate(api, mail, "ada", "ada@fabrikam.example")
+    joins_partner("fabrikam.example", "P-1001")
+    provision(api, change(contact_id="C-7", email="ada@fabrikam.example"))
+    token = mail.latest_link("ada@fabrikam.example", "/confirm-partner")
+    provision(api, change(contact_id="C-7", version=2, email="ada.new@fabrikam.example"))
+    assert error(api.call("POST", "/partner-association/confirm", {"token": token}), 410)["code"] == "link_expired"
+    assert account_of("ada").partner_id is None
+    assert PartnerContact.get("CONTACT#C-7").account_id is not None  # the new address got its own account
+
+
+def test_another_partners_contact_with_an_employees_address_does_not_poach_the_employee(api, mail) -> None:
+    provision(api, change("C-1", is_program_manager=True))
+    provision(api, change("C-20", partner_id="P-1002", is_program_manager=True))
+    [account] = accounts()
+    assert (account.partner_id, account.partner_manager, account.partner_contact_id) == ("P-1001", True, "C-1")
+    assert requests_to(mail, "jane.doe@partner.example.com") == []
+    assert PartnerContact.get("CONTACT#C-20").account_id is None
+    # The partner that holds the employee deactivating another, stale contact leaves the employee alone.
+    provision(api, change("C-3", email="jane.doe@partner.example.com"))  # a second contact, same address
+    provision(api, change("C-3", version=2, active=False))
+    assert Account.get(account.pk).partner_id == "P-1001"
+
+
+def test_an_employee_moves_to_another_partner_only_by_confirming_and_the_old_contact_lets_go(api, mail) -> None:
+    ada = make_candidate(api, mail, "ada", "ada@fabrikam.example")
+    joins_partner("fabrikam.example", "P-1001")
+    provision(api, change("C-1", email="ada@fabrikam.example", is_program_manager=True))
+    first = mail.latest_link("ada@fabrikam.example", "/confirm-partner")
+    assert api.call("POST", "/partner-association/confirm", {"token": first}).status == 200
+    assert account_of("ada").partner_id == "P-1001"
+
+    joins_partner("fabrikam.example", "P-1002")  # Northwind bought Fabrikam
+    provision(api, change("C-20", partner_id="P-1002", email="ada@fabrikam.example", is_program_manager=True))
+    account = account_of("ada")
+    assert (account.partner_id, account.partner_contact_id) == ("P-1001", "C-1")  # until she confirms
+    second = mail.latest_link("ada@fabrikam.example", "/confirm-partner")
+    assert second != first
+    assert "Northwind Security Ltd." in requests_to(mail, "ada@fabrikam.example")[0]["subject"]
+    assert api.call("POST", "/partner-association/confirm", {"token": second}).status == 200
+    account = account_of("ada")
+    assert (account.partner_id, account.partner_manager, account.partner_contact_id) == ("P-1002", True, "C-20")
+    assert report_status(api, ada, "P-1001") == 403
+    assert report_status(api, ada, "P-1002") == 200
+
+    # P-1001 deactivates its stale contact, then changes it again: the employee stays with P-1002.
+    provision(api, change("C-1", version=2, email="ada@fabrikam.example", active=False, is_program_manager=True))
+    provision(api, change("C-1", version=3, email="ada@fabrikam.example", is_program_manager=True))
+    account = account_of("ada")
+    assert (account.partner_id, account.partner_manager, account.partner_contact_id) == ("P-1002", True, "C-20")
+
+
+def confirm_what_is_asked(api, mail, address: str) -> None:
+    """The owner confirms the newest association request, if one was sent."""
+    if requests_to(mail, address):
+        token = mail.latest_link(address, "/confirm-partner")
+        assert api.call("POST", "/partner-association/confirm", {"token": token}).status == 200
+
+
+def test_deactivating_a_contact_the_account_is_no_longer_linked_through_leaves_the_account_alone(api, mail) -> None:
+    provision(api, change("C-1"))
+    joins_partner("partner.example.com", "P-1002")  # the domain changed hands
+    provision(api, change("C-20", partner_id="P-1002"))
+    confirm_what_is_asked(api, mail, "jane.doe@partner.example.com")
+    [account] = accounts()
+    assert (account.partner_id, account.partner_contact_id) == ("P-1002", "C-20")
+    provision(api, change("C-1", version=2, active=False))
+    assert (Account.get(account.pk).partner_id, Account.get(account.pk).partner_contact_id) == ("P-1002", "C-20")
+
+
+def test_export_and_erasure_cover_a_pending_association_request(api, mail) -> None:
+    ada = make_candidate(api, mail, "ada", "ada@fabrikam.example")
+    joins_partner("fabrikam.example", "P-1001")
+    provision(api, change("C-7", email="ada@fabrikam.example"))
+    token = mail.latest_link("ada@fabrikam.example", "/confirm-partner")
+    exported = api.call("GET", "/me/export", token=ada["token"]).json()
+    [pending] = exported["partner_association_requests"]
+    assert (pending["partner_id"], pending["partnernet_contact_id"]) == ("P-1001", "C-7")
+    assert exported["partner"] is None
+
+    assert api.call("DELETE", "/me", {"password": PASSWORD}, token=ada["token"]).status == 204
+    contact = PartnerContact.get("CONTACT#C-7")
+    assert (contact.pending_account_id, contact.pending_request, contact.pending_until) == (None, None, None)
+    assert error(api.call("POST", "/partner-association/preview", {"token": token}), 410)["code"] == "link_expired"
 
 
 def test_an_inactive_contact_loses_the_association_and_keeps_account_and_login(api, mail) -> None:
@@ -173,10 +355,9 @@ def test_a_poison_message_fails_alone_and_lands_in_the_dead_letter_queue(api, ma
     assert not AccountClaim.count("EMAIL#not an address")
 
 
-def test_the_same_change_in_two_containers_at_once_makes_one_account(api, mail, dynamodb_writes_atomically) -> None:
-    one = json.dumps(change())
-    containers = [load_functions() for _ in range(4)]
-    start = threading.Barrier(len(containers))
+def _deliver_in_containers(one: str, containers: int = 4) -> list[Any]:
+    loaded = [load_functions() for _ in range(containers)]
+    start = threading.Barrier(len(loaded))
     event = {"Records": [{**record, "body": one} for record in sqs_event(QUEUE, [_message(one)])["Records"]]}
 
     def deliver(functions: dict[str, Any]) -> Any:
@@ -188,14 +369,29 @@ def test_the_same_change_in_two_containers_at_once_makes_one_account(api, mail, 
         except BatchProcessingError:  # the batch's one record failed: Lambda hands the message back later
             return "comes back"
 
-    with ThreadPoolExecutor(max_workers=len(containers)) as pool:
-        answers = list(pool.map(deliver, containers))
+    with ThreadPoolExecutor(max_workers=len(loaded)) as pool:
+        answers = list(pool.map(deliver, loaded))
     # One applies it and sends the email; one that finds the email being sent comes back later, and then is done.
     assert {"batchItemFailures": []} in answers, answers
+    assert loaded[0]["PartnerNetProvisionFunction"].invoke(event) == {"batchItemFailures": []}
+    return answers
+
+
+def test_the_same_change_in_two_containers_at_once_makes_one_account(api, mail, dynamodb_writes_atomically) -> None:
+    _deliver_in_containers(json.dumps(change()))
     assert len(accounts()) == 1
     assert len(mail.to("jane.doe@partner.example.com")) == 1
-    assert containers[0]["PartnerNetProvisionFunction"].invoke(event) == {"batchItemFailures": []}
-    assert len(mail.to("jane.doe@partner.example.com")) == 1
+
+
+def test_the_same_change_in_two_containers_at_once_asks_an_existing_account_once(
+    api, mail, dynamodb_writes_atomically
+) -> None:
+    make_candidate(api, mail, "ada", "ada@fabrikam.example")
+    joins_partner("fabrikam.example", "P-1001")
+    _deliver_in_containers(json.dumps(change("C-7", email="ada@fabrikam.example")))
+    assert len(requests_to(mail, "ada@fabrikam.example")) == 1
+    assert account_of("ada").partner_id is None
+    assert len([item for item in OneTimeToken.scan() if item.purpose == "confirm_partner"]) == 1
 
 
 def _message(body: str) -> dict[str, Any]:

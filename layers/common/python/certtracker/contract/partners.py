@@ -1,4 +1,5 @@
-"""Response models of the partner credit report (GET /partners/{partner_id}/credentials)."""
+"""Models of the partner routes: the credit report (GET /partners/{partner_id}/credentials) and an account owner's
+answer to a partner association request (POST /partner-association/…)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from certtracker.core.api import Model
+from certtracker.core.api import Model, StrictModel
+from certtracker.core.fields import OpaqueToken
 
 
 class EmployeeCredentialOut(Model):
@@ -55,3 +57,20 @@ class PartnerReport(Model):
     )
     employees: list[EmployeeOut] = Field(description="Active employees associated through PartnerNet, a page")
     next_cursor: str | None
+
+
+class AssociationAnswer(StrictModel):
+    """The token of an emailed association request link (`/confirm-partner#token=…`)."""
+
+    token: OpaqueToken
+
+
+class AssociationRequestOut(Model):
+    partner_id: str
+    partner_name: str = Field(description="the partner company's name, as PartnerNet holds it")
+    username: str = Field(description="the account the partner asks to associate")
+    expires_at: datetime = Field(description="the request lapses then, and the account stays as it is")
+
+
+class AssociationAnswered(Model):
+    message: str

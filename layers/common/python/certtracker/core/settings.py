@@ -216,15 +216,19 @@ class SharesSettings(MailSettings, ClientAddressSettings):
     # login_throttle_table (from MailSettings): shares per candidate and per recipient, views per client address
 
 
-class PartnersSettings(FunctionSettings):
+class PartnersSettings(MailSettings):
     accounts_table: str = text()  # the caller (a program manager?) and the partner's employees (index by_partner)
     credential_awards_table: str = text()  # what each employee holds
     catalog_table: str = text()  # the credentials' titles
-    partners_table: str = text()  # the partner company and its tier
+    partners_table: str = text()  # the partner company and its tier; a contact's association request
+    one_time_tokens_table: str = text()  # association request links
+    account_history_table: str = text()  # an answer is in the account's history
+    support_partner_email: str = text(min_length=3)  # the partner program team hears of a refusal
 
 
-class PartnerNetSyncSettings(PartnerNetSettings):
+class PartnerNetSyncSettings(PartnerNetSettings, MailSettings):
     partners_table: str = text()  # the partner companies and their domains, the sync's lease and watermark
+    support_partner_email: str = text(min_length=3)  # told of each association request that lapsed unanswered
     provisioning_queue_url: str = url()  # one message per contact change
 
 

@@ -30,7 +30,7 @@ def every_model() -> tuple[type[Table], ...]:
     from certtracker.models.exam_results import ExamResult, ResultReceipt
     from certtracker.models.login_throttle import LoginThrottle
     from certtracker.models.one_time_tokens import OneTimeToken
-    from certtracker.models.partners import PartnerCompany, PartnerDomain
+    from certtracker.models.partners import PartnerCompany, PartnerContact, PartnerDomain
     from certtracker.models.sessions import Session
     from certtracker.models.support_requests import ReferenceClaim, SubmissionClaim, SupportRequest
 
@@ -57,6 +57,7 @@ def every_model() -> tuple[type[Table], ...]:
         OpenRegistration,
         PartnerCompany,
         PartnerDomain,
+        PartnerContact,
         ReferenceClaim,
         ResultReceipt,
         Session,

@@ -21,10 +21,12 @@ class OneTimeToken(Table):
         table_name = TableName("ONE_TIME_TOKENS_TABLE")
 
     token_hash = UnicodeAttribute(hash_key=True)
-    purpose = UnicodeAttribute()  # verify_email | change_email | cancel_email_change | reset_password | unsubscribe
+    # verify_email | change_email | cancel_email_change | reset_password | set_password | unsubscribe | confirm_partner
+    purpose = UnicodeAttribute()
     account_id = UnicodeAttribute()
     email = UnicodeAttribute(null=True)  # the address a verification link proves
     topic = UnicodeAttribute(null=True)  # what an unsubscribe link turns off
+    request = UnicodeAttribute(null=True)  # the partner association a confirm_partner link answers: <contact>#<id>
     issued_at = Timestamp()
     expires_at = TTLAttribute()
     by_account = TokensByAccount()

@@ -1,17 +1,49 @@
-"""PartnerNet provisioning: each contact change from PartnerNet applied to CertTracker exactly once.
+"""PartnerNet provisioning: each contact change from PartnerNet applied to CertTracker exactly once, under the
+partner linking rules.
 
 A change is validated (a malformed one raises `MalformedChange`: its message fails alone and, after its
 retries, lands in the dead-letter queue), then applied in one DynamoDB transaction that is conditional on the
 contact's stored version: a redelivered change, or an older version arriving after a newer one, changes
-nothing. What applying does:
-- a new, active contact gets an account (its username made from the email, its password unset) associated
-  with its partner company, and an email with the username and a set-password link valid 72 hours;
-- a contact whose email already has an account (someone who registered before joining the partner) is linked
-  to that account, not given a second one, and told;
-- a later version keeps the partner association and the program-manager flag in step; a contact made
-  inactive loses the association (and the flag) and keeps its account and credentials.
-The email a change owes is recorded on the contact in the same transaction and cleared once sent, so a send
-that fails is tried again with the message, and a change is never emailed twice.
+nothing. The email a change owes is recorded on the contact in the same transaction and cleared once sent, so a
+send that fails is tried again with the message, and a change is never emailed twice.
+
+The linking rules (PRODUCT.md, "Partner linking rules"), all decided in `_write` below:
+- a contact creates or links an account only when its email's domain belongs to the contact's partner (the
+  registration guard's `partner_for_email`);
+- an account that already exists (registered by its owner, or linked through another contact, of this partner
+  or another) is never linked silently: its owner is emailed a link to confirm the association, naming the
+  partner, and nothing changes until they confirm (`certtracker.partners.association`); the request lapses
+  after REQUEST_TTL; refusing or ignoring it leaves the account as it was and tells the partner program team
+  (ids only; the PartnerNet sync's run lapses unanswered requests);
+- an account is linked through one contact at a time (`Account.partner_contact_id`): only that contact keeps
+  its partner association and program-manager flag in step, and deactivating any other contact leaves it alone;
+- the program-manager flag reaches only an account linked through that partner's contact: one the contact
+  created, or one whose owner confirmed.
+
+States of a contact, and what each change does (A: the account that holds the contact's email):
+
+| contact is                    | change                                 | becomes                                   |
+|-------------------------------|----------------------------------------|-------------------------------------------|
+| new, or recorded (no account) | active, email outside partner's domains| recorded; counted, nothing else           |
+| new, or recorded              | active, no account holds the email     | linked to a new account; welcome email    |
+| new, or recorded              | active, A holds the email              | pending(A); A's owner asked to confirm    |
+| new, recorded or pending      | inactive                               | recorded; a pending request withdrawn     |
+| pending(A), not lapsed        | active, A still holds the email        | pending(A) as it was; no second email     |
+| pending(A)                    | active, email changed, request lapsed  | as from recorded (the old link is dead)   |
+| pending(A)                    | A's owner confirms                     | linked(A), flag from the contact; the     |
+|                               |                                        | contact A was linked through lets go      |
+| pending(A)                    | A's owner refuses                      | recorded; partner program team told       |
+| pending(A)                    | lapses unanswered (the sync's sweep)   | recorded; partner program team told       |
+| linked(A)                     | active (even with another email)       | linked(A): partner and flag in step (the  |
+|                               |                                        | link is the account's, not the address's) |
+| linked(A)                     | inactive                               | A loses partner and flag, keeps its login |
+|                               |                                        | and credentials; the link stays dormant   |
+| linked(A), dormant            | active again                           | linked(A) again: the owner's consent (or  |
+|                               |                                        | the creation) stands                      |
+| linked(A), A erased or linked | any                                    | as from recorded: a move back asks again  |
+| through another contact since |                                        |                                           |
+
+Email addresses compare by the accounts' email claim (`AccountClaim.for_email`, case-insensitive).
 """
 
 from __future__ import annotations
@@ -36,7 +68,8 @@ from certtracker.core.observability import count, logger, measure_seconds
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim
 from certtracker.models.base import condition_failed, transaction
-from certtracker.models.partners import CONTACT_PREFIX, PARTNER_PREFIX, PartnerCompany, PartnerContact
+from certtracker.models.partners import CONTACT_PREFIX, PARTNER_PREFIX, PENDING, PartnerCompany, PartnerContact
+from certtracker.partners import companies as partners
 
 SET_PASSWORD_TTL = timedelta(hours=72)
 # Never a hash argon2 can match: a provisioned account has no password until its person sets one.
@@ -44,7 +77,9 @@ NO_PASSWORD = "!unset"
 USERNAME_ATTEMPTS = 8
 # How long a delivery holds the sending of a change's email: past it (the delivery died) another one sends it.
 NOTICE_CLAIM = timedelta(minutes=2)
-WELCOME, LINKED = "welcome", "linked"
+WELCOME, CONFIRM = "welcome", "confirm"
+# How long an existing account's owner has to answer an association request.
+REQUEST_TTL = timedelta(days=14)
 
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
 
@@ -129,7 +164,28 @@ def apply(change: ContactChange) -> Applied:
     return applied
 
 
-def _contact_item(change: ContactChange, account_id: str | None, now: datetime, notice: str | None) -> PartnerContact:
+@dataclass(frozen=True)
+class Pending:
+    """An association request to an existing account's owner, carried on the contact until answered."""
+
+    account_id: str
+    request: str
+    until: datetime
+
+    @staticmethod
+    def of(contact: PartnerContact | None) -> Pending | None:
+        if contact is None or contact.pending_account_id is None or contact.pending_until is None:
+            return None
+        return Pending(str(contact.pending_account_id), str(contact.pending_request), contact.pending_until)
+
+
+def _contact_item(
+    change: ContactChange,
+    account_id: str | None,
+    now: datetime,
+    notice: str | None,
+    pending: Pending | None = None,
+) -> PartnerContact:
     return PartnerContact(
         pk=CONTACT_PREFIX + change.contact_id,
         contact_id=change.contact_id,
@@ -143,6 +199,10 @@ def _contact_item(change: ContactChange, account_id: str | None, now: datetime, 
         notice=notice,
         # The delivery that writes a notice holds its sending: a redelivery at the same moment waits for it.
         notice_claimed_until=now + NOTICE_CLAIM if notice else None,
+        pending_account_id=pending.account_id if pending else None,
+        pending_request=pending.request if pending else None,
+        pending_until=pending.until if pending else None,
+        pending_queue=PENDING if pending else None,
     )
 
 
@@ -156,47 +216,96 @@ def _version_condition(stored: PartnerContact | None) -> Any:
     return PartnerContact.version == stored.version
 
 
+def _linked_through(stored: PartnerContact | None) -> str | None:
+    """The account linked through this contact: the contact points to it and it points back (an account
+    confirmed through another contact since, or erased, is not this contact's any more)."""
+    if stored is None or stored.account_id is None:
+        return None
+    account = find_account(str(stored.account_id), consistent=True)
+    if account is None or account.partner_contact_id != stored.contact_id:
+        return None
+    return account.account_id
+
+
 def _write(
     change: ContactChange, stored: PartnerContact | None, partner: PartnerCompany, now: datetime
 ) -> tuple[Applied, PartnerContact]:
-    account_id = stored.account_id if stored is not None else None
-    if account_id is None and change.active:
-        account_id = claim_holder(AccountClaim.for_email(change.email), consistent=True)
-        if account_id is None:
-            return _create(change, stored, partner, now)
-        return _associate(change, stored, account_id, now, outcome="linked", notice=LINKED)
-    if account_id is None:  # inactive and never provisioned: remembered, nothing else
-        contact = _contact_item(change, None, now, None)
-        contact.save(condition=_version_condition(stored))
-        return Applied("recorded"), contact
-    if find_account(account_id, consistent=True) is None:  # erased since: PartnerNet may provision it again
-        contact = _contact_item(change, None, now, None)
-        contact.save(condition=_version_condition(stored))
-        return Applied("recorded"), contact
-    outcome = "updated" if change.active else "deactivated"
-    return _associate(change, stored, account_id, now, outcome=outcome, notice=None)
+    """The linking rules (the module's table), applied to one change."""
+    linked = _linked_through(stored)
+    if linked is not None:
+        return _associate(change, stored, linked, now, outcome="updated" if change.active else "deactivated")
+    if not change.active:  # inactive and not linked: remembered, and a pending request withdrawn
+        return _record(change, stored, now, "recorded")
+    if partners.partner_for_email(change.email) != change.partner_id:
+        count("PartnerContactOutsideDomains")
+        return _record(change, stored, now, "refused")
+    # TODO: compare with addresses.canonical once it lands (one canonical form for every email comparison).
+    holder = claim_holder(AccountClaim.for_email(change.email), consistent=True)
+    if holder is None:
+        return _create(change, stored, partner, now)
+    asked = Pending.of(stored)
+    if asked is not None and asked.account_id == holder and asked.until > now:
+        # Already asked, and the owner has not answered: the same request, and its email if still owed.
+        return _record(change, stored, now, "requested", pending=asked, notice=stored.notice if stored else None)
+    return _request(change, stored, holder, now)
+
+
+def _record(
+    change: ContactChange,
+    stored: PartnerContact | None,
+    now: datetime,
+    outcome: str,
+    *,
+    pending: Pending | None = None,
+    notice: str | None = None,
+) -> tuple[Applied, PartnerContact]:
+    """The contact remembered, linked to no account (a pending request kept only when given)."""
+    contact = _contact_item(change, None, now, notice, pending)
+    contact.save(condition=_version_condition(stored))
+    return Applied(outcome, pending.account_id if pending else None), contact
+
+
+def _request(
+    change: ContactChange, stored: PartnerContact | None, account_id: str, now: datetime
+) -> tuple[Applied, PartnerContact]:
+    """Ask the owner of an existing account to confirm the association: the account does not change."""
+    pending = Pending(account_id, secrets.token_urlsafe(12), now + REQUEST_TTL)
+    contact = _contact_item(change, None, now, CONFIRM, pending)
+    with transaction() as writes:
+        writes.save(contact, condition=_version_condition(stored))
+        writes.save(
+            AccountEvent.new(
+                account_id,
+                "partner_association_requested",
+                now,
+                partner_id=change.partner_id,
+                contact_id=change.contact_id,
+                version=change.version,
+            )
+        )
+    count("PartnerAssociationRequested")
+    return Applied("requested", account_id), contact
 
 
 def _associate(
-    change: ContactChange,
-    stored: PartnerContact | None,
-    account_id: str,
-    now: datetime,
-    *,
-    outcome: str,
-    notice: str | None,
+    change: ContactChange, stored: PartnerContact | None, account_id: str, now: datetime, *, outcome: str
 ) -> tuple[Applied, PartnerContact]:
-    """Keep an existing account's partner association and program-manager flag in step with the contact."""
-    contact = _contact_item(change, account_id, now, notice)
+    """Keep the account linked through this contact in step with it: the partner association and the
+    program-manager flag while active, neither while inactive (the link itself stays)."""
+    contact = _contact_item(change, account_id, now, None)
     actions: list[Any] = (
         [Account.partner_id.set(change.partner_id), Account.partner_manager.set(contact.is_program_manager)]
         if change.active
         else [Account.partner_id.remove(), Account.partner_manager.remove()]
     )
-    actions.append(Account.partner_contact_id.set(change.contact_id))
     with transaction() as writes:
         writes.save(contact, condition=_version_condition(stored))
-        writes.update(Account(pk=Account.key(account_id)), actions=actions, condition=Account.pk.exists())
+        # Still linked through this contact when written: an owner confirming another one meanwhile wins.
+        writes.update(
+            Account(pk=Account.key(account_id)),
+            actions=actions,
+            condition=Account.pk.exists() & (Account.partner_contact_id == change.contact_id),
+        )
         writes.save(
             AccountEvent.new(
                 account_id,
@@ -312,23 +421,31 @@ def _send_notice(contact: PartnerContact, *, claimed: bool = False) -> None:
     """Send what the contact's applied version owes its person, then record it sent. The delivery that applied
     the change holds the sending already (`claimed`, written with it); a redelivery takes it first. A failed
     send gives the claim back and raises, so the message comes back and the email is tried again."""
-    if contact.notice is None or contact.account_id is None:
+    pending = Pending.of(contact)
+    recipient = pending.account_id if contact.notice == CONFIRM and pending else contact.account_id
+    if contact.notice is None or recipient is None:
         return
     if not claimed and not _claim_notice(contact, clock.now()):
         return
-    account = find_account(contact.account_id, consistent=True)
+    account = find_account(str(recipient), consistent=True)
     if account is None:
         return
     partner = _partner(str(contact.partner_id))
     values = {"first_name": account.first_name, "username": account.username, "partner": partner.name}
-    if contact.notice == WELCOME:
+    if contact.notice == CONFIRM and pending is not None:
+        # The owner's address is proven (only a verified address holds a claim); the partner's name is
+        # PartnerNet's record of the company, not words a contact chose.
+        token, item = one_time_token("confirm_partner", account.account_id, pending.until - clock.now())
+        item.request = f"{contact.contact_id}#{pending.request}"
+        item.save()
+        values["link"] = email.web_link("/confirm-partner", token)
+        values["until"] = pending.until.strftime("%Y-%m-%d")
+        sent = email.send_to(account.email, "partner_association_request", values)
+    else:
         token, item = one_time_token("set_password", account.account_id, SET_PASSWORD_TTL)
         item.save()
         values["link"] = email.web_link("/set-password", token)
         sent = email.send_to(account.email, "partner_welcome", values)
-    else:
-        values["link"] = email.web_link("/dashboard")
-        sent = email.send_to(account.email, "partner_linked", values)
     done: list[Any] = [PartnerContact.notice_claimed_until.remove()]
     if sent:
         done.append(PartnerContact.notice.remove())

@@ -337,6 +337,18 @@ def _erase_partner(account_id: str) -> None:
         count("PartnerEmployeeErased")
 
 
+def _export_association_requests(account_id: str) -> list[dict[str, Any]]:
+    from certtracker.partners import association
+
+    return association.export(account_id)
+
+
+def _erase_association_requests(account_id: str) -> None:
+    from certtracker.partners import association
+
+    association.erase(account_id)
+
+
 def _support_request(request: SupportRequest, *, with_contact: bool = False) -> dict[str, Any]:
     """One request as exported; `with_contact` adds the name and email typed in (anonymous requests)."""
     contact = {"name": request.name, "email": request.email} if with_contact else {}
@@ -426,6 +438,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("support_requests_without_login", _export_requests_without_login, _erase_requests_without_login),
     Section("history", _export_history, _erase_history),
     Section("sessions", _export_sessions, lambda account_id: None),  # ended last, see erase()
+    # Before "outstanding_links": a pending request is found through its link.
+    Section("partner_association_requests", _export_association_requests, _erase_association_requests),
     Section("outstanding_links", _export_links, _erase_links),
     Section("exam_registrations", _export_registrations, _erase_registrations),
     Section("exam_results", _export_results, _anonymize_results),
