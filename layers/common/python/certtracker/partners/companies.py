@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from certtracker.core.addresses import canonical
 from certtracker.models.partners import DOMAIN_PREFIX, PartnerDomain
 
 # The seed page's words to a partner employee who tries to self-register.
@@ -21,7 +22,7 @@ def _domain_and_parents(domain: str) -> list[str]:
 
 def partner_for_email(email: str) -> str | None:
     """The partner id owning the email's domain (or a parent domain of it), if any: one batch read."""
-    domain = email.rpartition("@")[2]
+    domain = canonical(email).rpartition("@")[2]
     keys = [DOMAIN_PREFIX + candidate for candidate in _domain_and_parents(domain)]
     for item in PartnerDomain.batch_get(keys):
         return str(item.partner_id)

@@ -239,7 +239,7 @@ def _write(
     if partners.partner_for_email(change.email) != change.partner_id:
         count("PartnerContactOutsideDomains")
         return _record(change, stored, now, "refused")
-    # TODO: compare with addresses.canonical once it lands (one canonical form for every email comparison).
+    # The claim compares by addresses.canonical, the one form every email comparison uses.
     holder = claim_holder(AccountClaim.for_email(change.email), consistent=True)
     if holder is None:
         return _create(change, stored, partner, now)
