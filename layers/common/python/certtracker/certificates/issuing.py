@@ -81,16 +81,25 @@ def _earliest_name(account_id: str, award: CredentialAward) -> str | None:
     return min(kept, key=lambda certificate: certificate.created_at).holder_name if kept else None
 
 
-def award_name(account_id: str, award: CredentialAward) -> str:
-    """The name the award's certificates and badge print. An award granted before awards kept a name takes the
-    name on its earliest certificate, or else the profile's now, and keeps it from then on (written once: a
-    concurrent first request that wrote first is read back)."""
+def name_of(account_id: str, award: CredentialAward) -> str:
+    """The name the award's certificates print, read only: the award's, or for an award granted before awards kept
+    a name, its earliest certificate's, or else the profile's now (which `award_name` would record)."""
     if award.holder_name is not None:
         return award.holder_name
     name = _earliest_name(account_id, award)
     if name is None:
         account = session_account(account_id)
         name = names.printed_name(account.first_name, account.last_name)
+    return name
+
+
+def award_name(account_id: str, award: CredentialAward) -> str:
+    """The name the award's certificates and badge print. An award granted before awards kept a name takes the
+    name on its earliest certificate, or else the profile's now, and keeps it from then on (written once: a
+    concurrent first request that wrote first is read back)."""
+    if award.holder_name is not None:
+        return award.holder_name
+    name = name_of(account_id, award)
     try:
         award.update(
             actions=[CredentialAward.holder_name.set(name)],

@@ -226,7 +226,7 @@ def certificate_name(account_id: str, chosen: list[CredentialAward]) -> str:
     the free profile name. Should the awards carry different names (one awarded while a name change was being
     approved), the most recently earned award's: the newest name the program printed."""
     newest = max(chosen, key=lambda award: award.earned_at)
-    return issuing.award_name(account_id, newest)
+    return issuing.name_of(account_id, newest)  # read only: only the certificates and badges functions record it
 
 
 def _invitation(
