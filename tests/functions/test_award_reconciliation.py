@@ -12,7 +12,7 @@ from certtracker.models.exam_results import ExamResult
 from infra.scheduler import scheduled_event
 from tests.functions.test_certificates import owner_of
 from tests.functions.test_program_staff import REVOKE, STAFF, staff
-from tests.functions.test_revocation_and_cycles import passes, statuses
+from tests.functions.test_revocation_and_cycles import later, passes, statuses
 
 DAY = 86_400
 
@@ -82,3 +82,25 @@ def test_only_the_last_days_are_looked_at_and_older_marks_are_cleared(api, mail,
     report = run(gateway)
     assert (report["candidates"], report["awarded"]) == (0, 0)
     assert list(RecentActivity.scan()) == []
+
+
+def test_what_a_revocation_left_standing_is_not_withdrawn_later_when_what_else_it_stood_on_lapses(
+    api, mail, candidate, gateway
+) -> None:
+    """PRO-SEC (36 months) was earned with CERT-EP and CERT-EM; CERT-DLP came after. Revoking CERT-EP leaves PRO-SEC
+    standing on CERT-EM and CERT-DLP. When those lapse (24 months), nothing is revoked: the reconciliation must not
+    withdraw PRO-SEC then (it did: it judged "stood only on CERT-EP" as of its run, found by
+    test_every_reader_agrees.py)."""
+    for exam_id, result_id in (
+        ("250-580", "r-ep"),
+        ("250-586", "r-em"),
+        ("ASM-DLP-101", "r-acc"),
+        ("250-587", "r-dlp"),
+    ):
+        passes(api, candidate, exam_id, result_id)
+    revoked = staff(gateway, operation="revoke", username="ada", credential_id="CERT-EP", **REVOKE)
+    assert [c["credential_id"] for c in revoked["cycles"]] == ["CERT-EP"]
+    later(api, candidate, 750)
+    assert statuses(api, candidate)["PRO-SEC"] == "earned"
+    passes(api, candidate, "ASM-DLP-101", "r-acc-again")  # the candidate is active: the next run looks at them
+    assert (run(gateway)["withdrawn"], statuses(api, candidate)["PRO-SEC"]) == (0, "earned")

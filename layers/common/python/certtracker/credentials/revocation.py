@@ -252,10 +252,16 @@ def stood_only_on(
     held = [
         HeldCredential(a.credential_id, a.earned_at, a.expires_at, a.revoked or a.sk in withdrawn) for a in award_list
     ]
-    # Re-evaluated without them: as of the day it was earned, and as of now (it may stand on credentials earned
-    # since); it is withdrawn only if neither meets its requirements.
-    facts = Facts.of(evidence_for_next_cycle(own[:position], results), held)
-    return not any(evaluate(credential.requirements, facts, moment).met for moment in (award.earned_at, now))
+    # Re-evaluated without them as of the day it was earned, and as of each moment since when what it could stand
+    # on grew (a credential earned, a result taken), up to now: it is withdrawn only if none meets its requirements.
+    # Not only now: once it stood on something else, a lapse of that later does not withdraw it (nothing lapsing
+    # withdraws an award), so the answer is the same whenever it is asked, by the revocation or by a later
+    # reconciliation.
+    evidence = evidence_for_next_cycle(own[:position], results)
+    facts = Facts.of(evidence, held)
+    grew = [h.earned_at for h in held if not h.revoked] + [result.taken_at for result in evidence]
+    moments = sorted({award.earned_at, now, *(moment for moment in grew if award.earned_at < moment < now)})
+    return not any(evaluate(credential.requirements, facts, moment).met for moment in moments)
 
 
 def _tell(account_id: str, kind: str, outcome: Outcome, *, reason: str = "") -> None:
