@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from certtracker.core import clock
-from certtracker.credentials import awards
+from certtracker.credentials import awards, catalog
 from certtracker.models.credential_awards import CredentialAward, RecentActivity, recent_activity
 from certtracker.models.exam_results import ExamResult
 from infra.scheduler import scheduled_event
@@ -18,6 +18,7 @@ DAY = 86_400
 
 
 def run(gateway) -> dict:
+    catalog.forget_cache()  # each run as on a cold start: the credentials are read from the catalog table
     function = gateway.functions["AwardReconciliationFunction"]
     return function.invoke(scheduled_event("AwardReconciliationFunction"), serialized=False)
 
@@ -46,9 +47,12 @@ def test_a_pass_an_evaluation_missed_is_awarded_by_the_next_run_and_counted(api,
     owner = owner_of(api, candidate)
     stored_unevaluated(owner, "250-580", "r-missed")
     assert statuses(api, candidate) == {}
+    clock.advance(6 * 3600)  # the nightly run, hours after the candidate's last email
     report = run(gateway)
     assert (report["candidates"], report["awarded"], report["withdrawn"], report["finished"]) == (1, 1, 0, True)
+    later(api, candidate, 0)  # the candidate signs in the next morning
     assert statuses(api, candidate) == {"CERT-EP": "earned"}
+    assert [m for m in mail.to(candidate["email"]) if "You earned" in m["subject"]]  # told, as on any award
     assert run(gateway)["awarded"] == 0  # mended once
 
 
