@@ -34,6 +34,13 @@ class GatewayResponse:
                 return values[-1]
         return None
 
+    def cookie(self, name: str) -> str | None:
+        """The Set-Cookie header that sets `name`, whole (value and attributes)."""
+        for key, values in self.headers.items():
+            if key.lower() == "set-cookie":
+                return next((value for value in values if value.split("=", 1)[0] == name), None)
+        return None
+
     def json(self) -> Any:
         return json.loads(self.body)
 

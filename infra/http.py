@@ -13,7 +13,7 @@ from typing import Any
 from chalice.local import ChaliceRequestHandler, LocalDevServer
 
 from certtracker.core import clock
-from infra import mailbox, template
+from infra import mailbox, signals, template
 from infra.gateway import Gateway, GatewayResponse
 from infra.partnernet_standin import PREFIX as PARTNERNET_PREFIX
 from infra.partnernet_standin import PartnerNetStandIn
@@ -60,6 +60,7 @@ class LocalRequestHandler(ChaliceRequestHandler):
         if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
             target = self.path[len(API_PREFIX) :] or "/"
             response = self.gateway.handle(self.command, target, headers, body, source_ip=self.client_address[0])
+            signals.answered(response.status)
         elif path.startswith("/_local/"):
             response = self._local(path, headers, body)
         else:
@@ -111,6 +112,8 @@ class LocalRequestHandler(ChaliceRequestHandler):
             return _html(200, _mail_page(messages))
         if path == "/_local/clock":
             return self._clock(body)
+        if path == "/_local/signals":
+            return _json(200, signals.snapshot())
         if path.startswith("/_local/run/") and self.command == "POST":
             function = path.removeprefix("/_local/run/")
             try:

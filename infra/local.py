@@ -50,8 +50,10 @@ def main() -> None:
     # template entry grants nothing for is answered AccessDenied, as deployed (infra/iam.py).
     lambdas.prepare_process(parameters, missing_grant="deny")
 
-    from infra import resources, seed
+    from infra import resources, seed, signals
     from infra.http import LocalServer
+
+    signals.install()
 
     emulator = ThreadedMotoServer(ip_address=HOST, port=AWS_PORT, verbose=False)
     emulator.start()
@@ -82,6 +84,7 @@ CertTracker is running (stop with Ctrl-C).
   web pages        {base}/
   API              {base}/api            (Swagger UI: {base}/api/docs)
   emails sent      {base}/_local/mail
+  operator signals {base}/_local/signals  (API answers by status, business metrics: what alarms would see)
   PartnerNet       {base}/_local/partnernet  (stand-in)
   AWS emulator     http://{HOST}:{AWS_PORT}  (moto)
 

@@ -2,6 +2,18 @@
 // No framework and no build step: plain ES modules, so `make run` and the deploy serve web/ as it is.
 
 const CSRF_KEY = "certtracker.csrf";
+// Set beside the HttpOnly session cookie at login and cleared at logout (functions/accounts/app.py): it holds no
+// secret, and says only whether asking GET /me is worth it, so a signed-out visit makes no request that
+// answers 401 (every anonymous page load would otherwise count as a client error on the API's alarms).
+const SIGNED_IN_MARKER = "certtracker-signed-in";
+
+function markedSignedIn() {
+  return document.cookie.split(";").some((pair) => pair.trim() === `${SIGNED_IN_MARKER}=1`);
+}
+
+function forgetMarker() {
+  document.cookie = `${SIGNED_IN_MARKER}=; Path=/; Max-Age=0; SameSite=Strict`;
+}
 
 // ------------------------------------------------------------------ the session
 // The session itself is the HttpOnly cookie, which scripts never see. The CSRF token that login returns is
@@ -16,16 +28,22 @@ export const session = {
   },
   end() {
     sessionStorage.removeItem(CSRF_KEY);
+    forgetMarker();
     session.forgetMe();
   },
   _me: null,
-  // Who is signed in (GET /me), asked once per page load; null when nobody is.
+  // Who is signed in (GET /me), asked once per page load and only when the marker says a session may exist;
+  // null when nobody is. A session that ended meanwhile (timed out, signed out elsewhere) answers 401 once,
+  // and the marker goes with it.
   async me() {
     if (session._me === null) {
-      session._me = api("GET", "/me", { quiet401: true }).catch((error) => {
-        if (error.status === 401) return null;
-        throw error;
-      });
+      session._me = !markedSignedIn()
+        ? Promise.resolve(null)
+        : api("GET", "/me", { quiet401: true }).catch((error) => {
+            if (error.status !== 401) throw error;
+            forgetMarker();
+            return null;
+          });
     }
     return session._me;
   },

@@ -30,21 +30,32 @@ from certtracker.core.settings import AccountsSettings, load
 settings = load(AccountsSettings)
 app = CertTrackerResolver(client_address_from=settings.client_address_from)
 
+# web/core.js reads this name: keep the two the same.
+SIGNED_IN_MARKER = "certtracker-signed-in"
+
 RECOVERY_ACCEPTED = Accepted(
     message="If an account matches, we have sent an email to its address. It can take a few minutes to arrive."
 )
 
 
-def _session_cookie(value: str, max_age: int) -> Cookie:
-    return Cookie(
-        name=settings.cookie_name,
-        value=value,
-        path="/",
-        secure=settings.cookie_secure,
-        http_only=True,
-        same_site=SameSite.STRICT_MODE,
-        max_age=max_age,
-    )
+def _session_cookies(value: str, max_age: int) -> list[Cookie]:
+    """The session (HttpOnly: no script reads it), and beside it a marker that holds no secret: a page reads
+    it to know whether to ask GET /me at all, so a signed-out visit makes no request that answers 401."""
+    return [
+        Cookie(
+            name=name,
+            value=content,
+            path="/",
+            secure=settings.cookie_secure,
+            http_only=http_only,
+            same_site=SameSite.STRICT_MODE,
+            max_age=max_age,
+        )
+        for name, content, http_only in (
+            (settings.cookie_name, value, True),
+            (SIGNED_IN_MARKER, "1" if value else "", False),
+        )
+    ]
 
 
 @app.post("/auth/register", tags=["accounts"], status_code=201, responses=error_responses(409, 413, 422))
@@ -97,15 +108,15 @@ def login(body: LoginRequest) -> Response[LoginResponse]:
     the username for a growing time (429 with Retry-After)."""
     session = accounts.login(body.username, body.password, source_address=app.source_ip())
     answer = LoginResponse(token=session.token, csrf_token=session.csrf_token, expires_at=session.expires_at)
-    cookie = _session_cookie(session.token, int(ABSOLUTE_TIMEOUT.total_seconds()))
-    return Response(200, content_types.APPLICATION_JSON, answer, cookies=[cookie])
+    cookies = _session_cookies(session.token, int(ABSOLUTE_TIMEOUT.total_seconds()))
+    return Response(200, content_types.APPLICATION_JSON, answer, cookies=cookies)
 
 
 @app.post("/auth/logout", tags=["accounts"], status_code=204, responses=error_responses(401, 403))
 def logout() -> Response[None]:
     """Log out: this session ends at once."""
     accounts.logout(app.caller().session_id)
-    return Response(204, cookies=[_session_cookie("", 0)])
+    return Response(204, cookies=_session_cookies("", 0))
 
 
 @app.post("/auth/recovery/username", tags=["accounts"], status_code=202, responses=error_responses(413, 422, 503))

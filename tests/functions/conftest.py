@@ -264,5 +264,5 @@ def make_candidate(api: Api, mail: Mailbox, username: str, email: str) -> dict[s
         "email": email,
         "token": body["token"],
         "csrf_token": body["csrf_token"],
-        "cookie": login.header("Set-Cookie") or "",
+        "cookie": login.cookie("session") or "",
     }

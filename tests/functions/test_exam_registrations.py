@@ -95,3 +95,19 @@ def test_a_pearson_vue_timeout_is_a_503_and_leaves_no_registration(api, candidat
     assert error(answer, 503)["code"] == "pearson_vue_unavailable"
     assert api.call("GET", "/me/exam-registrations", token=candidate["token"]).json()["registrations"] == []
     assert register(api, candidate, "250-580").status == 201
+
+
+def test_pearson_vue_refusing_our_secret_is_a_503_counted_as_an_authentication_failure(
+    api, candidate, monkeypatch
+) -> None:
+    from certtracker.exams import pearson_vue
+
+    counted: list[str] = []
+    monkeypatch.setattr(pearson_vue, "count", lambda name, value=1: counted.append(name))
+    monkeypatch.setattr(PEARSON_VUE, "_secret", lambda: "rotated-at-pearson-vue-only")
+
+    answer = register(api, candidate, "250-580")
+
+    assert error(answer, 503)["code"] == "pearson_vue_unavailable"  # the candidate: try again later
+    assert counted == ["PearsonVueAuthFailed"]  # the operator: alarmed at once, apart from outages
+    assert api.call("GET", "/me/exam-registrations", token=candidate["token"]).json()["registrations"] == []

@@ -36,9 +36,14 @@ def test_login_returns_token_csrf_token_expiry_and_a_strict_cookie(api, candidat
     assert body["csrf_token"] != body["token"]
     expires_in = datetime.fromisoformat(body["expires_at"]) - before
     assert timedelta(hours=11, minutes=59) < expires_in <= timedelta(hours=12, minutes=1)
-    attributes = [part.strip() for part in (response.header("Set-Cookie") or "").split(";")]
+    attributes = [part.strip() for part in (response.cookie("session") or "").split(";")]
     assert attributes[0] == f"session={body['token']}"
     assert {"HttpOnly", "SameSite=Strict", "Path=/"} <= set(attributes)
+    # Beside it, a marker with no secret that pages read (so a signed-out page never asks GET /me for a 401).
+    marker = [part.strip() for part in (response.cookie("certtracker-signed-in") or "").split(";")]
+    assert marker[0] == "certtracker-signed-in=1"
+    assert {"SameSite=Strict", "Path=/"} <= set(marker)
+    assert "HttpOnly" not in marker
     assert response.header("Cache-Control") == "no-store"
 
 
@@ -131,9 +136,10 @@ def test_cookie_session_reads_freely_but_writes_only_with_its_own_csrf_token(api
     logout = api.call("POST", "/auth/logout", headers={**cookie_of(candidate), "X-CSRF-Token": candidate["csrf_token"]})
 
     assert logout.status == 204, logout.body
-    cleared = [part.strip() for part in (logout.header("Set-Cookie") or "").split(";")]
-    assert cleared[0] == "session="
-    assert "Max-Age=0" in cleared
+    for name in ("session", "certtracker-signed-in"):
+        cleared = [part.strip() for part in (logout.cookie(name) or "").split(";")]
+        assert cleared[0] == f"{name}="
+        assert "Max-Age=0" in cleared
     assert error(api.call("GET", "/me", headers=cookie_of(candidate)), 401)["code"] == "unauthorized"
 
 

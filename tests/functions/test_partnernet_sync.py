@@ -15,7 +15,9 @@ from certtracker.core import clock
 from certtracker.core.aws import client
 from certtracker.models.partners import SYNC_KEY, PartnerCompany, PartnerDomain, SyncState
 from certtracker.partners import sync
-from infra import template
+from infra import lambdas, template
+from infra.gateway import Gateway
+from infra.lambdas import load_functions
 from tests.functions.conftest import PARTNERNET, PARTNERNET_URL, PASSWORD, error
 
 
@@ -165,3 +167,20 @@ def test_when_the_queue_refuses_part_of_a_page_the_watermark_moves_only_past_wha
     rest = run_sync(gateway)
     assert rest["enqueued"] == 5
     assert sorted(change["contact_id"] for change in queued()) == sorted(f"C-{n}" for n in range(15))
+
+
+def test_a_deployment_not_connected_to_partnernet_has_the_sync_off_said_not_alarmed(api, gateway, monkeypatch) -> None:
+    """PartnerNetBaseUrl is empty until the deployment is connected: the sync says so in its log and a metric no
+    alarm watches (before, it pointed at an address that never answers and PartnerNetUnavailable fired hourly)."""
+    contact("C-1", "jane.doe@partner.example.com")
+    unconnected = load_functions({**lambdas.process_parameters(), "PartnerNetBaseUrl": ""})
+    counted: list[str] = []
+    monkeypatch.setattr(sync, "count", lambda name, value=1: counted.append(name))
+
+    report = run_sync(Gateway(unconnected))
+
+    assert report["skipped"].startswith("PartnerNet is not connected")
+    assert (report["enqueued"], queued()) == (0, [])
+    assert counted == ["PartnerNetSyncOff"]
+    assert report["association_requests_lapsed"] == 0  # the rest of the run still happens
+    assert run_sync(gateway)["enqueued"] == 1  # connected, the same change is taken from the start

@@ -88,6 +88,12 @@ def send(method: str, url: str, *, body: bytes | None, headers: dict[str, str], 
     return None
 
 
+def refused_credentials(response: Any | None) -> bool:
+    """Whether the system refused our credentials (401/403): a secret rotated on one side only, or wrong from
+    the start. No retry mends it, so the clients count it apart from an outage: an operator must act."""
+    return response is not None and response.status in (401, 403)
+
+
 def unavailable(status: int) -> bool:
     """Whether an answer's status means the system cannot serve us now (5xx, 401/403/429), as no answer
     does: the caller's 503, to be tried again later. Any other 4xx is a bug of ours."""

@@ -51,6 +51,12 @@ def url() -> Any:
     return Setting(read)
 
 
+def optional_url() -> Any:
+    """An absolute http(s) URL, or empty: the system it names is not connected yet."""
+    absolute = url().read
+    return Setting(lambda raw: raw if raw == "" else absolute(raw), default="")
+
+
 def flag(default: bool) -> Any:
     """A true/false setting ("true"/"false", as the template passes it)."""
     return Setting(lambda raw: {"true": True, "false": False}.get(raw.strip().lower()), default)
@@ -145,7 +151,7 @@ class PearsonVueSettings(FunctionSettings):
 
 
 class PartnerNetSettings(FunctionSettings):
-    partnernet_base_url: str = url()
+    partnernet_base_url: str = optional_url()  # empty until the deployment is connected to PartnerNet
     partnernet_secret_name: str = text()
 
 

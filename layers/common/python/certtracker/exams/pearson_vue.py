@@ -31,8 +31,12 @@ def sign(secret: str, message: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
-def _unavailable() -> ServiceUnavailable:
-    count("PearsonVueUnavailable")
+def _unavailable(*, credentials_refused: bool = False) -> ServiceUnavailable:
+    # Refused credentials are counted apart (PearsonVueAuthFailed, alarmed at once): no wait mends them.
+    if credentials_refused:
+        count("PearsonVueAuthFailed")
+    else:
+        count("PearsonVueUnavailable")
     return ServiceUnavailable(
         "Pearson VUE is not answering just now, so nothing was registered. Try again in a minute.",
         retry_after=60,
@@ -53,7 +57,7 @@ def _put(path: str, body: dict[str, Any]) -> dict[str, Any]:
     response = outbound.send("PUT", f"{base}/api{path}", body=data, headers=headers, what="pearson vue")
     if response is None or outbound.unavailable(response.status):
         logger.warning("pearson vue refused", extra={"path": path, "status": getattr(response, "status", None)})
-        raise _unavailable()
+        raise _unavailable(credentials_refused=outbound.refused_credentials(response))
     if response.status >= 400:
         raise RuntimeError(f"Pearson VUE rejected {path}: {response.status}")  # our bug, not the candidate's
     return dict(json.loads(response.data or b"{}"))

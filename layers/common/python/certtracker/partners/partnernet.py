@@ -73,8 +73,17 @@ def _partner(item: dict[str, Any]) -> Partner:
     return Partner(**fields, domains=tuple(domain.lower() for domain in domains))
 
 
-def _unavailable() -> ServiceUnavailable:
-    count("PartnerNetUnavailable")
+def configured() -> bool:
+    """Whether this deployment is connected to PartnerNet (PartnerNetBaseUrl given)."""
+    return bool(load(PartnerNetSettings).partnernet_base_url)
+
+
+def _unavailable(*, credentials_refused: bool = False) -> ServiceUnavailable:
+    # Refused credentials are counted apart (PartnerNetAuthFailed, alarmed at once): no wait mends them.
+    if credentials_refused:
+        count("PartnerNetAuthFailed")
+    else:
+        count("PartnerNetUnavailable")
     return ServiceUnavailable(
         "PartnerNet is not answering just now. Try again in a minute.",
         retry_after=60,
@@ -102,7 +111,7 @@ def _get(path: str, query: dict[str, Any]) -> dict[str, Any]:
     response = outbound.send("GET", url, body=None, headers=headers, what="partnernet")
     if response is None or outbound.unavailable(response.status):
         logger.warning("partnernet refused", extra={"path": path, "status": getattr(response, "status", None)})
-        raise _unavailable()
+        raise _unavailable(credentials_refused=outbound.refused_credentials(response))
     if response.status >= 400:
         raise RuntimeError(f"PartnerNet rejected GET {path}: {response.status}")  # our bug
     try:

@@ -161,6 +161,13 @@ def enqueue(queue_url: str, changes: list[dict[str, Any]], report: Report) -> in
 def run(queue_url: str, holder: str, now: datetime) -> Report:
     """One sync; `holder` names this run (the invocation's request id)."""
     report = Report()
+    if not partnernet.configured():
+        # Not an outage: the deployment is not connected to PartnerNet yet. Said in the log and a metric that
+        # no alarm watches, so a new deployment is not alarmed from its first hour.
+        report.skipped = "PartnerNet is not connected (PartnerNetBaseUrl is empty): the sync is off"
+        logger.info("partnernet sync off", extra=report.as_dict())
+        count("PartnerNetSyncOff")
+        return report
     state = _take_lease(holder, now)
     if state is None:
         report.skipped = "another sync holds the lease"
