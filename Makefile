@@ -135,15 +135,20 @@ bench: $(STAMP) $(FONTS_STAMP) $(BUILT) $(if $(filter $(HOST_ARCH),$(LAMBDA_ARCH
 clean:
 	rm -rf $(VENV) $(SAM_VENV) $(FONTS) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage
 
-## deploy-web: upload web/ to the deployed stack's bucket and refresh CloudFront (ENV=dev|prod, as in samconfig.toml)
+## deploy-web: upload web/ and Swagger UI's files to the deployed stack's bucket and refresh CloudFront (ENV=dev|prod, as in samconfig.toml)
+# Swagger UI's files come from the pinned swagger-ui-py in .venv (infra/swagger_ui.py), the bytes `make run` serves,
+# uploaded beside web/ in one sync so that --delete keeps them.
 .PHONY: deploy-web
 deploy-web: ENV ?= dev
-deploy-web:
+deploy-web: $(STAMP)
 	@set -euo pipefail; \
+	site=$$(mktemp -d); trap 'rm -rf "$$site"' EXIT; \
+	cp -R web/. "$$site/"; \
+	$(PY) -m infra.swagger_ui "$$site/swagger-ui"; \
 	read -r stack region < <($(PYTHON) -c 'import sys, tomllib; p = tomllib.load(open("samconfig.toml", "rb"))[sys.argv[1]]["deploy"]["parameters"]; print(p["stack_name"], p["region"])' $(ENV)); \
 	output() { aws cloudformation describe-stacks --region "$$region" --stack-name "$$stack" \
 		--query "Stacks[0].Outputs[?OutputKey=='$$1'].OutputValue" --output text; }; \
 	bucket=$$(output WebBucketName); distribution=$$(output WebDistributionId); \
-	echo "web/ -> s3://$$bucket ($$stack, $$region)"; \
-	aws s3 sync web/ "s3://$$bucket/" --region "$$region" --delete --exclude '.*'; \
+	echo "web/ and Swagger UI -> s3://$$bucket ($$stack, $$region)"; \
+	aws s3 sync "$$site/" "s3://$$bucket/" --region "$$region" --delete --exclude '.*'; \
 	aws cloudfront create-invalidation --distribution-id "$$distribution" --paths '/*' --query Invalidation.Id --output text

@@ -13,7 +13,7 @@ from typing import Any
 from chalice.local import ChaliceRequestHandler, LocalDevServer
 
 from certtracker.core import clock
-from infra import mailbox, signals, template
+from infra import mailbox, signals, swagger_ui, template
 from infra.gateway import Gateway, GatewayResponse
 from infra.partnernet_standin import PREFIX as PARTNERNET_PREFIX
 from infra.partnernet_standin import PartnerNetStandIn
@@ -26,14 +26,8 @@ WEB_ROOT = template.ROOT / "web"
 API_PREFIX = "/api"
 
 PAGE_HEADERS = template.page_headers()
-
-
-def _swagger_assets() -> Path | None:
-    try:
-        import swagger_ui
-    except ImportError:
-        return None
-    return Path(swagger_ui.__file__).parent / "static"
+# Paths the edge serves from another file of the web bucket (WebPageRouting): /api/docs is Swagger UI's page.
+PAGE_ALIASES = template.page_aliases()
 
 
 class LocalRequestHandler(ChaliceRequestHandler):
@@ -57,7 +51,9 @@ class LocalRequestHandler(ChaliceRequestHandler):
     def _generic_handle(self) -> None:
         headers, body = self._parse_payload()
         path = self.path.split("?", 1)[0]
-        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        if path in PAGE_ALIASES:
+            response = self._static(PAGE_ALIASES[path])
+        elif path == API_PREFIX or path.startswith(API_PREFIX + "/"):
             target = self.path[len(API_PREFIX) :] or "/"
             response = self.gateway.handle(self.command, target, headers, body, source_ip=self.client_address[0])
             signals.answered(response.status)
@@ -132,35 +128,22 @@ class LocalRequestHandler(ChaliceRequestHandler):
         if path.startswith(PARTNERNET_PREFIX + "/") or path == PARTNERNET_PREFIX:
             query = self.path.partition("?")[2]
             return self.partnernet.handle(self.command, path.removeprefix(PARTNERNET_PREFIX), query, headers, body)
-        if path.startswith("/_local/swagger-ui/"):
-            assets = _swagger_assets()
-            name = path.rsplit("/", 1)[-1]
-            if assets and (assets / name).is_file():
-                if name == "swagger-initializer.js":
-                    script = _SWAGGER_INIT.encode()
-                    return GatewayResponse(200, {"Content-Type": ["text/javascript"]}, script)
-                return _file(assets / name)
         return _json(404, {"error": {"code": "not_found", "message": "There is no such local tool."}})
 
     # ------------------------------------------------------------------ web/
     def _static(self, path: str) -> GatewayResponse:
         relative = path.lstrip("/") or "index.html"
         candidate = (WEB_ROOT / relative).resolve()
-        if candidate.is_dir():
-            candidate = candidate / "index.html"
-        if not candidate.is_relative_to(WEB_ROOT.resolve()) or not candidate.is_file():
+        vendored = swagger_ui.served_file(relative)
+        if vendored is not None:
+            candidate = vendored
+        elif not candidate.is_relative_to(WEB_ROOT.resolve()) or not candidate.is_file():
             # The web pages are a single-page app: unknown paths get the page, which routes itself.
             candidate = WEB_ROOT / "index.html"
         response = _file(candidate)
         for name, value in PAGE_HEADERS.items():
             response.headers[name] = [value]
         return response
-
-
-_SWAGGER_INIT = """window.onload = function () {
-  window.ui = SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#swagger-ui", deepLinking: true });
-};
-"""
 
 
 def _json(status: int, value: Any) -> GatewayResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,7 +27,6 @@ LOCAL_PARAMETERS = {
     "SessionCookieSecure": "false",
     # No CloudFront in front of the local gateway: the client's address is the connection's.
     "ClientAddressFrom": "direct",
-    "SwaggerUiAssetsUrl": "/_local/swagger-ui",
     # The handler tests start the stand-ins on free ports and set these to them; `make run` to its own.
     "PearsonVueBaseUrl": "http://127.0.0.1:9/_local/pearson-vue",
     "PartnerNetBaseUrl": "http://127.0.0.1:9/_local/partnernet",
@@ -228,3 +228,14 @@ def page_headers() -> dict[str, str]:
     }
     headers.update({item["Header"]: item["Value"] for item in config["CustomHeadersConfig"]["Items"]})
     return headers
+
+
+def page_aliases() -> dict[str, str]:
+    """The paths the edge's routing function (WebPageRouting) serves from another file of the web bucket, by
+    its ALIASES table: {"/api/docs": "/swagger-ui/index.html"}."""
+    code = template()["Resources"]["WebPageRouting"]["Properties"]["FunctionCode"]
+    found = re.search(r"^\s*var ALIASES = (\{.*\});$", code, re.MULTILINE)
+    if found is None:
+        raise RuntimeError("WebPageRouting's code has no `var ALIASES = {...};` line")
+    aliases: dict[str, str] = json.loads(found.group(1))
+    return aliases

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import requests
 
+from infra import swagger_ui
+
 PASSWORD = "Orchid-Lantern-Violet-42"
 
 
@@ -73,14 +75,21 @@ def test_the_api_documents_itself_and_the_pages_are_served(stack) -> None:
     document = requests.get(f"{stack.api}/openapi.json", timeout=10).json()
     assert document["openapi"].startswith("3.1")
     assert "/auth/login" in document["paths"]
-    docs = requests.get(f"{stack.api}/docs", timeout=10)
-    assert docs.status_code == 200
-    assert "swagger-ui" in docs.text
     home = requests.get(stack.base + "/", timeout=10)
     assert home.status_code == 200
     # The deployed distribution's policy (template.yaml WebHeadersPolicy), served locally as well.
     assert home.headers["Content-Security-Policy"].startswith("default-src 'none'; script-src 'self'")
     assert '<script type="module" src="/app.js">' in home.text
+    # Swagger UI's page is one of the pages, under the same headers; its files are the pinned package's bytes.
+    docs = requests.get(f"{stack.api}/docs", timeout=10)
+    assert docs.status_code == 200
+    assert docs.headers["Content-Type"].startswith("text/html")
+    assert '<script src="/swagger-ui/initializer.js">' in docs.text
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "Permissions-Policy"):
+        assert docs.headers[header] == home.headers[header], header
+    bundle = requests.get(f"{stack.base}/swagger-ui/swagger-ui-bundle.js", timeout=10)
+    assert bundle.headers["Content-Type"].startswith("text/javascript")
+    assert bundle.content == (swagger_ui.PACKAGE_FILES / "swagger-ui-bundle.js").read_bytes()
     mail_page = requests.get(stack.base + "/_local/mail", timeout=10)
     assert mail_page.headers["Content-Type"].startswith("text/html")
 

@@ -177,7 +177,7 @@ def test_the_pages_carry_hsts_nosniff_and_no_referrer() -> None:
 
 
 def test_web_pages_have_no_inline_script_or_style_the_policy_would_block() -> None:
-    for page in (template.ROOT / "web").glob("*.html"):
+    for page in (template.ROOT / "web").rglob("*.html"):
         text = page.read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), page.name
         assert "<style" not in text, page.name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from certtracker.core.settings import AuthorizerSettings, DocsSettings, PearsonVueSettings, SettingsError, load
+from certtracker.core.settings import AuthorizerSettings, CatalogSettings, PearsonVueSettings, SettingsError, load
 
 
 def test_a_flag_takes_its_default_when_unset_and_true_or_false_when_set(monkeypatch) -> None:
@@ -25,7 +25,7 @@ def test_a_flag_takes_its_default_when_unset_and_true_or_false_when_set(monkeypa
         ("COOKIE_NAME", "session; Domain=evil.example"),  # a pattern refused
         ("PEARSON_VUE_BASE_URL", "ftp://pearson.example"),  # not http(s)
         ("PEARSON_VUE_BASE_URL", "https://"),  # no host
-        ("SWAGGER_UI_ASSETS_URL", ""),  # empty
+        ("CATALOG_TABLE", ""),  # empty
     ],
 )
 def test_a_value_of_the_wrong_shape_stops_the_cold_start_naming_the_variable(monkeypatch, variable, value) -> None:
@@ -34,11 +34,11 @@ def test_a_value_of_the_wrong_shape_stops_the_cold_start_naming_the_variable(mon
         "COOKIE_NAME": "session",
         "PEARSON_VUE_BASE_URL": "https://pearson.example",
         "PEARSON_VUE_SECRET_NAME": "secret",
-        "SWAGGER_UI_ASSETS_URL": "/assets",
+        "CATALOG_TABLE": "catalog",
     }.items():
         monkeypatch.setenv(name, good)
     monkeypatch.setenv(variable, value)
-    settings_class = {"COOKIE_NAME": AuthorizerSettings, "SWAGGER_UI_ASSETS_URL": DocsSettings}.get(
+    settings_class = {"COOKIE_NAME": AuthorizerSettings, "CATALOG_TABLE": CatalogSettings}.get(
         variable, PearsonVueSettings
     )
     with pytest.raises(SettingsError, match=variable):
@@ -46,7 +46,7 @@ def test_a_value_of_the_wrong_shape_stops_the_cold_start_naming_the_variable(mon
 
 
 def test_settings_cannot_be_changed_after_cold_start(monkeypatch) -> None:
-    monkeypatch.setenv("SWAGGER_UI_ASSETS_URL", "/assets")
-    settings = load(DocsSettings)
+    monkeypatch.setenv("CATALOG_TABLE", "catalog")
+    settings = load(CatalogSettings)
     with pytest.raises(AttributeError):
-        settings.swagger_ui_assets_url = "https://elsewhere.example"  # type: ignore[misc]
+        settings.catalog_table = "elsewhere"  # type: ignore[misc]

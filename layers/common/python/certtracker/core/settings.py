@@ -278,10 +278,6 @@ class MeSettings(FunctionSettings):
     accounts_table: str = text()
 
 
-class DocsSettings(FunctionSettings):
-    swagger_ui_assets_url: str = text()
-
-
 class SettingsError(RuntimeError):
     """Raised at cold start when the function's environment is incomplete."""
 
