@@ -20,8 +20,16 @@ from pathlib import Path
 
 from infra import template
 
-FLOOR = "floor (boto3 + Logger)"
+# Two floors, each a bare handler: every function is measured against its own. Floor a is what any function
+# imports (boto3, the Powertools Logger); floor b adds what every HTTP function needs (the validating REST
+# resolver and one pydantic route).
+FLOOR = "floor a (boto3 + Logger)"
 FLOOR_DIR = Path(__file__).resolve().parent / "floor"
+HTTP_FLOOR = "floor b (a + REST resolver with validation)"
+HTTP_FLOOR_DIR = Path(__file__).resolve().parent / "floor_http"
+# What a person waits for (the HTTP functions and the authorizer) stays within this ratio to its floor; queue
+# consumers and scheduled functions are reported, not bound.
+WAITED_BOUND = 1.10
 BUILD_DIR = template.ROOT / ".aws-sam" / "build"
 
 
@@ -66,6 +74,8 @@ class Target:
     code_dir: Path
     handler: str
     environment: dict[str, str]
+    floor: str = FLOOR  # the name of the floor it is measured against (itself, for a floor)
+    waited: bool = False  # someone waits for its cold start: bound to WAITED_BOUND times its floor
 
     @property
     def path(self) -> Path:
@@ -109,16 +119,23 @@ def check_built(functions: list[str]) -> None:
         raise NotBuilt(f"not built: {', '.join(str(path) for path in missing)} (run `make build`)")
 
 
-def targets(floor_dir: Path = FLOOR_DIR) -> list[Target]:
-    """The floor first, then every function of template.yaml, from its built directory, with its environment as
-    the local stack resolves it."""
+def targets(floor_dir: Path = FLOOR_DIR, http_floor_dir: Path = HTTP_FLOOR_DIR) -> list[Target]:
+    """The two floors first, then every function of template.yaml, from its built directory, with its environment
+    as the local stack resolves it: an HTTP function against floor b, any other against floor a."""
     parameters = template.parameter_values()
     globals_ = template.template().get("Globals", {}).get("Function", {})
     floor_env = {k: str(v) for k, v in globals_.get("Environment", {}).get("Variables", {}).items()}
-    result = [Target(FLOOR, floor_dir, "app.handler", floor_env)]
+    result = [
+        Target(FLOOR, floor_dir, "app.handler", floor_env, floor=FLOOR),
+        Target(HTTP_FLOOR, http_floor_dir, "app.handler", floor_env, floor=HTTP_FLOOR),
+    ]
+    http = {route.function for route in template.routes()}
+    authorizer = template.authorizer_function()
     for name, function in template.functions().items():
         environment = template.resolve_environment(function, parameters)
-        result.append(Target(name, BUILD_DIR / name, function.handler, environment))
+        floor = HTTP_FLOOR if name in http else FLOOR
+        waited = name in http or name == authorizer
+        result.append(Target(name, BUILD_DIR / name, function.handler, environment, floor=floor, waited=waited))
     return result
 
 
@@ -191,10 +208,15 @@ def measure(repeats: int, importtime_runs: int, progress: bool = True) -> list[R
     """Every target `repeats` times, round-robin so drift of the machine spreads evenly, after one discarded
     run each (it warms the page cache)."""
     check_built(list(template.functions()))
-    # The floor's handler sits alone in a directory, as a built function's does (no __pycache__ beside it).
-    with tempfile.TemporaryDirectory(prefix="bench-floor-") as floor_dir:
+    # Each floor's handler sits alone in a directory, as a built function's does (no __pycache__ beside it).
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-floor-") as floor_dir,
+        tempfile.TemporaryDirectory(prefix="bench-floor-http-") as http_floor_dir,
+    ):
         shutil.copy2(FLOOR_DIR / "app.py", floor_dir)
-        return _measure([Result(target) for target in targets(Path(floor_dir))], repeats, importtime_runs, progress)
+        shutil.copy2(HTTP_FLOOR_DIR / "app.py", http_floor_dir)
+        measured = targets(Path(floor_dir), Path(http_floor_dir))
+        return _measure([Result(target) for target in measured], repeats, importtime_runs, progress)
 
 
 def _measure(results: list[Result], repeats: int, importtime_runs: int, progress: bool) -> list[Result]:
