@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import json
+import operator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -17,7 +19,14 @@ import pytest
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
+from certtracker.core.api import MAX_BODY_BYTES, CertTrackerResolver, StrictModel
 from infra import template
+from infra.events import LambdaContext, rest_event
+
+# WAF's body inspection limits (AssociationConfig), in bytes; CloudFront's default is 16 KB.
+INSPECTION_LIMITS = {"KB_16": 16 * 1024, "KB_32": 32 * 1024, "KB_48": 48 * 1024, "KB_64": 64 * 1024}
+# What the managed rule SizeRestrictions_BODY of AWSManagedRulesCommonRuleSet blocks (AWS's documentation).
+MANAGED_BODY_LIMIT = 8 * 1024
 
 
 def _packaged(document: dict[str, Any]) -> dict[str, Any]:
@@ -83,3 +92,115 @@ def test_every_lambda_permission_of_the_api_is_for_the_api_itself(transformed: d
     for name, permission in _of_type(transformed, "AWS::Lambda::Permission").items():
         if permission["Properties"]["Principal"] == "apigateway.amazonaws.com":
             assert _refers_to(permission["Properties"]["SourceArn"], "CertTrackerApi"), name
+
+
+# ---------------------------------------------------------------- the edge accepts what the API accepts
+
+
+def _distribution_acl(transformed: dict[str, Any]) -> dict[str, Any]:
+    return dict(transformed["Resources"]["WebAcl"]["Properties"])
+
+
+def _inspection_limit(acl: dict[str, Any]) -> int:
+    scope = "CLOUDFRONT" if acl["Scope"] == "CLOUDFRONT" else "API_GATEWAY"
+    limit = acl.get("AssociationConfig", {}).get("RequestBody", {}).get(scope, {}).get("DefaultSizeInspectionLimit")
+    return INSPECTION_LIMITS[limit or "KB_16"]
+
+
+_COMPARE: dict[str, Callable[[int, int], bool]] = {
+    "GT": operator.gt,
+    "GE": operator.ge,
+    "LT": operator.lt,
+    "LE": operator.le,
+    "EQ": operator.eq,
+    "NE": operator.ne,
+}
+
+
+def _size_rule_matches(statement: dict[str, Any], size: int, inspection_limit: int) -> bool:
+    """WAF's size constraint on the body: a body past the inspection limit is handled by OversizeHandling
+    (MATCH, NO_MATCH, or CONTINUE with what was inspected)."""
+    handling = statement["FieldToMatch"]["Body"].get("OversizeHandling", "CONTINUE")
+    if size > inspection_limit:
+        if handling != "CONTINUE":
+            return bool(handling == "MATCH")
+        size = inspection_limit
+    return _COMPARE[statement["ComparisonOperator"]](size, int(statement["Size"]))
+
+
+def _body_size_rules(acl: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for rule in acl["Rules"]:
+        constraint = rule["Statement"].get("SizeConstraintStatement")
+        if constraint is not None and "Body" in constraint["FieldToMatch"]:
+            yield rule
+
+
+def _waf_blocks_a_body_of(acl: dict[str, Any], size: int) -> bool:
+    """Whether the web ACL blocks a request for its body's size alone: its own size rules, and the managed
+    SizeRestrictions_BODY unless its action is overridden."""
+    limit = _inspection_limit(acl)
+    for rule in acl["Rules"]:
+        group = rule["Statement"].get("ManagedRuleGroupStatement")
+        if group and group["Name"] == "AWSManagedRulesCommonRuleSet" and "None" in rule["OverrideAction"]:
+            overrides = {o["Name"]: o["ActionToUse"] for o in group.get("RuleActionOverrides", [])}
+            if "Block" in overrides.get("SizeRestrictions_BODY", {"Block": {}}) and size > MANAGED_BODY_LIMIT:
+                return True
+    return any(
+        "Block" in rule["Action"] and _size_rule_matches(rule["Statement"]["SizeConstraintStatement"], size, limit)
+        for rule in _body_size_rules(acl)
+    )
+
+
+class _Message(StrictModel):
+    text: str
+
+
+_app = CertTrackerResolver()
+
+
+@_app.post("/messages")
+def _post_message(body: _Message) -> dict[str, int]:
+    return {"length": len(body.text)}
+
+
+def _json_body_of(size: int, letter: str = "x") -> bytes:
+    """A JSON body of exactly `size` bytes (a one-byte or two-byte letter repeated)."""
+    frame = len(b'{"text": ""}')
+    count, rest = divmod(size - frame, len(letter.encode()))
+    body = json.dumps({"text": letter * count + "x" * rest}, ensure_ascii=False).encode()
+    assert len(body) == size
+    return body
+
+
+def _api_accepts(body: bytes) -> bool:
+    event = rest_event("POST", "/messages", body=body, headers={"Content-Type": "application/json"})
+    status = _app.resolve(event, LambdaContext("test"))["statusCode"]
+    assert status in (200, 413), status
+    return bool(status == 200)
+
+
+@pytest.mark.parametrize("size", [20, 9_000, MAX_BODY_BYTES - 1, MAX_BODY_BYTES, MAX_BODY_BYTES + 1, 64 * 1024])
+def test_the_edge_blocks_a_body_exactly_when_the_api_would_refuse_it(transformed: dict[str, Any], size: int) -> None:
+    body = _json_body_of(size)
+    assert _waf_blocks_a_body_of(_distribution_acl(transformed), len(body)) is not _api_accepts(body)
+
+
+def test_a_five_thousand_character_cyrillic_support_message_passes_the_edge(transformed: dict[str, Any]) -> None:
+    body = json.dumps({"text": "ж" * 5000}, ensure_ascii=False).encode()  # two bytes a letter: about 10 KB
+    assert MANAGED_BODY_LIMIT < len(body) <= MAX_BODY_BYTES
+    assert not _waf_blocks_a_body_of(_distribution_acl(transformed), len(body))
+    assert _api_accepts(body)
+
+
+def test_the_waf_reads_every_body_the_api_accepts_and_refuses_the_rest_as_the_api_does(
+    transformed: dict[str, Any],
+) -> None:
+    acl = _distribution_acl(transformed)
+    assert _inspection_limit(acl) >= MAX_BODY_BYTES
+    (rule,) = _body_size_rules(acl)
+    assert rule["Statement"]["SizeConstraintStatement"]["Size"] == MAX_BODY_BYTES
+    response = rule["Action"]["Block"]["CustomResponse"]
+    assert response["ResponseCode"] == 413
+    content = json.loads(acl["CustomResponseBodies"][response["CustomResponseBodyKey"]]["Content"])
+    assert content["error"]["code"] == "payload_too_large"  # the API's own 413 (certtracker/core/api.py)
+    assert f"larger than {MAX_BODY_BYTES} bytes" in content["error"]["message"]
