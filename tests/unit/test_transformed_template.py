@@ -204,3 +204,16 @@ def test_the_waf_reads_every_body_the_api_accepts_and_refuses_the_rest_as_the_ap
     content = json.loads(acl["CustomResponseBodies"][response["CustomResponseBodyKey"]]["Content"])
     assert content["error"]["code"] == "payload_too_large"  # the API's own 413 (certtracker/core/api.py)
     assert f"larger than {MAX_BODY_BYTES} bytes" in content["error"]["message"]
+
+
+# ---------------------------------------------------------------- the staff actions' record
+
+
+def test_the_staff_functions_log_group_outlives_the_stack(transformed: dict[str, Any]) -> None:
+    (group,) = [
+        body
+        for body in _of_type(transformed, "AWS::Logs::LogGroup").values()
+        if _refers_to(body["Properties"].get("LogGroupName"), "ProgramStaffFunction")
+    ]
+    assert group["DeletionPolicy"] == group["UpdateReplacePolicy"] == "Retain"
+    assert group["Properties"]["RetentionInDays"] >= 731
