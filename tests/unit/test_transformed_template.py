@@ -206,6 +206,144 @@ def test_the_waf_reads_every_body_the_api_accepts_and_refuses_the_rest_as_the_ap
     assert f"larger than {MAX_BODY_BYTES} bytes" in content["error"]["message"]
 
 
+# ---------------------------------------------------------------- no silent failure
+
+
+def _alarms(transformed: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: body["Properties"] for name, body in _of_type(transformed, "AWS::CloudWatch::Alarm").items()}
+
+
+def _watched_metrics(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    """The metrics an alarm reads: its own, or each of its metric math's."""
+    if "MetricName" in alarm:
+        return [{key: alarm.get(key) for key in ("Namespace", "MetricName", "Dimensions")}]
+    return [query["MetricStat"]["Metric"] for query in alarm.get("Metrics", []) if "MetricStat" in query]
+
+
+def _depth_alarms_of(transformed: dict[str, Any], queue: str) -> list[dict[str, Any]]:
+    return [
+        alarm
+        for alarm in _alarms(transformed).values()
+        for metric in _watched_metrics(alarm)
+        if metric["Namespace"] == "AWS/SQS"
+        and metric["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        and _refers_to(metric["Dimensions"], queue)
+    ]
+
+
+def _queue_of(arn: Any) -> str:
+    assert set(arn) == {"Fn::GetAtt"}, arn
+    assert arn["Fn::GetAtt"][1] == "Arn", arn
+    return str(arn["Fn::GetAtt"][0])
+
+
+def _scheduled_targets(transformed: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(rule, function, target) for every schedule or event rule that invokes a function (asynchronously)."""
+    functions = _of_type(transformed, "AWS::Lambda::Function")
+    return [
+        (rule_name, target["Arn"]["Fn::GetAtt"][0], target)
+        for rule_name, rule in _of_type(transformed, "AWS::Events::Rule").items()
+        for target in rule["Properties"]["Targets"]
+        if "Fn::GetAtt" in target["Arn"] and target["Arn"]["Fn::GetAtt"][0] in functions
+    ]
+
+
+def _statements_of_role(transformed: dict[str, Any], function: str) -> list[dict[str, Any]]:
+    role = transformed["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
+    policies = transformed["Resources"][role]["Properties"].get("Policies", [])
+    return [statement for policy in policies for statement in _listed(policy["PolicyDocument"]["Statement"])]
+
+
+def _granted(transformed: dict[str, Any], function: str, action: str, queue: str) -> bool:
+    return any(
+        statement["Effect"] == "Allow"
+        and action in _listed(statement["Action"])
+        and any(resource == {"Fn::GetAtt": [queue, "Arn"]} for resource in _listed(statement["Resource"]))
+        for statement in _statements_of_role(transformed, function)
+    )
+
+
+def test_every_scheduled_run_that_fails_is_retried_and_then_set_aside_in_an_alarmed_queue(
+    transformed: dict[str, Any],
+) -> None:
+    targets = _scheduled_targets(transformed)
+    assert targets
+    configs = {
+        config["Properties"]["FunctionName"]["Ref"]: config["Properties"]
+        for config in _of_type(transformed, "AWS::Lambda::EventInvokeConfig").values()
+    }
+    for rule, function, target in targets:
+        # A run that fails: Lambda's own retries, then its record (event and error) on a queue.
+        config = configs[function]
+        assert 0 < config["MaximumRetryAttempts"] <= 2, function
+        queue = _queue_of(config["DestinationConfig"]["OnFailure"]["Destination"])
+        assert _granted(transformed, function, "sqs:SendMessage", queue), f"{function} cannot write to {queue}"
+        assert _depth_alarms_of(transformed, queue), f"nothing watches {queue}"
+        # An event the rule could not hand to Lambda: retried within a bound, then the same queue.
+        assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] <= config["MaximumEventAgeInSeconds"], rule
+        assert _queue_of(target["DeadLetterConfig"]["Arn"]) == queue, rule
+        (policy,) = [
+            p["Properties"]
+            for p in _of_type(transformed, "AWS::SQS::QueuePolicy").values()
+            if _refers_to(p["Properties"]["Queues"], queue)
+        ]
+        (allowed,) = policy["PolicyDocument"]["Statement"]
+        assert allowed["Principal"] == {"Service": "events.amazonaws.com"}
+        assert allowed["Action"] == "sqs:SendMessage"
+        assert {"Fn::GetAtt": [rule, "Arn"]} in allowed["Condition"]["ArnEquals"]["aws:SourceArn"], rule
+
+
+def test_every_queue_consumer_sets_aside_what_keeps_failing_in_an_alarmed_dead_letter_queue(
+    transformed: dict[str, Any],
+) -> None:
+    mappings = _of_type(transformed, "AWS::Lambda::EventSourceMapping").values()
+    assert mappings
+    for mapping in mappings:
+        queue = _queue_of(mapping["Properties"]["EventSourceArn"])
+        # One bad message fails alone (partial batch responses) and reaches the dead letters after its retries.
+        assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        redrive = transformed["Resources"][queue]["Properties"]["RedrivePolicy"]
+        assert 1 < redrive["maxReceiveCount"] <= 10
+        dead_letters = _queue_of(redrive["deadLetterTargetArn"])
+        assert _depth_alarms_of(transformed, dead_letters), f"nothing watches {dead_letters}"
+
+
+def _errors_alarms_of(transformed: dict[str, Any], function: str) -> list[dict[str, Any]]:
+    return [
+        alarm
+        for alarm in _alarms(transformed).values()
+        for metric in _watched_metrics(alarm)
+        if (metric["Namespace"], metric["MetricName"]) == ("AWS/Lambda", "Errors")
+        and {"Name": "FunctionName", "Value": {"Ref": function}} in metric["Dimensions"]
+    ]
+
+
+@pytest.mark.parametrize("function", sorted(template.functions()))
+def test_every_function_has_an_alarm_on_its_lambda_errors(transformed: dict[str, Any], function: str) -> None:
+    assert transformed["Resources"][function]["Type"] == "AWS::Lambda::Function"
+    (alarm,) = _errors_alarms_of(transformed, function)
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    # No invocation is no error: a quiet night is not an alarm.
+    assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_the_authorizers_errors_alarm_does_not_count_its_refusals_of_logged_out_calls(
+    transformed: dict[str, Any],
+) -> None:
+    (alarm,) = _errors_alarms_of(transformed, template.authorizer_function())
+    (shown,) = [query for query in alarm["Metrics"] if query.get("ReturnData")]
+    (refused,) = [
+        query["Id"]
+        for query in alarm["Metrics"]
+        if query.get("MetricStat", {}).get("Metric", {}).get("MetricName") == "AuthorizerRefused"
+    ]
+    assert f"- FILL({refused}, 0)" in shown["Expression"]
+
+
+def test_every_function_in_the_transformed_template_is_one_of_the_templates(transformed: dict[str, Any]) -> None:
+    assert set(_of_type(transformed, "AWS::Lambda::Function")) == set(template.functions())
+
+
 # ---------------------------------------------------------------- the staff actions' record
 
 
