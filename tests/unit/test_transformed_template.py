@@ -20,9 +20,16 @@ from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
 from certtracker.core.api import MAX_BODY_BYTES, CertTrackerResolver, StrictModel
-from infra import template
+from infra import queues, scheduler, template
 from infra.events import LambdaContext, rest_event
 
+# The managed policies SAM attaches (logs for every function, X-Ray for active tracing) and the one the stack
+# names itself (API Gateway's logging role): none grants anything on SQS. Another one is read before it is added.
+MANAGED_POLICIES = {
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+    "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+}
 # WAF's body inspection limits (AssociationConfig), in bytes; CloudFront's default is 16 KB.
 INSPECTION_LIMITS = {"KB_16": 16 * 1024, "KB_32": 32 * 1024, "KB_48": 48 * 1024, "KB_64": 64 * 1024}
 # What the managed rule SizeRestrictions_BODY of AWSManagedRulesCommonRuleSet blocks (AWS's documentation).
@@ -342,6 +349,74 @@ def test_the_authorizers_errors_alarm_does_not_count_its_refusals_of_logged_out_
 
 def test_every_function_in_the_transformed_template_is_one_of_the_templates(transformed: dict[str, Any]) -> None:
     assert set(_of_type(transformed, "AWS::Lambda::Function")) == set(template.functions())
+
+
+# ---------------------------------------------------------------- least privilege on SQS
+
+
+def _managed_arn(value: Any) -> str:
+    """A managed policy's ARN, written out or as a Sub of the partition."""
+    text = value["Fn::Sub"] if isinstance(value, dict) and set(value) == {"Fn::Sub"} else value
+    assert isinstance(text, str), value
+    return text.replace("${AWS::Partition}", "aws")
+
+
+def test_no_role_holds_a_managed_policy_beyond_the_known_ones_and_none_grants_sqs(transformed: dict[str, Any]) -> None:
+    for name, role in _of_type(transformed, "AWS::IAM::Role").items():
+        managed = {_managed_arn(arn) for arn in role["Properties"].get("ManagedPolicyArns", [])}
+        assert not [arn for arn in managed if "SQS" in arn.upper()], name
+        assert managed <= MANAGED_POLICIES, f"{name}: {managed - MANAGED_POLICIES}"
+
+
+def test_no_statement_grants_an_sqs_action_on_every_resource(transformed: dict[str, Any]) -> None:
+    for name, role in _of_type(transformed, "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            for statement in _listed(policy["PolicyDocument"]["Statement"]):
+                actions = [str(action).lower() for action in _listed(statement["Action"])]
+                if any(action in ("*", "sqs:*") or action.startswith("sqs:") for action in actions):
+                    for resource in _listed(statement["Resource"]):
+                        assert "*" not in json.dumps(resource), f"{name}: {statement}"
+
+
+def test_each_consumer_may_receive_and_delete_on_its_own_queue_and_no_other(transformed: dict[str, Any]) -> None:
+    for mapping in _of_type(transformed, "AWS::Lambda::EventSourceMapping").values():
+        function = mapping["Properties"]["FunctionName"]["Ref"]
+        queue = _queue_of(mapping["Properties"]["EventSourceArn"])
+        for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"):
+            assert _granted(transformed, function, action, queue), f"{function} lacks {action} on {queue}"
+        for statement in _statements_of_role(transformed, function):
+            if "sqs:ReceiveMessage" in _listed(statement["Action"]):
+                assert _listed(statement["Resource"]) == [{"Fn::GetAtt": [queue, "Arn"]}], function
+
+
+# ---------------------------------------------------------------- a backlog cannot starve the API
+
+
+def test_every_event_source_mapping_has_a_maximum_concurrency(transformed: dict[str, Any]) -> None:
+    mappings = _of_type(transformed, "AWS::Lambda::EventSourceMapping")
+    assert mappings
+    for name, mapping in mappings.items():
+        # Lambda's minimum is 2; more than a few would let a backlog take what a new account has (10 in all).
+        assert 2 <= mapping["Properties"]["ScalingConfig"]["MaximumConcurrency"] <= 5, name
+
+
+def test_the_local_stack_feeds_the_queues_and_runs_the_schedules_the_deployed_stack_has(
+    transformed: dict[str, Any],
+) -> None:
+    deployed_mappings = {
+        (
+            m["Properties"]["FunctionName"]["Ref"],
+            _queue_of(m["Properties"]["EventSourceArn"]),
+            m["Properties"]["BatchSize"],
+        )
+        for m in _of_type(transformed, "AWS::Lambda::EventSourceMapping").values()
+    }
+    assert {(c.function, c.queue, c.batch_size) for c in queues.consumers()} == deployed_mappings
+    deployed_schedules = {
+        (function, transformed["Resources"][rule]["Properties"]["ScheduleExpression"])
+        for rule, function, _ in _scheduled_targets(transformed)
+    }
+    assert {(s.function, s.expression) for s in scheduler.schedules()} == deployed_schedules
 
 
 # ---------------------------------------------------------------- the staff actions' record
