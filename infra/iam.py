@@ -148,7 +148,14 @@ def queue_arn(name: str) -> str:
 
 
 def _sqs(operation: str, params: dict[str, Any]) -> list[Need]:
-    if operation not in ("SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch"):
+    if operation not in (
+        "SendMessage",
+        "SendMessageBatch",
+        "ReceiveMessage",
+        "DeleteMessage",
+        "DeleteMessageBatch",
+        "GetQueueAttributes",
+    ):
         raise UnknownCall(f"sqs:{operation}")
     # SendMessageBatch is authorized as SendMessage, DeleteMessageBatch as DeleteMessage (IAM has no batch actions).
     action = operation.removesuffix("Batch")

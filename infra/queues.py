@@ -2,7 +2,9 @@
 
 Each batch goes to the function as an SQS event; what the function reports in `batchItemFailures` stays on
 the queue (visible again after the visibility timeout, so the queue's redrive policy moves a message that
-keeps failing to its dead-letter queue); the rest is deleted.
+keeps failing to its dead-letter queue); the rest is deleted. As Lambda's poller does, the feeder reads the
+queue, receives and deletes with the function's own grants (infra/iam.py checks them), and refuses a queue
+whose visibility timeout is shorter than the function's timeout, as Lambda refuses to create such a mapping.
 """
 
 from __future__ import annotations
@@ -28,13 +30,17 @@ class Consumer:
 
 
 def consumers() -> list[Consumer]:
-    found = []
+    """The template's event source mappings (AWS::Lambda::EventSourceMapping: template.yaml says why not SAM's
+    SQS events, which this refuses rather than leave a queue unfed)."""
     for name, body in template.resources("AWS::Serverless::Function").items():
-        for event in body["Properties"].get("Events", {}).values():
+        for event_name, event in body["Properties"].get("Events", {}).items():
             if event["Type"] == "SQS":
-                props = event["Properties"]
-                queue = props["Queue"]["Fn::GetAtt"][0]
-                found.append(Consumer(name, queue, int(props.get("BatchSize", 10))))
+                raise ValueError(f"{name}'s {event_name}: write SQS triggers as AWS::Lambda::EventSourceMapping")
+    found = []
+    for mapping in template.resources("AWS::Lambda::EventSourceMapping").values():
+        props = mapping["Properties"]
+        queue = props["EventSourceArn"]["Fn::GetAtt"][0]
+        found.append(Consumer(props["FunctionName"]["Ref"], queue, int(props.get("BatchSize", 10))))
     return found
 
 
@@ -67,6 +73,7 @@ class QueueFeeder:
         self._stop = threading.Event()
         self.failed: list[tuple[str, str]] = []  # (queue URL, receipt handle) of messages that went back
         self._client: Any = None
+        self._checked: set[Consumer] = set()
 
     def _sqs(self) -> Any:
         """One client per feeder: building a boto3 client costs tens of milliseconds, and tests drain often."""
@@ -76,18 +83,34 @@ class QueueFeeder:
             self._client = boto3.session.Session().client("sqs")
         return self._client
 
+    def _check_queue(self, consumer: Consumer, sqs: Any) -> None:
+        """What Lambda checks when the mapping is created: the queue's visibility timeout covers the function's."""
+        if consumer in self._checked:
+            return
+        function = self.functions[consumer.function]
+        with function.running():
+            attributes = sqs.get_queue_attributes(
+                QueueUrl=template.queue_url(consumer.queue), AttributeNames=["VisibilityTimeout"]
+            )["Attributes"]
+        if int(attributes["VisibilityTimeout"]) < function.spec.timeout_s:
+            raise ValueError(f"{consumer.queue}'s visibility timeout is shorter than {consumer.function}'s timeout")
+        self._checked.add(consumer)
+
     def deliver_one_batch(self, consumer: Consumer, sqs: Any, wait_seconds: int = 0) -> int:
+        self._check_queue(consumer, sqs)
         url = template.queue_url(consumer.queue)
-        received = sqs.receive_message(
-            QueueUrl=url,
-            MaxNumberOfMessages=min(consumer.batch_size, 10),
-            WaitTimeSeconds=wait_seconds,
-            AttributeNames=["All"],
-        ).get("Messages", [])
+        function = self.functions[consumer.function]
+        with function.running():  # Lambda's poller receives and deletes with the function's role
+            received = sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=min(consumer.batch_size, 10),
+                WaitTimeSeconds=wait_seconds,
+                AttributeNames=["All"],
+            ).get("Messages", [])
         if not received:
             return 0
         try:
-            answer = self.functions[consumer.function].invoke(sqs_event(consumer.queue, received)) or {}
+            answer = function.invoke(sqs_event(consumer.queue, received)) or {}
             failed = {failure["itemIdentifier"] for failure in answer.get("batchItemFailures", [])}
         except Exception as error:  # the whole batch failed: every message comes back
             print(f"{consumer.function} failed on a batch: {error!r}", flush=True)
@@ -95,10 +118,11 @@ class QueueFeeder:
         self.failed += [(url, m["ReceiptHandle"]) for m in received if m["MessageId"] in failed]
         done = [m for m in received if m["MessageId"] not in failed]
         if done:
-            sqs.delete_message_batch(
-                QueueUrl=url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
-            )
+            with function.running():
+                sqs.delete_message_batch(
+                    QueueUrl=url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                )
         return len(received)
 
     def deliver_pending(self) -> None:
