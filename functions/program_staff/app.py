@@ -17,4 +17,6 @@ settings = load(ProgramStaffSettings)
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
-    return operations.run(event)
+    # The invocation's request id: on every log line of it (function_request_id) and in CloudTrail's record of
+    # who invoked it (StaffAuditTrail), which is the verified identity; the payload's `by` is a display name.
+    return {**operations.run(event), "invocation_id": context.aws_request_id}

@@ -4,14 +4,18 @@ and why, and bad requests are refused."""
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 from typing import Any
 
 import boto3
 
 from certtracker.core import clock
+from certtracker.core.observability import logger
 from tests.functions.test_certificate_verification import issued, verify
 from tests.functions.test_certificates import BUCKET, grant, owner_of, request
-from tests.functions.test_credential_awards import held
+from tests.functions.test_credential_awards import held, passes
 from tests.functions.test_exam_results import deliver
 
 STAFF = {"by": "pat@program.example", "reason": "Exam misconduct report 2026-114"}
@@ -200,3 +204,24 @@ def test_a_placed_result_emails_the_award_even_after_a_quiet_hour(gateway, api, 
     placed = staff(gateway, operation="attach_result", username="ada", result_id="r-late", exam_id="250-580", **STAFF)
     assert placed["ok"], placed
     assert [m for m in mail.to(candidate["email"]) if "You earned" in m["subject"]]
+
+
+def test_each_operation_names_its_invocation_so_cloudtrails_record_of_who_invoked_it_joins_the_log(
+    gateway, api, candidate
+) -> None:
+    """`by` is typed by the caller, a display name; who IAM authenticated is in CloudTrail's data event of the
+    invocation (StaffAuditTrail), whose requestID is the invocation's id: in the answer and on the log line."""
+    passes(api, candidate, "250-580", "r-ep")
+    written = io.StringIO()
+    copy = logging.StreamHandler(written)
+    copy.setFormatter(logger.registered_formatter)  # the JSON lines CloudWatch gets, lambda context included
+    logging.getLogger(logger.name).addHandler(copy)
+    try:
+        done = staff(gateway, operation="revoke", username="ada", credential_id="CERT-EP", **REVOKE)
+    finally:
+        logging.getLogger(logger.name).removeHandler(copy)
+    assert done["ok"], done
+    logged = [json.loads(line) for line in written.getvalue().splitlines()]
+    (line,) = [entry for entry in logged if entry.get("message") == "staff operation"]
+    assert line["function_request_id"] == done["invocation_id"]
+    assert line["by"] == REVOKE["by"]

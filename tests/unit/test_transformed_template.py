@@ -430,3 +430,21 @@ def test_the_staff_functions_log_group_outlives_the_stack(transformed: dict[str,
     ]
     assert group["DeletionPolicy"] == group["UpdateReplacePolicy"] == "Retain"
     assert group["Properties"]["RetentionInDays"] >= 731
+
+
+def test_who_invoked_the_staff_function_is_recorded_by_cloudtrail_in_a_bucket_that_outlives_the_stack(
+    transformed: dict[str, Any],
+) -> None:
+    """`by` is typed by the caller; the identity IAM authenticated is in CloudTrail's data event of the invocation
+    (joined to the staff function's log lines by the invocation's request id)."""
+    (trail,) = _of_type(transformed, "AWS::CloudTrail::Trail").values()
+    (selector,) = trail["Properties"]["AdvancedEventSelectors"]
+    fields = {field["Field"]: field for field in selector["FieldSelectors"]}
+    assert fields["eventCategory"]["Equals"] == ["Data"]
+    assert fields["resources.type"]["Equals"] == ["AWS::Lambda::Function"]
+    assert _refers_to(fields["resources.ARN"]["StartsWith"], "ProgramStaffFunction")
+    assert trail["Properties"]["IsLogging"] is True
+    assert trail["Properties"]["EnableLogFileValidation"] is True
+    bucket_id = trail["Properties"]["S3BucketName"]["Ref"]
+    bucket = transformed["Resources"][bucket_id]
+    assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("Retain", "Retain")
