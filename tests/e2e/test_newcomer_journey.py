@@ -1,4 +1,4 @@
-"""The README's walk-through, over HTTP against `make run`: sign-up to sign-out."""
+"""The walk-through of docs/api-walkthrough.md, over HTTP against `make run`: sign-up to sign-out."""
 
 from __future__ import annotations
 

@@ -409,7 +409,8 @@ def deployed_with_signing_key(key_arn: str) -> Containers:
 
 
 def new_signing_key() -> str:
-    """What the rotation procedure creates (README): a new ECC_NIST_P256 signing key, outside the stack."""
+    """What the rotation procedure creates (docs/deploying.md, "Badge signing key rotation"): a new ECC_NIST_P256
+    signing key, outside the stack."""
     return str(boto3.client("kms").create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["Arn"])
 
 

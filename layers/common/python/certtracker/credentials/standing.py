@@ -2,7 +2,7 @@
 
 Verification, share pages, badges and their status lists, the plan, progress, prerequisites, logos, downloads,
 the partner report and the export all ask here (through `credentials.awards` for a credential held); none of
-them decides "valid" on its own. The rules, in the words the README uses:
+them decides "valid" on its own. The rules, in the words docs/trust.md uses:
 
 - a cycle is **revoked** once the program withdrew it (a revocation withdraws every unexpired cycle of the
   credential: certtracker.credentials.revocation), whatever its dates;

@@ -1,8 +1,8 @@
 """Someone's own words in the program's email: quoted as plain text, with every link made inert, and capped.
 
-The program's address lends its trust to whatever it carries, so words a sender chose reach an address its owner
-has not proven only this way (README, "Email to addresses not proven by their owner"): never in a Subject, never
-first in the body, and never as something a mail client turns into a link. Mail clients link more than `<a>`:
+The program's address lends its trust to whatever it carries, so words a sender chose reach an address its owner has
+not proven only this way (docs/architecture.md, "Email to addresses not proven by their owner"): never in a Subject,
+never first in the body, and never as something a mail client turns into a link. Mail clients link more than `<a>`:
 Gmail, Outlook and Apple Mail also link `https://…`, `www.…` and a bare `evil.example/login` in the text and the
 HTML parts alike. So the text itself is changed, in the way security notices write addresses that must not be
 clicked: `https://` becomes `https[:]//` and a dot between two letters or digits becomes `[.]`
