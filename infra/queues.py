@@ -40,7 +40,8 @@ def consumers() -> list[Consumer]:
     for mapping in template.resources("AWS::Lambda::EventSourceMapping").values():
         props = mapping["Properties"]
         queue = props["EventSourceArn"]["Fn::GetAtt"][0]
-        found.append(Consumer(props["FunctionName"]["Ref"], queue, int(props.get("BatchSize", 10))))
+        function = template.function_named(props["FunctionName"])
+        found.append(Consumer(function, queue, int(props.get("BatchSize", 10))))
     return found
 
 

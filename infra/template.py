@@ -120,7 +120,14 @@ def authorizer_function() -> str:
     """The logical id of the function behind the API's default authorizer."""
     (api,) = resources("AWS::Serverless::Api").values()
     auth = api["Properties"]["Auth"]
-    return str(auth["Authorizers"][auth["DefaultAuthorizer"]]["FunctionArn"]["Fn::GetAtt"][0])
+    return function_named(auth["Authorizers"][auth["DefaultAuthorizer"]]["FunctionArn"])
+
+
+def function_named(reference: dict[str, Any]) -> str:
+    """The logical id of the function an ARN reference names: !GetAtt F.Arn, !Ref F, or its alias !Ref F.Alias
+    (AutoPublishAlias: what every invoker calls, so that SnapStart applies)."""
+    named = reference["Fn::GetAtt"][0] if "Fn::GetAtt" in reference else reference["Ref"]
+    return str(named).removesuffix(".Alias")
 
 
 def gateway_responses() -> dict[str, dict[str, Any]]:

@@ -244,14 +244,27 @@ def _queue_of(arn: Any) -> str:
     return str(arn["Fn::GetAtt"][0])
 
 
+def _function_invoked(transformed: dict[str, Any], arn: Any) -> str | None:
+    """The function an invoker's ARN names: the function itself, or an alias of it (AutoPublishAlias)."""
+    if "Fn::GetAtt" in arn:
+        named = arn["Fn::GetAtt"][0]
+    elif "Ref" in arn:
+        named = arn["Ref"]
+    else:
+        return None
+    resource = transformed["Resources"].get(named, {})
+    if resource.get("Type") == "AWS::Lambda::Alias":
+        return str(resource["Properties"]["FunctionName"]["Ref"])
+    return str(named) if resource.get("Type") == "AWS::Lambda::Function" else None
+
+
 def _scheduled_targets(transformed: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """(rule, function, target) for every schedule or event rule that invokes a function (asynchronously)."""
-    functions = _of_type(transformed, "AWS::Lambda::Function")
     return [
-        (rule_name, target["Arn"]["Fn::GetAtt"][0], target)
+        (rule_name, function, target)
         for rule_name, rule in _of_type(transformed, "AWS::Events::Rule").items()
         for target in rule["Properties"]["Targets"]
-        if "Fn::GetAtt" in target["Arn"] and target["Arn"]["Fn::GetAtt"][0] in functions
+        if (function := _function_invoked(transformed, target["Arn"])) is not None
     ]
 
 
@@ -380,7 +393,8 @@ def test_no_statement_grants_an_sqs_action_on_every_resource(transformed: dict[s
 
 def test_each_consumer_may_receive_and_delete_on_its_own_queue_and_no_other(transformed: dict[str, Any]) -> None:
     for mapping in _of_type(transformed, "AWS::Lambda::EventSourceMapping").values():
-        function = mapping["Properties"]["FunctionName"]["Ref"]
+        function = _function_invoked(transformed, mapping["Properties"]["FunctionName"])
+        assert function is not None, mapping
         queue = _queue_of(mapping["Properties"]["EventSourceArn"])
         for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"):
             assert _granted(transformed, function, action, queue), f"{function} lacks {action} on {queue}"
@@ -405,7 +419,7 @@ def test_the_local_stack_feeds_the_queues_and_runs_the_schedules_the_deployed_st
 ) -> None:
     deployed_mappings = {
         (
-            m["Properties"]["FunctionName"]["Ref"],
+            _function_invoked(transformed, m["Properties"]["FunctionName"]),
             _queue_of(m["Properties"]["EventSourceArn"]),
             m["Properties"]["BatchSize"],
         )
@@ -448,3 +462,35 @@ def test_who_invoked_the_staff_function_is_recorded_by_cloudtrail_in_a_bucket_th
     bucket_id = trail["Properties"]["S3BucketName"]["Ref"]
     bucket = transformed["Resources"][bucket_id]
     assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+# ---------------------------------------------------------------- SnapStart, a deploy parameter
+
+
+def test_snapstart_follows_its_parameter_on_every_function(transformed: dict[str, Any]) -> None:
+    functions = _of_type(transformed, "AWS::Lambda::Function")
+    assert functions
+    for name, function in functions.items():
+        applied = function["Properties"]["SnapStart"]["ApplyOn"]
+        assert applied == {"Fn::If": ["SnapStartOn", "PublishedVersions", "None"]}, name
+    assert transformed["Parameters"]["SnapStart"]["Default"] == "off"
+    assert transformed["Conditions"]["SnapStartOn"] == {"Fn::Equals": [{"Ref": "SnapStart"}, "on"]}
+
+
+def test_every_invoker_calls_the_published_alias_where_snapstart_applies(transformed: dict[str, Any]) -> None:
+    """SnapStart applies to published versions only: an invoker of $LATEST would cold-start in full."""
+    aliases = _of_type(transformed, "AWS::Lambda::Alias")
+    for name, permission in _of_type(transformed, "AWS::Lambda::Permission").items():
+        assert permission["Properties"]["FunctionName"]["Ref"] in aliases, name
+    for name, mapping in _of_type(transformed, "AWS::Lambda::EventSourceMapping").items():
+        assert mapping["Properties"]["FunctionName"]["Ref"] in aliases, name
+    for rule, _, target in _scheduled_targets(transformed):
+        assert target["Arn"]["Ref"] in aliases, rule
+    uris = [
+        json.dumps(method["Properties"]["Integration"]["Uri"])
+        for method in _of_type(transformed, "AWS::ApiGateway::Method").values()
+        if "Integration" in method["Properties"]
+    ]
+    body = json.dumps(_of_type(transformed, "AWS::ApiGateway::RestApi"))
+    assert "Aliaslive" in body or all("Aliaslive" in uri for uri in uris)
+    assert ".Arn}/invocations" not in body  # no integration of an unqualified function
