@@ -11,6 +11,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt | sha1sum | cut -c1
 # SAM CLI pins its own boto3, pydantic and cfn-lint: it lives in a virtualenv of its own.
 SAM_VENV := .venv-sam
 SAM_STAMP := $(SAM_VENV)/.installed-$(shell cat requirements-sam.txt | sha1sum | cut -c1-12)
+# checkov too (`make checkov`): its pins are its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | sha1sum | cut -c1-12)
 # No telemetry (the machine may be offline); the layers are built by .venv's python$(LAMBDA_PYTHON) (and its
 # locked pip), the runtime's version, which SAM's python builder also looks for on PATH for the functions.
 SAM := PATH="$(abspath $(VENV))/bin:$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
@@ -20,7 +23,7 @@ BENCH_ARGS ?=
 # Playwright (tests/browser, the page bench) drives Debian's Chromium by path: it never fetches a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test check lint format typecheck cfn-lint unit functions e2e browser openapi countries bench build lock fonts clean
+.PHONY: run test check lint format typecheck cfn-lint checkov unit functions e2e browser openapi countries bench build lock fonts clean
 
 # Whether the interpreter $(1) exists and is the runtime's version.
 same-python = test -x $(1) && test "$$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" = "$(LAMBDA_PYTHON)"
@@ -36,12 +39,20 @@ $(STAMP):
 	@$(PY) -m pip check --disable-pip-version-check >/dev/null || $(PY) -m pip check --disable-pip-version-check
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-$(SAM_STAMP):
+# A tool's own virtualenv $(1) from its complete lock $(2), made as .venv is; the target is its stamp.
+define tool-venv
 	@$(PYTHON) -c '' || { echo "no working python$(LAMBDA_PYTHON) (the runtime's version) on PATH or in pyenv" >&2; exit 1; }
-	@$(call same-python,$(SAM_VENV)/bin/python) || { rm -rf $(SAM_VENV) && $(PYTHON) -m venv $(SAM_VENV); }
-	@$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-sam.txt
-	@$(SAM_VENV)/bin/python -m pip check --disable-pip-version-check >/dev/null || $(SAM_VENV)/bin/python -m pip check
-	@rm -f $(SAM_VENV)/.installed-* && touch $(SAM_STAMP)
+	@$(call same-python,$(1)/bin/python) || { rm -rf $(1) && $(PYTHON) -m venv $(1); }
+	@$(1)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(2)
+	@$(1)/bin/python -m pip check --disable-pip-version-check >/dev/null || $(1)/bin/python -m pip check
+	@rm -f $(1)/.installed-* && touch $@
+endef
+
+$(SAM_STAMP):
+	$(call tool-venv,$(SAM_VENV),requirements-sam.txt)
+
+$(CHECKOV_STAMP):
+	$(call tool-venv,$(CHECKOV_VENV),requirements-checkov.txt)
 
 # The certificate fonts the layer ships, cut by the layer's own recipe into .fonts/fonts (git ignores .fonts): the
 # tests, the local stack and the bench read them there (infra/lambdas.py sets CERTIFICATE_FONTS_DIR). Made again
@@ -86,6 +97,11 @@ typecheck: $(STAMP)
 cfn-lint: $(STAMP)
 	$(VENV)/bin/cfn-lint template.yaml
 
+## checkov: checkov over template.yaml, its failed checks grouped by check id with their resources, and any
+## failure the README's "Static analysis" table does not explain (then it exits 1); not part of check
+checkov: $(STAMP) $(CHECKOV_STAMP)
+	$(PY) -m infra.checkov_report --checkov $(CHECKOV_VENV)/bin/checkov template.yaml
+
 unit functions e2e browser: $(STAMP) $(FONTS_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS) tests/$@
 
@@ -98,7 +114,7 @@ build: $(STAMP) $(SAM_STAMP) $(FONTS_STAMP)
 $(BUILT): $(BUILD_SOURCES)
 	$(MAKE) --no-print-directory build
 
-## lock: the runtime locks (both layers', for Lambda's platform), the dev and SAM locks, with hashes; UPGRADE=1 takes newer releases
+## lock: the runtime locks (both layers', for Lambda's platform), the dev, SAM and checkov locks, with hashes; UPGRADE=1 takes newer releases
 lock: $(STAMP)
 	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) \
 		--python-version $(LAMBDA_PYTHON) --python-platform $(LAMBDA_ARCH)-manylinux_2_$(LAMBDA_GLIBC) \
@@ -110,6 +126,8 @@ lock: $(STAMP)
 		--universal --python-version $(LAMBDA_PYTHON) requirements-dev.in -o requirements-dev.txt
 	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) \
 		--universal --python-version $(LAMBDA_PYTHON) requirements-sam.in -o requirements-sam.txt
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile --quiet --generate-hashes $(if $(UPGRADE),--upgrade) \
+		--universal --python-version $(LAMBDA_PYTHON) requirements-checkov.in -o requirements-checkov.txt
 
 ## openapi: regenerate functions/docs/openapi.json from the functions' resolvers
 openapi: $(STAMP)
@@ -133,7 +151,7 @@ bench: $(STAMP) $(FONTS_STAMP) $(BUILT) $(if $(filter $(HOST_ARCH),$(LAMBDA_ARCH
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) $(FONTS) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) $(FONTS) .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage
 
 ## deploy-web: upload web/ and Swagger UI's files to the deployed stack's bucket and refresh CloudFront (ENV=dev|prod, as in samconfig.toml)
 # Swagger UI's files come from the pinned swagger-ui-py in .venv (infra/swagger_ui.py), the bytes `make run` serves,

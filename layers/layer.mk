@@ -4,12 +4,14 @@ include $(dir $(lastword $(MAKEFILE_LIST)))runtime.mk
 
 LAYER := $(ARTIFACTS_DIR)/python
 
-# Bytecode for every module, in unchecked-hash mode: Lambda's /opt is read-only, so without it every cold
-# start compiles the layer again; "unchecked" because the zip does not keep the sources' timestamps and
-# nothing there can change a source, so Python reads the .pyc without looking at the .py.
-define compile-layer
-	@test "$$($(LAMBDA_PYTHON_EXE) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" = "$(LAMBDA_PYTHON)" \
-		|| { echo "$(LAMBDA_PYTHON_EXE) is not a working Python $(LAMBDA_PYTHON), the runtime's version" >&2; exit 1; }
-	find "$(LAYER)" -depth \( -name __pycache__ -o -name '*.pyc' \) -exec rm -rf {} +
-	$(LAMBDA_PYTHON_EXE) -m compileall -q -j 0 --invalidation-mode unchecked-hash "$(LAYER)"
+# Bytecode for every module of the layer (runtime.mk's compile-bytecode: unchecked-hash, the runtime's Python).
+compile-layer = $(call compile-bytecode,$(LAYER))
+
+# The packages' own tests, of no use on Lambda (uharfbuzz ships its test module compiled, annotated_types its
+# test cases): directories named test or tests, and test_*.py, *_test.py, conftest.py and *_test extension
+# modules anywhere. tests/unit/test_build.py looks for the same names in the built layers.
+define strip-tests
+	find "$(LAYER)" -depth -type d \( -name test -o -name tests \) -exec rm -rf {} +
+	find "$(LAYER)" -type f \( -name 'test_*.py' -o -name '*_test.py' -o -name conftest.py \
+		-o -name '*_test.so' -o -name '*_test.*.so' \) -delete
 endef

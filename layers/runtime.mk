@@ -1,7 +1,7 @@
 # The Lambda runtime's Python version and architecture, read from template.yaml's Globals (Function:
 # Runtime, Architectures), the one place they are set. The layers' CompatibleRuntimes and
 # CompatibleArchitectures repeat them (CloudFormation cannot refer to Globals): tests/unit/test_build.py
-# holds them equal. Included by the layer Makefiles and the project's Makefile.
+# holds them equal. Included by the layer Makefiles, the functions' Makefile and the project's Makefile.
 TEMPLATE ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))../template.yaml)
 LAMBDA_PYTHON := $(shell sed -n 's/^    Runtime: *python\([0-9.]*\) *$$/\1/p' "$(TEMPLATE)")
 LAMBDA_ARCH := $(shell sed -n 's/^    Architectures: *\[ *\(arm64\|x86_64\) *\] *$$/\1/p' "$(TEMPLATE)" | sed 's/arm64/aarch64/')
@@ -27,3 +27,14 @@ LAMBDA_PYTHON_EXE := $(shell v=$(LAMBDA_PYTHON); \
 		| grep "/versions/$$v\.[0-9]*/bin/" | sort -V | tail -n 1; fi)
 LAMBDA_PYTHON_EXE := $(or $(LAMBDA_PYTHON_EXE),python$(LAMBDA_PYTHON))
 endif
+
+# Bytecode for every module under the directory $(1), in unchecked-hash mode, for the runtime's Python: Lambda's
+# /opt and /var/task are read-only, so without it every cold start compiles the code again; "unchecked" because
+# the zip does not keep the sources' timestamps and nothing there can change a source, so Python reads the .pyc
+# without looking at the .py. Any bytecode already there (a work tree's cache) goes first.
+define compile-bytecode
+	@test "$$($(LAMBDA_PYTHON_EXE) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" = "$(LAMBDA_PYTHON)" \
+		|| { echo "$(LAMBDA_PYTHON_EXE) is not a working Python $(LAMBDA_PYTHON), the runtime's version" >&2; exit 1; }
+	find "$(1)" -depth \( -name __pycache__ -o -name '*.pyc' \) -exec rm -rf {} +
+	$(LAMBDA_PYTHON_EXE) -m compileall -q -j 0 --invalidation-mode unchecked-hash "$(1)"
+endef

@@ -1,8 +1,10 @@
 """What `sam build` ships: every runtime package locked with its hashes, layers for the template's runtime and
-architecture, and bytecode for every module in unchecked-hash mode with nothing from the work tree's caches."""
+architecture without the packages' tests, functions of exactly their declared files, and bytecode for every module
+in unchecked-hash mode with nothing from the work tree's caches."""
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.metadata
 import importlib.util
 import json
@@ -153,15 +155,8 @@ def test_every_layer_is_built_for_the_runtime_and_architecture_of_the_functions(
         assert layer["Properties"]["CompatibleArchitectures"] == [architecture], name
         assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": architecture}, name
     # The layer Makefiles read the same Globals; the tools check and type the code for that version.
-    probe = "print: ; @echo $(LAMBDA_PYTHON) $(LAMBDA_ARCH)"
-    made = subprocess.run(
-        ["make", "-s", "--no-print-directory", "-f", "layers/runtime.mk", "--eval", probe, "print"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert made.stdout.split() == [version, "aarch64" if architecture == "arm64" else "x86_64"]
+    made = make_print("layers/runtime.mk", "$(LAMBDA_PYTHON) $(LAMBDA_ARCH)")
+    assert made.split() == [version, "aarch64" if architecture == "arm64" else "x86_64"]
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     major, minor = version.split(".")
     assert pyproject["project"]["requires-python"] == f">={version},<{major}.{int(minor) + 1}"
@@ -170,26 +165,29 @@ def test_every_layer_is_built_for_the_runtime_and_architecture_of_the_functions(
     assert f"{sys.version_info.major}.{sys.version_info.minor}" == version, "the dev virtualenv is not the runtime's"
 
 
-def make_variable(name: str, env: dict[str, str]) -> str:
-    """A variable of layers/runtime.mk, as the layer Makefiles and the project's Makefile see it."""
+def make(*arguments: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> str:
+    """Runs make quietly (-s) and gives what it printed; a failing recipe fails the test."""
     made = subprocess.run(
-        [
-            "make",
-            "-s",
-            "--no-print-directory",
-            "-f",
-            "layers/runtime.mk",
-            "--eval",
-            f"print: ; @echo $({name})",
-            "print",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
+        ["make", "-s", "--no-print-directory", *arguments], cwd=cwd, env=env, capture_output=True, text=True, check=True
     )
     return made.stdout.strip()
+
+
+def make_print(makefile: str, expression: str, env: dict[str, str] | None = None) -> str:
+    """What `expression` expands to in `makefile`, as the builds see it."""
+    return make("-f", makefile, "--eval", f"print: ; @echo {expression}", "print", env=env)
+
+
+def make_variable(name: str, env: dict[str, str]) -> str:
+    """A variable of layers/runtime.mk, as the layer Makefiles and the project's Makefile see it."""
+    return make_print("layers/runtime.mk", f"$({name})", env)
+
+
+def build_as_sam_does(makefile: Path, logical_id: str, source: Path, artifacts: Path) -> None:
+    """A build recipe run as SAM runs it: in a copy of the source folder, ARTIFACTS_DIR set, with the running
+    (the runtime's) Python."""
+    env = {**os.environ, "ARTIFACTS_DIR": str(artifacts), "LAMBDA_PYTHON_EXE": sys.executable}
+    make("-f", str(makefile), f"build-{logical_id}", cwd=source, env=env)
 
 
 def write_script(path: Path, body: str) -> Path:
@@ -253,19 +251,104 @@ def test_the_common_layer_build_compiles_every_module_and_leaves_the_work_trees_
     (cache / f"removed_module.{sys.implementation.cache_tag}.pyc").write_bytes(b"orphan")
     artifacts = tmp_path / "artifacts"
     artifacts.mkdir()
-    subprocess.run(
-        ["make", "-s", "--no-print-directory", "-f", str(ROOT / "layers" / "common" / "Makefile"), "build-CommonLayer"],
-        cwd=source,
-        env={**os.environ, "ARTIFACTS_DIR": str(artifacts), "LAMBDA_PYTHON_EXE": sys.executable},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    build_as_sam_does(ROOT / "layers" / "common" / "Makefile", "CommonLayer", source, artifacts)
     layer = artifacts / "python"
     assert_bytecode_for_every_module(layer)
     shipped = {p.relative_to(layer) for p in layer.rglob("*") if p.is_file() and p.suffix != ".pyc"}
     wanted = {p.relative_to(source / "python") for p in (source / "python").rglob("*") if p.is_file()}
     assert shipped == wanted - {p.relative_to(source / "python") for p in cache.iterdir()}
+
+
+FUNCTIONS = template.functions()
+
+
+def declared_files(logical_id: str) -> set[str]:
+    """The files functions/Makefile ships for the function: app.py and the data files it declares."""
+    return set(make_print("functions/Makefile", f"$(call function-files,{logical_id})").split())
+
+
+def files_under(directory: Path) -> set[str]:
+    return {str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file()}
+
+
+def with_bytecode(files: set[str]) -> set[str]:
+    """The files and, for each module among them, its bytecode for the running (the runtime's) Python."""
+    return files | {importlib.util.cache_from_source(f) for f in files if f.endswith(".py")}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_function_is_built_by_the_functions_makefile(name: str) -> None:
+    function = template.resources("AWS::Serverless::Function")[name]
+    assert function["Metadata"] == {"BuildMethod": "makefile", "ContextPath": "functions"}, name
+    assert FUNCTIONS[name].code_dir.parent == ROOT / "functions"
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_tracked_file_of_a_function_folder_is_declared_and_ships(name: str) -> None:
+    """A data file added beside app.py without declaring it in functions/Makefile would pass the in-process tests
+    (they read the folder) and be missing on Lambda: the declared list and the folder's tracked files agree."""
+    folder = FUNCTIONS[name].code_dir.relative_to(ROOT)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", str(folder)], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if listed.returncode != 0:
+        pytest.skip("not a git work tree")
+    tracked = {str(Path(p).relative_to(folder)) for p in listed.stdout.split("\0") if p}
+    assert tracked == declared_files(name), f"functions/Makefile's list for {name} and {folder}'s files differ"
+
+
+def test_a_function_build_ships_its_declared_files_and_their_bytecode_and_nothing_else(tmp_path: Path) -> None:
+    """The function recipe on a folder holding what a work tree gathers (a scratch file, a helper module, a test,
+    a stale cache of app.py): only the declared files ship, with fresh unchecked-hash bytecode."""
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "functions" / "docs", source, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (source / "notes.txt").write_text("scratch")
+    (source / "helper.py").write_text("VALUE = 1\n")
+    (source / "test_app.py").write_text("def test_nothing() -> None: ...\n")
+    (source / "__pycache__").mkdir()
+    (source / "__pycache__" / f"app.{sys.implementation.cache_tag}.pyc").write_bytes(b"stale")
+    artifacts = tmp_path / "artifacts"
+    artifacts.mkdir()
+    (artifacts / "left_from_last_build.py").write_text("")
+    build_as_sam_does(ROOT / "functions" / "Makefile", "DocsFunction", source, artifacts)
+    assert files_under(artifacts) == with_bytecode({"app.py", "openapi.json"})
+    assert_bytecode_for_every_module(artifacts)
+
+
+def test_the_layer_recipe_strips_the_packages_tests_and_keeps_their_code(tmp_path: Path) -> None:
+    """layer.mk's strip-tests on a tree with the kinds of test file wheels ship, beside modules whose names only
+    look alike."""
+    layer = tmp_path / "python"
+    kept = {
+        "pkg/__init__.py",
+        "pkg/testing.py",
+        "pkg/contest.py",
+        "pkg/_harfbuzz.abi3.so",
+        "fontTools/misc/testTools.py",
+        "pkg/attest/__init__.py",
+    }
+    stripped = {
+        "pkg/tests/__init__.py",
+        "pkg/tests/data/sample.json",
+        "pkg/sub/test/test_x.py",
+        "pkg/test_cases.py",
+        "pkg/thing_test.py",
+        "pkg/conftest.py",
+        "pkg/_harfbuzz_test.abi3.so",
+        "pkg/_speedups_test.so",
+    }
+    for name in kept | stripped:
+        (layer / name).parent.mkdir(parents=True, exist_ok=True)
+        (layer / name).write_text("")
+    make(
+        "-f",
+        "layers/layer.mk",
+        "--eval",
+        "strip: ; $(strip-tests)",
+        "strip",
+        env={**os.environ, "ARTIFACTS_DIR": str(tmp_path)},
+    )
+    assert files_under(layer) == kept
 
 
 @pytest.fixture
@@ -283,6 +366,36 @@ def test_each_built_layer_ships_unchecked_hash_bytecode_for_every_module(built: 
     layer = built / name / "python"
     assert_bytecode_for_every_module(layer)
     assert not (layer / "bin").exists(), "console scripts are of no use on /opt/python"
+
+
+# What a package's tests look like; layers/layer.mk's strip-tests removes them.
+TEST_DIRECTORIES = {"test", "tests"}
+TEST_FILES = ("test_*.py", "*_test.py", "conftest.py", "*_test*.so")
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_no_built_layer_ships_tests_or_caches_beyond_its_bytecode(built: Path, name: str) -> None:
+    """No package's tests, and no __pycache__ but the one beside modules holding their bytecode (checked above)."""
+    layer = built / name
+    tests = sorted(str(p.relative_to(layer)) for p in layer.rglob("*") if p.is_dir() and p.name in TEST_DIRECTORIES)
+    assert tests == [], "test directories in the layer"
+    test_files = sorted(
+        str(p.relative_to(layer))
+        for p in layer.rglob("*")
+        if p.is_file() and any(fnmatch.fnmatch(p.name, pattern) for pattern in TEST_FILES)
+    )
+    assert test_files == [], "test modules in the layer"
+    for cache in layer.rglob("__pycache__"):
+        strays = sorted(p.name for p in cache.iterdir() if not p.name.endswith(".pyc") or p.is_dir())
+        assert strays == [], f"{cache.relative_to(layer)} holds more than bytecode"
+        assert any(cache.parent.glob("*.py")), f"{cache.relative_to(layer)} sits beside no module"
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_each_built_function_holds_exactly_its_declared_files_and_their_bytecode(built: Path, name: str) -> None:
+    function = built / name
+    assert files_under(function) == with_bytecode(declared_files(name))
+    assert_bytecode_for_every_module(function)
 
 
 @pytest.mark.parametrize("name", LOCKED_LAYERS)
