@@ -24,10 +24,10 @@ from certtracker.core import clock, email, throttling
 from certtracker.core.errors import Conflict, Forbidden, Gone, InvalidInput, Unauthorized
 from certtracker.core.observability import count, logger
 from certtracker.core.settings import AccountsSettings, load
+from certtracker.core.tables import transaction as new_transaction
 from certtracker.core.tokens import digest
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim
-from certtracker.models.base import transaction as new_transaction
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.partners import companies as partners
 

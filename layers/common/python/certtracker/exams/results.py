@@ -14,10 +14,10 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from certtracker.core import clock, cursors
 from certtracker.core.errors import Unauthorized
 from certtracker.core.observability import count, logger
+from certtracker.core.tables import transaction
 from certtracker.core.tokens import same
 from certtracker.credentials import evaluation as credentials
 from certtracker.exams import catalog, pearson_vue
-from certtracker.models.base import transaction
 from certtracker.models.credential_awards import recent_activity
 from certtracker.models.exam_registrations import OPEN_PREFIX, REGISTRATION_PREFIX, ExamRegistration, OpenRegistration
 from certtracker.models.exam_results import PARKED_PARTITION, RESULT_PREFIX, ExamResult, ResultReceipt

@@ -65,9 +65,9 @@ from certtracker.core import clock, email
 from certtracker.core.api import Model
 from certtracker.core.fields import CountryCode, EmailAddress, PersonName
 from certtracker.core.observability import count, logger, measure_seconds
+from certtracker.core.tables import condition_failed, transaction
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim
-from certtracker.models.base import condition_failed, transaction
 from certtracker.models.partners import CONTACT_PREFIX, PARTNER_PREFIX, PENDING, PartnerCompany, PartnerContact
 from certtracker.partners import companies as partners
 

@@ -14,9 +14,9 @@ from certtracker.core.addresses import canonical
 from certtracker.core.email import quoting
 from certtracker.core.errors import InvalidInput, TooManyRequests
 from certtracker.core.observability import count
+from certtracker.core.tables import transaction
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, Address
-from certtracker.models.base import transaction
 from certtracker.partners import companies as partners
 
 SUPPORTED_LANGUAGES = {
