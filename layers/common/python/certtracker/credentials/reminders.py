@@ -26,7 +26,7 @@ from certtracker.models.credential_awards import (
     ReminderSent,
     expiry_month,
 )
-from certtracker.profile.notifications import notify
+from certtracker.notifications import notify
 
 THRESHOLDS_DAYS = (7, 30, 90)  # the smallest crossed is the one that goes
 

@@ -16,7 +16,7 @@ from certtracker.core.tokens import digest
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, Notifications
 from certtracker.models.one_time_tokens import OneTimeToken
-from certtracker.profile.notifications import MARKETING, TOPICS, notify, wants
+from certtracker.notifications import MARKETING, TOPICS, notify, wants
 
 
 @dataclass(frozen=True)

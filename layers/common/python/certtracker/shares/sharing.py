@@ -16,6 +16,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import size
 
+from certtracker import notifications
 from certtracker.accounts.identity import find_account, session_account
 from certtracker.certificates import issuing
 from certtracker.core import addresses, aws, clock, deadline, email, submissions, throttling
@@ -30,7 +31,6 @@ from certtracker.credentials import awards, catalog
 from certtracker.models.accounts import Account
 from certtracker.models.credential_awards import CredentialAward
 from certtracker.models.shares import LINK_PREFIX, LINK_SK, SHARE_PREFIX, Share, ShareLink, ShareSubmission
-from certtracker.profile import notifications
 
 DAYS = (1, 90)
 MAX_CREDENTIALS = 20
