@@ -101,8 +101,8 @@ def measure(contacts: int = CONTACTS) -> Run:
     from moto import mock_aws
 
     from certtracker.core.aws import client, reset_clients
+    from certtracker.core.tables import _connection
     from certtracker.models.accounts import Account
-    from certtracker.models.base import _connection
     from certtracker.models.partners import PartnerContact
     from infra import lambdas, mailbox, resources, seed, template
     from infra.lambdas import load_functions

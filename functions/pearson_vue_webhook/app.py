@@ -11,6 +11,7 @@ from certtracker.contract.exams import WebhookAnswer, WebhookResult
 from certtracker.core.api import CertTrackerResolver, error_responses
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import PearsonVueWebhookSettings, load
+from certtracker.credentials import intake
 from certtracker.exams import results as exam_results
 
 settings = load(PearsonVueWebhookSettings)
@@ -42,7 +43,7 @@ def receive_result() -> WebhookAnswer:
     except ValidationError as error:  # the resolver's one mapping: 400 invalid_json, or 422 naming the field
         raise RequestValidationError(error.errors(include_url=False, include_context=False)) from None
     delivered = exam_results.Delivered(**result.model_dump())
-    return WebhookAnswer(status=exam_results.record(delivered))  # type: ignore[arg-type]
+    return WebhookAnswer(status=intake.receive_result(delivered))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

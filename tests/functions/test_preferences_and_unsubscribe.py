@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from certtracker import notifications
 from certtracker.core import clock
-from certtracker.profile import notifications
 from tests.functions.conftest import error, make_candidate
 
 NEWS_SUBJECT = "You will receive program news from CertTracker"

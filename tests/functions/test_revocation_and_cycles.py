@@ -9,9 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from certtracker.core import clock
+from certtracker.core import clock, tables
 from certtracker.credentials import evaluation
-from certtracker.models import base
 from certtracker.models.credential_awards import CredentialAward, Revocation
 from tests.functions.conftest import make_candidate
 from tests.functions.test_certificate_verification import verify
@@ -180,7 +179,7 @@ def test_the_reads_that_decide_an_award_or_a_revocation_ask_for_strong_consisten
         queries.append(params)
 
     registration_id = registered(api, candidate, "250-580")  # the retake rule's read decides no award
-    events = base._connection().client.meta.events
+    events = tables._connection().client.meta.events
     events.register("provide-client-params.dynamodb.Query", record)
     try:
         delivered = deliver(api, registration_id, result_id="r-1", score=80, passed=True)

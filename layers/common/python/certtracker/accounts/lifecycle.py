@@ -9,6 +9,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
+from certtracker import partner_addresses
 from certtracker.accounts import passwords, reauthentication, sessions
 from certtracker.accounts.identity import claim_holder, find_account, find_by_email, find_by_username, session_account
 from certtracker.accounts.verification import (
@@ -24,12 +25,11 @@ from certtracker.core import clock, email, throttling
 from certtracker.core.errors import Conflict, Forbidden, Gone, InvalidInput, Unauthorized
 from certtracker.core.observability import count, logger
 from certtracker.core.settings import AccountsSettings, load
+from certtracker.core.tables import transaction as new_transaction
 from certtracker.core.tokens import digest
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim
-from certtracker.models.base import transaction as new_transaction
 from certtracker.models.one_time_tokens import OneTimeToken
-from certtracker.partners import companies as partners
 
 UNVERIFIED_ACCOUNT_TTL = timedelta(days=7)
 LINK_GONE = "This link is invalid, used or expired. Ask for a new one from account recovery."
@@ -64,8 +64,8 @@ def register(registration: Registration) -> bool:
     that a verified account holds gets the same answer (its owner is told by email), so registration
     never reveals who has an account; a taken username must be told.
     """
-    if partners.partner_for_email(registration.email):
-        raise InvalidInput(partners.PARTNERNET_ROUTE, field="email", code="partner_email_domain")
+    if partner_addresses.partner_for_email(registration.email):
+        raise InvalidInput(partner_addresses.PARTNERNET_ROUTE, field="email", code="partner_email_domain")
     passwords.check_password_policy(registration.password, username=registration.username)
     now = clock.now()
     account_id = uuid.uuid4().hex

@@ -37,9 +37,9 @@ from certtracker.certificates import issuing
 from certtracker.core import aws
 from certtracker.core.errors import NotFound
 from certtracker.core.observability import count
+from certtracker.core.tables import condition_failed, transaction
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import Credential, get_credential
-from certtracker.models.base import condition_failed, transaction
 from certtracker.models.credential_awards import (
     SIGNING_KEYS_PARTITION,
     STATUS_LIST_COUNTER_KEY,
@@ -265,6 +265,7 @@ def sign(issuer: Issuer, payload: dict[str, Any], *, valid_until: datetime) -> s
     return f"{signing_input}.{b64url(der_to_jose(answer['Signature']))}"
 
 
+@aws.on_reset
 def forget_keys() -> None:
     """Tests and the local stack: the emulator's key changes with each fresh emulator."""
     _public_key.cache_clear()

@@ -26,8 +26,8 @@ from certtracker.certificates import codes
 from certtracker.core import aws, names
 from certtracker.core.errors import Conflict, Gone, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
+from certtracker.core.tables import condition_failed, transaction
 from certtracker.credentials import awards, catalog, standing
-from certtracker.models.base import condition_failed, transaction
 from certtracker.models.certificates import (
     CERTIFICATE_PREFIX,
     CODE_SK,

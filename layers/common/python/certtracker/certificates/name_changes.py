@@ -23,8 +23,8 @@ from certtracker.core import email, names, submissions, throttling
 from certtracker.core.errors import Conflict, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
 from certtracker.core.submissions import SUBMISSION_PREFIX, Submission
+from certtracker.core.tables import condition_failed, transaction
 from certtracker.credentials import awards
-from certtracker.models.base import condition_failed, transaction
 from certtracker.models.certificates import (
     CERTIFICATE_PREFIX,
     NAME_CHANGE_PREFIX,

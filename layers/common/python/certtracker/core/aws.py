@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -40,20 +41,21 @@ def presigner() -> Any:
     return boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
 
 
+# What the modules loaded so far must forget at a reset, by name: a module run again replaces its own.
+_forgetting: dict[str, Callable[[], None]] = {}
+
+
+def on_reset[F: Callable[[], None]](forget: F) -> F:
+    """Have `reset_clients` call `forget` (a decorator): for a module that caches a client, a connection or a
+    secret of its own. Each module registers itself when it loads, so `core` names none of them."""
+    _forgetting[f"{forget.__module__}.{forget.__qualname__}"] = forget
+    return forget
+
+
 def reset_clients() -> None:
-    """Forget cached clients and PynamoDB connections (tests, and the local stack at start)."""
+    """Forget cached clients, and whatever each loaded module registered with `on_reset` (tests, and the local
+    stack at start)."""
     client.cache_clear()
     presigner.cache_clear()
-    from certtracker.models import every_model
-    from certtracker.models.base import reset_connection
-
-    reset_connection()
-    from certtracker.core import outbound
-
-    outbound.forget_secrets()
-    from certtracker.certificates import badges
-
-    badges.forget_keys()
-
-    for model in every_model():
-        model._connection = None
+    for forget in list(_forgetting.values()):
+        forget()

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from certtracker.core import deadline
-from certtracker.core.aws import client
+from certtracker.core.aws import client, on_reset
 from certtracker.core.observability import logger
 
 CONNECT_TIMEOUT_S = 2.0
@@ -50,6 +50,7 @@ def secret(name: str) -> str:
     return str(_secrets().get(name, max_age=SECRET_MAX_AGE_S))
 
 
+@on_reset
 def forget_secrets() -> None:
     """Drop the cached secrets (tests; a rotation is picked up after five minutes anyway)."""
     _secrets.cache_clear()

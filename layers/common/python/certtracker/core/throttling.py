@@ -11,19 +11,33 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from certtracker.core import clock
 from certtracker.core.errors import TooManyRequests
+from certtracker.core.tables import Table, TableName, condition_failed
 from certtracker.core.tokens import digest
-from certtracker.models.base import condition_failed
-from certtracker.models.login_throttle import LoginThrottle
 
 WINDOW = timedelta(minutes=15)
 MAX_LOCK_SECONDS = 15 * 60
 # A write that meets a concurrent one (a window restarted, a lock just ended) looks again; a few
 # rounds settle any race, and a request that still has not settled is refused, never let through.
 ROUNDS = 4
+
+
+class LoginThrottle(Table):
+    """The throttle table: password-attempt counts and locks per username and client address, and counted uses.
+    It is the throttles' own (the resolver and the email module count in it too), so it lives beside them."""
+
+    class Meta:
+        table_name = TableName("LOGIN_THROTTLE_TABLE")
+
+    # user#<sha256 of the username> | ip#<address> | recovery#<account> | support-ip#… | support-email#…
+    key = UnicodeAttribute(hash_key=True)
+    failures = NumberAttribute(default=0)  # attempts counted (a right password takes its own back), or uses
+    locked_until = NumberAttribute(default=0)  # epoch seconds
+    expires_at = TTLAttribute()  # the end of the counting window
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from typing import Any, Literal
 from pynamodb.exceptions import UpdateError
 
 from certtracker.core.observability import count
+from certtracker.core.tables import condition_failed, put_once
 from certtracker.credentials import standing
-from certtracker.models.base import condition_failed, put_once
 from certtracker.models.credential_awards import (
     AWARD_PREFIX,
     STATUS_LIST_SIZE,

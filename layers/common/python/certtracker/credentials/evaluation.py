@@ -27,7 +27,7 @@ from certtracker.credentials.facts import (
 from certtracker.credentials.requirements import Evaluation, Facts, HeldCredential, PassedResult, add_months, evaluate
 from certtracker.models.credential_awards import CredentialAward
 from certtracker.models.exam_results import ExamResult
-from certtracker.profile.notifications import notify
+from certtracker.notifications import notify
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from certtracker.accounts.identity import find_account
 from certtracker.core import clock, email
 from certtracker.core.observability import count, logger
+from certtracker.core.tables import put_once
 from certtracker.credentials.catalog import all_credentials
 from certtracker.credentials.facts import latest_cycles
-from certtracker.models.base import put_once
 from certtracker.models.credential_awards import (
     AWARD_PREFIX,
     REMINDER_PREFIX,
@@ -26,7 +26,7 @@ from certtracker.models.credential_awards import (
     ReminderSent,
     expiry_month,
 )
-from certtracker.profile.notifications import notify
+from certtracker.notifications import notify
 
 THRESHOLDS_DAYS = (7, 30, 90)  # the smallest crossed is the one that goes
 

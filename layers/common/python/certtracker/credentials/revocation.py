@@ -23,12 +23,12 @@ from certtracker.accounts.identity import find_account
 from certtracker.core import email
 from certtracker.core.errors import Conflict, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
+from certtracker.core.tables import condition_failed, transaction
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import get_credential, titles
 from certtracker.credentials.facts import cycles_by_credential, evidence_for_next_cycle, passed_results
 from certtracker.credentials.requirements import Facts, HeldCredential, PassedResult, evaluate
 from certtracker.credentials.standing import CATEGORIES, PREREQUISITE_REVOKED, REASONS
-from certtracker.models.base import condition_failed, transaction
 from certtracker.models.credential_awards import CredentialAward, Revocation, revocation_key
 
 # One transaction holds at most 100 writes: the record and 99 award cycles, far more than any candidate has.

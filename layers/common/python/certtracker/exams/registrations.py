@@ -12,10 +12,10 @@ from certtracker.accounts.identity import session_account
 from certtracker.core import aws, clock, deadline
 from certtracker.core.errors import Conflict, ServiceUnavailable
 from certtracker.core.observability import count, logger
+from certtracker.core.tables import transaction
 from certtracker.exams import catalog, pearson_vue
 from certtracker.exams import results as exam_results
 from certtracker.models.accounts import Account
-from certtracker.models.base import transaction
 from certtracker.models.exam_registrations import OPEN_PREFIX, REGISTRATION_PREFIX, ExamRegistration, OpenRegistration
 
 AUTHORIZATION_VALIDITY = {"exam": timedelta(days=365), "assessment": timedelta(days=30)}

@@ -7,17 +7,16 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 
 from certtracker.core import clock, cursors
 from certtracker.core.errors import Unauthorized
 from certtracker.core.observability import count, logger
+from certtracker.core.tables import transaction
 from certtracker.core.tokens import same
-from certtracker.credentials import evaluation as credentials
 from certtracker.exams import catalog, pearson_vue
-from certtracker.models.base import transaction
 from certtracker.models.credential_awards import recent_activity
 from certtracker.models.exam_registrations import OPEN_PREFIX, REGISTRATION_PREFIX, ExamRegistration, OpenRegistration
 from certtracker.models.exam_results import PARKED_PARTITION, RESULT_PREFIX, ExamResult, ResultReceipt
@@ -71,11 +70,23 @@ def consistent(score: int, passed: bool, pass_mark: float) -> bool:
     return (score >= pass_mark) == passed
 
 
-def record(delivered: Delivered) -> str:
-    """Store a result once, however often it comes. Returns stored, duplicate or parked.
+Status = Literal["stored", "duplicate", "parked"]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What became of a delivered result, and the result when this call stored it."""
+
+    status: Status
+    stored: ExamResult | None = None
+
+
+def record(delivered: Delivered) -> Recorded:
+    """Store a result once, however often it comes: stored, duplicate or parked.
 
     Parked (kept for the Program Support Team, out of every history): a result that matches no
-    registration, or whose `passed` contradicts its score and the exam's pass mark.
+    registration, or whose `passed` contradicts its score and the exam's pass mark. What a stored pass
+    earns is the credentials' to decide (`certtracker.credentials.intake`).
     """
     now = clock.now()
     receipt = ResultReceipt(account_id=f"RECEIPT#{delivered.result_id}", sk="RECEIPT", received_at=now)
@@ -119,7 +130,7 @@ def record(delivered: Delivered) -> str:
     except TransactWriteError:
         if _receipt_exists(delivered.result_id):
             count("PearsonVueResultDuplicate")
-            return "duplicate"
+            return Recorded("duplicate")
         raise
     if registration is None:
         # Not lost: kept for the Program Support Team, counted, and alarmed on (template.yaml).
@@ -127,12 +138,10 @@ def record(delivered: Delivered) -> str:
         if reason == "inconsistent_verdict":
             count("PearsonVueResultInconsistent")
         logger.warning("result parked", extra={"result_id": delivered.result_id, "reason": reason})
-        return "parked"
+        return Recorded("parked")
     _close_open_registration(registration)
     count("ExamResultStored")
-    if result.passed:
-        credentials.on_result_passed(result)
-    return "stored"
+    return Recorded("stored", result)
 
 
 def _close_open_registration(registration: ExamRegistration) -> None:

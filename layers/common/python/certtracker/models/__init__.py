@@ -1,4 +1,5 @@
-"""One PynamoDB model module per table.
+"""One PynamoDB model module per table (but the throttles' counters: `certtracker.core.throttling`, which the
+resolver and the email module use, and `core` imports nothing above it).
 
 Importing one model loads only its module: `every_model()` loads them all, for the tools that need every
 table (the local stack, the tests), never a function's cold start.
@@ -9,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from certtracker.models.base import Table
+    from certtracker.core.tables import Table
 
 
 def every_model() -> tuple[type[Table], ...]:
+    from certtracker.core.throttling import LoginThrottle
     from certtracker.models.account_history import AccountEvent
     from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
     from certtracker.models.catalog import CatalogCredential, CatalogExam
@@ -28,7 +30,6 @@ def every_model() -> tuple[type[Table], ...]:
     )
     from certtracker.models.exam_registrations import ExamRegistration, OpenRegistration
     from certtracker.models.exam_results import ExamResult, ResultReceipt
-    from certtracker.models.login_throttle import LoginThrottle
     from certtracker.models.one_time_tokens import OneTimeToken
     from certtracker.models.partners import PartnerCompany, PartnerContact, PartnerDomain
     from certtracker.models.sessions import Session

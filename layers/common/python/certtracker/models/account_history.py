@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
 
-from certtracker.models.base import Table, TableName, Timestamp
+from certtracker.core.tables import Table, TableName, Timestamp
 
 
 class AccountEvent(Table):

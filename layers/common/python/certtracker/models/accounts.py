@@ -8,7 +8,7 @@ from pynamodb.attributes import BooleanAttribute, MapAttribute, TTLAttribute, Un
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from certtracker.core.addresses import canonical
-from certtracker.models.base import Table, TableName, Timestamp
+from certtracker.core.tables import Table, TableName, Timestamp
 
 ACCOUNT_PREFIX = "ACCOUNT#"
 USERNAME_PREFIX = "USERNAME#"

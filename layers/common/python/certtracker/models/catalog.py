@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 
-from certtracker.models.base import Table, TableName
+from certtracker.core.tables import Table, TableName
 
 EXAMS_PARTITION = "EXAMS"
 CREDENTIALS_PARTITION = "CREDENTIALS"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
-from certtracker.models.base import Table, TableName, Timestamp
+from certtracker.core.tables import Table, TableName, Timestamp
 
 CERTIFICATE_PREFIX = "CERTIFICATE#"
 CODE_PREFIX = "CODE#"

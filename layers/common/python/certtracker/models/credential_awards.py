@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
-from certtracker.models.base import Table, TableName, Timestamp
+from certtracker.core.tables import Table, TableName, Timestamp
 
 AWARD_PREFIX = "AWARD#"
 ANONYMIZED_PARTITION = "ANONYMIZED"  # awards of erased accounts: kept, with no link to a person

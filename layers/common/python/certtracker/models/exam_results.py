@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 
-from certtracker.models.base import Table, TableName, Timestamp
+from certtracker.core.tables import Table, TableName, Timestamp
 
 RESULT_PREFIX = "RESULT#"
 PARKED_PARTITION = "PARKED"

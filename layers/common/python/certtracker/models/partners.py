@@ -6,7 +6,7 @@ from __future__ import annotations
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
-from certtracker.models.base import Table, TableName, Timestamp
+from certtracker.core.tables import Table, TableName, Timestamp
 
 PARTNER_PREFIX = "PARTNER#"
 DOMAIN_PREFIX = "DOMAIN#"

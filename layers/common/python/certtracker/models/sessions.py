@@ -5,7 +5,7 @@ from __future__ import annotations
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
-from certtracker.models.base import Table, TableName, Timestamp
+from certtracker.core.tables import Table, TableName, Timestamp
 
 
 class SessionsByAccount(GlobalSecondaryIndex["Session"]):  # type: ignore[no-untyped-call]

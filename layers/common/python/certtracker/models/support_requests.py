@@ -8,7 +8,7 @@ import hashlib
 from pynamodb.attributes import UnicodeAttribute
 
 from certtracker.core.addresses import canonical
-from certtracker.models.base import Table, TableName, Timestamp
+from certtracker.core.tables import Table, TableName, Timestamp
 
 REQUEST_PREFIX = "REQUEST#"
 ANONYMOUS_PREFIX = "ANONYMOUS#"

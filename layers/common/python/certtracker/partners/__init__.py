@@ -1,1 +1,3 @@
-"""Partner companies of the program and the email domains that belong to them."""
+"""Partner companies of the program: the PartnerNet sync and provisioning, association and the partner report.
+
+Which email addresses are a partner's is `certtracker.partner_addresses`: accounts consult it too."""

@@ -21,10 +21,10 @@ from certtracker.accounts.identity import find_account
 from certtracker.core import clock, email
 from certtracker.core.errors import Gone
 from certtracker.core.observability import count, logger
+from certtracker.core.tables import condition_failed, transaction
 from certtracker.core.tokens import digest
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account
-from certtracker.models.base import condition_failed, transaction
 from certtracker.models.one_time_tokens import OneTimeToken
 from certtracker.models.partners import CONTACT_PREFIX, PARTNER_PREFIX, PENDING, PartnerCompany, PartnerContact
 

@@ -59,17 +59,17 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationError
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
+from certtracker import partner_addresses
 from certtracker.accounts.identity import claim_holder, find_account
 from certtracker.accounts.verification import one_time_token
 from certtracker.core import clock, email
 from certtracker.core.api import Model
 from certtracker.core.fields import CountryCode, EmailAddress, PersonName
 from certtracker.core.observability import count, logger, measure_seconds
+from certtracker.core.tables import condition_failed, transaction
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim
-from certtracker.models.base import condition_failed, transaction
 from certtracker.models.partners import CONTACT_PREFIX, PARTNER_PREFIX, PENDING, PartnerCompany, PartnerContact
-from certtracker.partners import companies as partners
 
 SET_PASSWORD_TTL = timedelta(hours=72)
 # Never a hash argon2 can match: a provisioned account has no password until its person sets one.
@@ -236,7 +236,7 @@ def _write(
         return _associate(change, stored, linked, now, outcome="updated" if change.active else "deactivated")
     if not change.active:  # inactive and not linked: remembered, and a pending request withdrawn
         return _record(change, stored, now, "recorded")
-    if partners.partner_for_email(change.email) != change.partner_id:
+    if partner_addresses.partner_for_email(change.email) != change.partner_id:
         count("PartnerContactOutsideDomains")
         return _record(change, stored, now, "refused")
     # The claim compares by addresses.canonical, the one form every email comparison uses.

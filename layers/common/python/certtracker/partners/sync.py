@@ -21,7 +21,7 @@ from certtracker.core import deadline
 from certtracker.core.aws import client
 from certtracker.core.errors import ServiceUnavailable
 from certtracker.core.observability import count, logger
-from certtracker.models.base import condition_failed
+from certtracker.core.tables import condition_failed
 from certtracker.models.partners import (
     DOMAIN_PREFIX,
     PARTNER_PREFIX,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from certtracker import partner_addresses
 from certtracker.accounts import reauthentication
 from certtracker.accounts.identity import find_by_email, session_account
 from certtracker.accounts.verification import one_time_token, tell_owner_of_existing_email
@@ -14,10 +15,9 @@ from certtracker.core.addresses import canonical
 from certtracker.core.email import quoting
 from certtracker.core.errors import InvalidInput, TooManyRequests
 from certtracker.core.observability import count
+from certtracker.core.tables import transaction
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, Address
-from certtracker.models.base import transaction
-from certtracker.partners import companies as partners
 
 SUPPORTED_LANGUAGES = {
     "en": "English",
@@ -96,8 +96,8 @@ def update_profile(account_id: str, changes: dict[str, Any]) -> ProfileUpdate:
     new_email: str = changes.get("email") or ""
     asks_new_email = bool(new_email) and canonical(new_email) != canonical(account.email)
     if asks_new_email:
-        if partners.partner_for_email(new_email):
-            raise InvalidInput(partners.PARTNERNET_ROUTE, field="email", code="partner_email_domain")
+        if partner_addresses.partner_for_email(new_email):
+            raise InvalidInput(partner_addresses.PARTNERNET_ROUTE, field="email", code="partner_email_domain")
         reauthentication.confirm_password(account, current_password)
         _count_email_change_request(account_id)
         actions.append(Account.pending_email.set(new_email))

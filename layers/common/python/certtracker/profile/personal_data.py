@@ -22,9 +22,9 @@ from certtracker.accounts.identity import find_account, session_account
 from certtracker.core import clock, throttling
 from certtracker.core.errors import Conflict
 from certtracker.core.observability import count, logger
+from certtracker.core.tables import transaction
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, AccountClaim, ErasedAccount
-from certtracker.models.base import transaction
 from certtracker.models.credential_awards import ANONYMIZED_PARTITION as ANONYMIZED_AWARDS
 from certtracker.models.credential_awards import (
     AWARD_PREFIX,

@@ -11,12 +11,12 @@ from certtracker.core import clock
 from certtracker.core.errors import Gone
 from certtracker.core.observability import count
 from certtracker.core.settings import PreferencesSettings, load
+from certtracker.core.tables import transaction
 from certtracker.core.tokens import digest
 from certtracker.models.account_history import AccountEvent
 from certtracker.models.accounts import Account, Notifications
-from certtracker.models.base import transaction
 from certtracker.models.one_time_tokens import OneTimeToken
-from certtracker.profile.notifications import MARKETING, TOPICS, notify, wants
+from certtracker.notifications import MARKETING, TOPICS, notify, wants
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import size
 
+from certtracker import notifications
 from certtracker.accounts.identity import find_account, session_account
 from certtracker.certificates import issuing
 from certtracker.core import addresses, aws, clock, deadline, email, submissions, throttling
@@ -24,13 +25,12 @@ from certtracker.core.errors import Conflict, Gone, InvalidInput, NotFound, Serv
 from certtracker.core.names import printed_name
 from certtracker.core.observability import count, logger
 from certtracker.core.submissions import SUBMISSION_PREFIX, Submission
+from certtracker.core.tables import condition_failed, transaction
 from certtracker.core.tokens import digest, new_token
 from certtracker.credentials import awards, catalog
 from certtracker.models.accounts import Account
-from certtracker.models.base import condition_failed, transaction
 from certtracker.models.credential_awards import CredentialAward
 from certtracker.models.shares import LINK_PREFIX, LINK_SK, SHARE_PREFIX, Share, ShareLink, ShareSubmission
-from certtracker.profile import notifications
 
 DAYS = (1, 90)
 MAX_CREDENTIALS = 20

@@ -19,10 +19,10 @@ from certtracker.certificates import codes, issuing, name_changes
 from certtracker.core import names
 from certtracker.core.errors import Conflict, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
+from certtracker.core.tables import transaction
 from certtracker.credentials import evaluation, revocation
 from certtracker.exams import catalog as exam_catalog
 from certtracker.models.accounts import AccountClaim
-from certtracker.models.base import transaction
 from certtracker.models.credential_awards import recent_activity
 from certtracker.models.exam_results import PARKED_PARTITION, RESULT_PREFIX, ExamResult
 from certtracker.staff import payloads

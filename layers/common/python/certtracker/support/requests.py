@@ -15,8 +15,8 @@ from certtracker.core.email import quoting
 from certtracker.core.observability import count
 from certtracker.core.settings import SupportSettings, load
 from certtracker.core.submissions import Submission
+from certtracker.core.tables import transaction
 from certtracker.core.tokens import digest
-from certtracker.models.base import transaction
 from certtracker.models.support_requests import (
     REQUEST_PREFIX,
     ReferenceClaim,

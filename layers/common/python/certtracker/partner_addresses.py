@@ -1,4 +1,8 @@
-"""Partner companies: which email domains belong to a partner of the program."""
+"""Which email addresses belong to a partner company, by their domain.
+
+Registration, an email change and provisioning consult it, so it sits below those domains; the PartnerNet sync
+(`certtracker.partners.sync`) fills its table.
+"""
 
 from __future__ import annotations
 

@@ -107,5 +107,11 @@ def transaction() -> TransactWrite:
     return TransactWrite(connection=_connection())
 
 
+@aws.on_reset
 def reset_connection() -> None:
+    """Forget the container's connection, and each loaded model's hold on it."""
     _connection.cache_clear()
+    models = list(Table.__subclasses__())
+    for model in models:
+        model._connection = None
+        models.extend(model.__subclasses__())
