@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -59,3 +60,25 @@ def reset_clients() -> None:
     presigner.cache_clear()
     for forget in list(_forgetting.values()):
         forget()
+
+
+# ---------------------------------------------------------------- SnapStart
+# With SnapStart (the template's SnapStart parameter) Lambda snapshots an environment after its INIT and resumes
+# many environments from that one snapshot, hours or days later. Nothing made before the snapshot may be shared
+# by them: clients and their connections (and each module's caches, through on_reset) are made again, and
+# Python's `random` is seeded again, so no two restored environments draw the same numbers. (Tokens, ids and
+# keys never come from `random`: `secrets` and `uuid4` read the operating system's entropy on every call.)
+
+
+def after_restore() -> None:
+    """What a restored environment does before its first invocation."""
+    reset_clients()
+    random.seed()
+
+
+try:  # Lambda's python runtimes carry this package; elsewhere (the bench, scripts) there is no snapshot.
+    from snapshot_restore_py import register_after_restore
+except ImportError:
+    pass
+else:
+    register_after_restore(after_restore)

@@ -52,8 +52,10 @@ def secret(name: str) -> str:
 
 @on_reset
 def forget_secrets() -> None:
-    """Drop the cached secrets (tests; a rotation is picked up after five minutes anyway)."""
+    """Drop the cached secrets (tests; a rotation is picked up after five minutes anyway) and the connections
+    (a SnapStart restore must not reuse sockets opened before the snapshot)."""
     _secrets.cache_clear()
+    _pool.cache_clear()
 
 
 def send(method: str, url: str, *, body: bytes | None, headers: dict[str, str], what: str) -> Any | None:

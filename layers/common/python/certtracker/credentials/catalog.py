@@ -26,6 +26,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+from certtracker.core import aws
 from certtracker.core.errors import NotFound
 from certtracker.credentials import requirements
 from certtracker.credentials.requirements import InvalidRequirement, Node
@@ -325,6 +326,7 @@ def get_credential(credential_id: str) -> Credential:
     raise NotFound(f"There is no credential {credential_id} in the catalog.", code="credential_not_found")
 
 
+@aws.on_reset
 def forget_cache() -> None:
     global _cache
     _cache = None

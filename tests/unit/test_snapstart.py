@@ -1,0 +1,88 @@
+"""SnapStart's hooks (certtracker.core.aws.after_restore), run as Lambda runs them: every function registers them at
+INIT, and a restored environment shares no client, connection, cache or random state with the snapshot."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+
+import pytest
+import snapshot_restore_py
+
+from certtracker.core import aws, outbound, tables
+from certtracker.credentials import catalog
+from infra import template
+
+# Imports each function's handler in one process, each from nothing (certtracker's modules forgotten between
+# them), with its own environment, and lists those that make AWS clients but whose INIT left no after-restore hook.
+EACH_INIT = """
+import json, sys
+from infra import lambdas
+lambdas.prepare_process()
+import snapshot_restore_py as hooks
+missing = []
+for name, function in lambdas.load_functions().items():
+    for module in [m for m in sys.modules if m.split(".")[0] in ("certtracker", "certtracker_functions")]:
+        del sys.modules[module]
+    hooks._after_restore_registry.clear()
+    function.load_module()
+    hooked = {f"{func.__module__}.{func.__qualname__}" for func, _, _ in hooks._after_restore_registry}
+    # A function that makes no AWS client (the docs: a static document) has nothing a restore must make again.
+    if "certtracker.core.aws" in sys.modules and "certtracker.core.aws.after_restore" not in hooked:
+        missing.append(name)
+print(json.dumps(missing))
+"""
+
+
+def test_every_function_with_aws_clients_registers_the_after_restore_hook_at_init() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", EACH_INIT],
+        cwd=template.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def _restore() -> None:
+    """What Lambda does on a restore: each registered hook, in order."""
+    for hook, args, kwargs in snapshot_restore_py._after_restore_registry:
+        hook(*args, **kwargs)
+
+
+@pytest.fixture
+def region(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "snapshot")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "snapshot")
+
+
+def test_a_restored_environment_makes_its_clients_and_connections_again(region: None) -> None:
+    assert (aws.after_restore, (), {}) in snapshot_restore_py._after_restore_registry
+    before = (aws.client("dynamodb"), aws.presigner(), outbound._pool(), tables._connection())
+
+    _restore()
+
+    after = (aws.client("dynamodb"), aws.presigner(), outbound._pool(), tables._connection())
+    assert all(old is not new for old, new in zip(before, after, strict=True))
+
+
+def test_a_restored_environment_reads_its_caches_again(region: None) -> None:
+    catalog._cache = (0.0, [])  # a catalog read before the snapshot
+    _restore()
+    assert catalog._cache is None
+
+
+def test_two_environments_restored_from_one_snapshot_draw_different_random_numbers() -> None:
+    snapshot = random.getstate()
+    _restore()
+    first = [random.random() for _ in range(4)]
+    random.setstate(snapshot)  # a second environment, resumed from the same memory
+    _restore()
+    second = [random.random() for _ in range(4)]
+    assert first != second
