@@ -117,6 +117,7 @@ def test_a_directly_invoked_function_runs_with_the_body_as_its_event(stack) -> N
         "operation": "parked_results",
         "at": response.json()["result"]["at"],
         "results": [],
+        "invocation_id": response.json()["result"]["invocation_id"],  # CloudTrail's requestID, once deployed
     }
     broken = requests.post(stack.base + "/_local/run/ProgramStaffFunction", data=b"{not json", timeout=10)
     assert broken.status_code == 400
