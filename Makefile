@@ -75,8 +75,9 @@ run: $(STAMP) $(FONTS_STAMP)
 ## test: lint, types, template, sam build, and every test ring (unit, functions, e2e with schemathesis)
 test: check
 
-# The rings run on every core (pytest-xdist, at most four workers), each test file whole on one worker: its
-# module-scoped local stack and its order stay as written. PYTEST_ARGS="-n0" runs them in one process.
+# The rings run on every core (pytest-xdist, at most four workers), each test file whole on one worker: its order
+# stays as written, and its local stack (one per ring and worker) is put back as it started before it. PYTEST_ARGS="-n0"
+# runs them in one process.
 PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --dist=loadfile
 
 # build comes before the tests: tests/unit/test_build.py checks what it made.

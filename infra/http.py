@@ -13,7 +13,7 @@ from typing import Any
 from chalice.local import ChaliceRequestHandler, LocalDevServer
 
 from certtracker.core import clock
-from infra import mailbox, signals, swagger_ui, template
+from infra import emulator_state, mailbox, signals, swagger_ui, template
 from infra.gateway import Gateway, GatewayResponse
 from infra.partnernet_standin import PREFIX as PARTNERNET_PREFIX
 from infra.partnernet_standin import PartnerNetStandIn
@@ -110,6 +110,9 @@ class LocalRequestHandler(ChaliceRequestHandler):
             return self._clock(body)
         if path == "/_local/signals":
             return _json(200, signals.snapshot())
+        if path == "/_local/reset" and self.command == "POST":
+            self.server.reset()  # type: ignore[attr-defined]
+            return _json(200, {"now": clock.now().isoformat()})
         if path.startswith("/_local/run/") and self.command == "POST":
             function = path.removeprefix("/_local/run/")
             try:
@@ -201,9 +204,13 @@ def _emulator_secret(logical_id: str) -> Callable[[], str]:
 
 
 class LocalServer:
-    """chalice.local's threaded dev server; `config` (unused by our handler class) carries the scheduler."""
+    """chalice.local's threaded dev server; `config` (unused by our handler class) carries the scheduler.
 
-    def __init__(self, host: str, port: int) -> None:
+    `seeded` is the emulator as the stack started (infra/emulator_state.py): POST /_local/reset puts it back, with
+    everything else the stack holds, so the test rings start one stack and give each test module a fresh one."""
+
+    def __init__(self, host: str, port: int, seeded: emulator_state.Saved | None = None) -> None:
+        self.seeded = seeded
         self.gateway = Gateway()
         self.scheduler = Scheduler(self.gateway.functions)
         self.queues = QueueFeeder(self.gateway.functions)
@@ -217,9 +224,32 @@ class LocalServer:
 
         # The stand-ins read the secrets they share with CertTracker from the emulator, as CertTracker does.
         webhook = f"http://{host}:{port}{API_PREFIX}/integrations/pearson-vue/results"
-        pearson_vue = PearsonVueStandIn(_emulator_secret("PearsonVueSecret"), webhook)
-        self.server.server.pearson_vue = pearson_vue  # type: ignore[attr-defined]
-        self.server.server.partnernet = PartnerNetStandIn(_emulator_secret("PartnerNetSecret"))  # type: ignore[attr-defined]
+        self.pearson_vue = PearsonVueStandIn(_emulator_secret("PearsonVueSecret"), webhook)
+        self.partnernet = PartnerNetStandIn(_emulator_secret("PartnerNetSecret"))
+        self.server.server.pearson_vue = self.pearson_vue  # type: ignore[attr-defined]
+        self.server.server.partnernet = self.partnernet  # type: ignore[attr-defined]
+        self.server.server.reset = self.reset  # type: ignore[attr-defined]
+
+    def reset(self) -> None:
+        """The stack as it started: the emulator's seeded state, the clock, the stand-ins, the tallies, the schedules,
+        and nothing the functions' containers cached. The background deliveries and runs wait meanwhile; nothing
+        else may call the stack until it answers."""
+        if self.seeded is None:
+            raise RuntimeError("this stack kept no seeded state to go back to")
+        from certtracker.core.aws import reset_clients
+        from certtracker.credentials import catalog as credential_catalog
+        from certtracker.exams import catalog
+
+        with self.scheduler.paused(), self.queues.paused():
+            emulator_state.restore(self.seeded)
+            clock.reset()
+            signals.reset()
+            # Reset, not replaced: a kept-alive connection's handler holds the ones it started with.
+            self.pearson_vue.reset()
+            self.partnernet.reset()
+            reset_clients()
+            catalog.forget_cache()
+            credential_catalog.forget_cache()
 
     def serve_forever(self) -> None:
         self.scheduler.start()

@@ -50,7 +50,7 @@ def main() -> None:
     # template entry grants nothing for is answered AccessDenied, as deployed (infra/iam.py).
     lambdas.prepare_process(parameters, missing_grant="deny")
 
-    from infra import resources, seed, signals
+    from infra import emulator_state, resources, seed, signals
     from infra.http import LocalServer
 
     signals.install()
@@ -60,7 +60,7 @@ def main() -> None:
     resources.create_all(parameters, endpoint_url=os.environ["AWS_ENDPOINT_URL"])
     seed.all_seed_data()
 
-    server = LocalServer(HOST, PORT)
+    server = LocalServer(HOST, PORT, seeded=emulator_state.save())
     stop = threading.Event()
 
     def _stop(*_: object) -> None:

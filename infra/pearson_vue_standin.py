@@ -52,11 +52,16 @@ class PearsonVueStandIn:
     def __init__(self, secret: Any, webhook_url: str | None = None) -> None:
         self._secret = secret  # a callable: the stand-in reads the same secret CertTracker does
         self.webhook_url = webhook_url  # where results are posted (CertTracker's webhook)
-        self.candidates: dict[str, dict[str, Any]] = {}
-        self.authorizations: dict[str, dict[str, Any]] = {}
-        self.outage_until = 0.0
-        self.delay_seconds = 0.0  # answer the API this late (to play a timeout)
         self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """As it started: no candidates, no authorizations, no outage."""
+        with self._lock:
+            self.candidates: dict[str, dict[str, Any]] = {}
+            self.authorizations: dict[str, dict[str, Any]] = {}
+            self.outage_until = 0.0
+            self.delay_seconds = 0.0  # answer the API this late (to play a timeout)
 
     def secret(self) -> str:
         return str(self._secret())

@@ -9,8 +9,10 @@ whose visibility timeout is shorter than the function's timeout, as Lambda refus
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +74,7 @@ class QueueFeeder:
         self.functions = functions
         self.consumers = consumers()
         self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
         self.failed: list[tuple[str, str]] = []  # (queue URL, receipt handle) of messages that went back
         self._client: Any = None
         self._checked: set[Consumer] = set()
@@ -157,8 +160,26 @@ class QueueFeeder:
                 self._stop.wait(1.0)
 
     def start(self) -> None:
-        for consumer in self.consumers:
-            threading.Thread(target=self._loop, args=(consumer,), name=f"sqs-{consumer.function}", daemon=True).start()
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._loop, args=(consumer,), name=f"sqs-{consumer.function}", daemon=True)
+            for consumer in self.consumers
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """No delivery in the block (the local stack's reset): each feeding thread finishes the batch it holds and
+        stops; new ones start after, and messages that went back are forgotten."""
+        self.stop()
+        for thread in self._threads:
+            thread.join()
+        self.failed.clear()
+        try:
+            yield
+        finally:
+            self.start()

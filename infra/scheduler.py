@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -74,7 +76,12 @@ class Scheduler:
     def __init__(self, functions: dict[str, LocalFunction]) -> None:
         self.functions = functions
         self._stop = threading.Event()
-        self._due = {s.function: time.monotonic() + s.every_seconds for s in schedules() if s.every_seconds}
+        self._thread: threading.Thread | None = None
+        self._due = self._first_runs()
+
+    @staticmethod
+    def _first_runs() -> dict[str, float]:
+        return {s.function: time.monotonic() + s.every_seconds for s in schedules() if s.every_seconds}
 
     def run_now(self, function: str, event: Any = None) -> Any:
         """A scheduled function's run now, or a direct function's invocation with `event` (as `aws lambda invoke`)."""
@@ -95,7 +102,22 @@ class Scheduler:
                         print(f"scheduled run of {schedule.function} failed: {error!r}", flush=True)
 
     def start(self) -> None:
-        threading.Thread(target=self._loop, name="scheduler", daemon=True).start()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """No scheduled run in the block (the local stack's reset), which finishes the run under way; after it, each
+        schedule counts from now again, as at the stack's start."""
+        self.stop()
+        if self._thread is not None:
+            self._thread.join()
+        try:
+            yield
+        finally:
+            self._due = self._first_runs()
+            self.start()

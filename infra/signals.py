@@ -30,6 +30,14 @@ def counted(name: str, value: float) -> None:
         _largest[name] = max(value, _largest.get(name, value))
 
 
+def reset() -> None:
+    """Nothing answered or counted yet (the stack's reset)."""
+    with _lock:
+        _answers.clear()
+        _metrics.clear()
+        _largest.clear()
+
+
 def snapshot() -> dict[str, Any]:
     with _lock:
         return {"api": dict(_answers), "metrics": dict(_metrics), "largest": dict(_largest)}

@@ -1,5 +1,5 @@
 """Browser ring: the portal's pages in headless Chromium (Debian's, by path) driven by Playwright, against the
-local stack (`make run`) started per test module.
+local stack (`make run`), started once for the ring and put back as it started for each test module.
 
 One Chromium for the ring, a fresh browser context (cookies, storage, cache) per test. Without Chromium the
 ring skips, saying so; in CI (CI=true, where .ci/run installs Chromium) it fails instead.
@@ -17,7 +17,7 @@ from playwright.sync_api import sync_playwright
 from infra import browser
 from infra.process import local_stack
 from tests.browser.portal import Portal
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, started_fresh
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -40,12 +40,18 @@ def chromium() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture(scope="module")
-def stack(chromium: Any) -> Iterator[Stack]:
-    """A fresh stack per test module, so one module's lockouts and data never reach another. Asks for the
-    browser first, so a missing Chromium skips before a stack is started for nothing."""
+@pytest.fixture(scope="package")
+def running_stack(chromium: Any) -> Iterator[str]:
+    """One local stack for the ring (per xdist worker). Asks for the browser first, so a missing Chromium skips
+    before a stack is started for nothing."""
     with local_stack() as base:
-        yield Stack(base)
+        yield base
+
+
+@pytest.fixture(scope="module")
+def stack(running_stack: str) -> Stack:
+    """The stack as it started, for each test module, so one module's lockouts and data never reach another."""
+    return started_fresh(running_stack)
 
 
 @pytest.fixture

@@ -50,8 +50,21 @@ class Stack:
         return re.search(pattern, message["text"]).group(1)  # type: ignore[union-attr]
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    """A fresh stack per test module, so one module's lockouts and data never reach another."""
+def started_fresh(base: str) -> Stack:
+    """The running stack put back as it started (POST /_local/reset: its seeded data, clock, mail and stand-ins)."""
+    reset = requests.post(base + "/_local/reset", timeout=60)
+    assert reset.status_code == 200, reset.text
+    return Stack(base)
+
+
+@pytest.fixture(scope="package")
+def running_stack() -> Iterator[str]:
+    """One local stack for the ring (per xdist worker): starting one costs seconds of CPU, a reset a fraction."""
     with local_stack() as base:
-        yield Stack(base)
+        yield base
+
+
+@pytest.fixture(scope="module")
+def stack(running_stack: str) -> Stack:
+    """The stack as it started, for each test module, so one module's lockouts and data never reach another."""
+    return started_fresh(running_stack)

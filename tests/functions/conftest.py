@@ -19,7 +19,7 @@ from certtracker.core import clock
 from certtracker.core.aws import reset_clients
 from certtracker.credentials import catalog as credential_catalog
 from certtracker.exams import catalog
-from infra import iam, lambdas, mailbox, resources, seed, template
+from infra import emulator_state, iam, lambdas, mailbox, resources, seed, template
 from infra.gateway import Gateway, GatewayResponse
 from infra.lambdas import load_functions
 from infra.partnernet_standin import PREFIX as PARTNERNET_PREFIX
@@ -75,18 +75,26 @@ def no_missing_grant() -> Iterator[None]:
     assert not missed, "AWS calls outside the functions' grants:\n" + "\n".join(missed)
 
 
+_seeded: list[emulator_state.Saved] = []  # this worker's emulator, made and seeded once
+
+
 @pytest.fixture
 def aws() -> Iterator[None]:
+    """A fresh emulator holding what the template declares and the seed: made once per worker, then put back as it
+    was after seeding (infra/emulator_state.py) for each test."""
     with mock_aws():
         reset_clients()
-        resources.create_all()
-        seed.partner_companies()
-        seed.exam_catalog()
-        seed.credential_items()
+        if _seeded:
+            emulator_state.restore(_seeded[0])
+        else:
+            resources.create_all()
+            seed.partner_companies()
+            seed.exam_catalog()
+            seed.credential_items()
+            _seeded.append(emulator_state.save())
         catalog.forget_cache()
         credential_catalog.forget_cache()
-        PEARSON_VUE.outage_until = 0
-        PEARSON_VUE.delay_seconds = 0
+        PEARSON_VUE.reset()
         PARTNERNET.reset()  # its seed: two partners, no contacts
         yield
     reset_clients()
