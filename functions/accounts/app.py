@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from certtracker.accounts import lifecycle as accounts
 from certtracker.accounts import recovery
-from certtracker.accounts.sessions import ABSOLUTE_TIMEOUT
+from certtracker.accounts.sessions import session_cookies
 from certtracker.contract.accounts import (
     Accepted,
     CancelEmailChangeRequest,
@@ -30,32 +29,9 @@ from certtracker.core.settings import AccountsSettings, load
 settings = load(AccountsSettings)
 app = CertTrackerResolver(client_address_from=settings.client_address_from)
 
-# web/core.js reads this name: keep the two the same.
-SIGNED_IN_MARKER = "certtracker-signed-in"
-
 RECOVERY_ACCEPTED = Accepted(
     message="If an account matches, we have sent an email to its address. It can take a few minutes to arrive."
 )
-
-
-def _session_cookies(value: str, max_age: int) -> list[Cookie]:
-    """The session (HttpOnly: no script reads it), and beside it a marker that holds no secret: a page reads
-    it to know whether to ask GET /me at all, so a signed-out visit makes no request that answers 401."""
-    return [
-        Cookie(
-            name=name,
-            value=content,
-            path="/",
-            secure=settings.cookie_secure,
-            http_only=http_only,
-            same_site=SameSite.STRICT_MODE,
-            max_age=max_age,
-        )
-        for name, content, http_only in (
-            (settings.cookie_name, value, True),
-            (SIGNED_IN_MARKER, "1" if value else "", False),
-        )
-    ]
 
 
 @app.post("/auth/register", tags=["accounts"], status_code=201, responses=error_responses(409, 413, 422))
@@ -108,7 +84,7 @@ def login(body: LoginRequest) -> Response[LoginResponse]:
     the username for a growing time (429 with Retry-After)."""
     session = accounts.login(body.username, body.password, source_address=app.source_ip())
     answer = LoginResponse(token=session.token, csrf_token=session.csrf_token, expires_at=session.expires_at)
-    cookies = _session_cookies(session.token, int(ABSOLUTE_TIMEOUT.total_seconds()))
+    cookies = session_cookies(session.token, name=settings.cookie_name, secure=settings.cookie_secure)
     return Response(200, content_types.APPLICATION_JSON, answer, cookies=cookies)
 
 
@@ -116,7 +92,7 @@ def login(body: LoginRequest) -> Response[LoginResponse]:
 def logout() -> Response[None]:
     """Log out: this session ends at once."""
     accounts.logout(app.caller().session_id)
-    return Response(204, cookies=_session_cookies("", 0))
+    return Response(204, cookies=session_cookies("", name=settings.cookie_name, secure=settings.cookie_secure))
 
 
 @app.post("/auth/recovery/username", tags=["accounts"], status_code=202, responses=error_responses(413, 422, 503))

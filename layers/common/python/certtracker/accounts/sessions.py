@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
@@ -11,6 +12,9 @@ from certtracker.core import clock
 from certtracker.core.errors import Forbidden, Unauthorized
 from certtracker.core.tokens import digest, new_token, same
 from certtracker.models.sessions import Session
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.shared.cookies import Cookie
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
@@ -83,3 +87,28 @@ def end_all_sessions(account_id: str, *, keep: str | None = None) -> int:
                 batch.delete(Session(token_hash=session.token_hash))
                 ended += 1
     return ended
+
+
+# web/core.js reads this name: keep the two the same.
+SIGNED_IN_MARKER = "certtracker-signed-in"
+
+
+def session_cookies(token: str, *, name: str, secure: bool) -> list[Cookie]:
+    """The session cookie (HttpOnly: no script reads it) and beside it a marker that holds no secret: a page reads
+    it to know whether to ask GET /me at all, so a signed-out visit makes no request that answers 401. An empty
+    `token` clears both."""
+    from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+
+    max_age = int(ABSOLUTE_TIMEOUT.total_seconds()) if token else 0
+    return [
+        Cookie(
+            name=cookie,
+            value=content,
+            path="/",
+            secure=secure,
+            http_only=http_only,
+            same_site=SameSite.STRICT_MODE,
+            max_age=max_age,
+        )
+        for cookie, content, http_only in ((name, token, True), (SIGNED_IN_MARKER, "1" if token else "", False))
+    ]
