@@ -5,12 +5,16 @@ stamped a little ahead awards at once, and the reads that decide awards are stro
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from certtracker.core import clock, tables
-from certtracker.credentials import evaluation
+from certtracker.core.errors import Conflict
+from certtracker.credentials import evaluation, revocation
 from certtracker.models.credential_awards import CredentialAward, Revocation
 from tests.functions.conftest import make_candidate
 from tests.functions.test_certificate_verification import verify
@@ -121,6 +125,52 @@ def test_revoking_a_prerequisite_withdraws_what_stood_only_on_it_and_reinstating
     assert set(statuses(api, candidate).values()) == {"earned"}
 
 
+def test_a_credential_revoked_on_its_own_is_not_reinstated_onto_a_prerequisite_revoked_since(api, mail, candidate):
+    """Found by the model test: CERT-DLP revoked, then ACC-DLP (the cascade skips CERT-DLP, already withdrawn);
+    reinstating CERT-DLP must not bring it back standing on a revoked ACC-DLP."""
+    passes(api, candidate, "ASM-DLP-101", "r-acc")
+    passes(api, candidate, "250-587", "r-dlp")
+    staff(api.gateway, operation="revoke", username="ada", credential_id="CERT-DLP", **REVOKE)
+    staff(api.gateway, operation="revoke", username="ada", credential_id="ACC-DLP", **REVOKE)
+    passes(api, candidate, "250-587", "r-dlp-again")
+
+    refused = staff(api.gateway, operation="reinstate", username="ada", credential_id="CERT-DLP", **STAFF)
+    assert refused["error"]["code"] == "revoked_through_prerequisite"
+    assert "reinstate ACC-DLP first" in refused["error"]["message"]
+    assert statuses(api, candidate) == {"ACC-DLP": "revoked", "CERT-DLP": "revoked"}
+
+    staff(api.gateway, operation="reinstate", username="ada", credential_id="ACC-DLP", **STAFF)
+    assert statuses(api, candidate) == {"ACC-DLP": "earned", "CERT-DLP": "revoked"}  # its own revocation stands
+    back = staff(api.gateway, operation="reinstate", username="ada", credential_id="CERT-DLP", **STAFF)
+    assert (back["ok"], back["changed"]) == (True, True)
+    assert statuses(api, candidate) == {"ACC-DLP": "earned", "CERT-DLP": "earned"}
+
+
+def test_what_was_withdrawn_with_a_credential_stays_withdrawn_with_a_prerequisite_revoked_since(api, mail, candidate):
+    passes(api, candidate, "ASM-DLP-101", "r-acc")
+    passes(api, candidate, "250-587", "r-dlp")
+    passes(api, candidate, "250-580", "r-ep")  # PRO-SEC: CERT-DLP and CERT-EP, 2 of 5
+    owner = owner_of(api, candidate)
+    first = staff(api.gateway, operation="revoke", username="ada", credential_id="CERT-EP", **REVOKE)
+    assert sorted(c["credential_id"] for c in first["cycles"]) == ["CERT-EP", "PRO-SEC"]
+    second = staff(api.gateway, operation="revoke", username="ada", credential_id="ACC-DLP", **REVOKE)
+    assert sorted(c["credential_id"] for c in second["cycles"]) == ["ACC-DLP", "CERT-DLP"]  # PRO-SEC was already
+
+    back = staff(api.gateway, operation="reinstate", username="ada", credential_id="CERT-EP", **STAFF)
+    assert [c["credential_id"] for c in back["cycles"]] == ["CERT-EP"]  # PRO-SEC would stand on CERT-DLP alone
+    assert statuses(api, candidate) == {
+        "ACC-DLP": "revoked",
+        "CERT-DLP": "revoked",
+        "CERT-EP": "earned",
+        "PRO-SEC": "revoked",
+    }
+    (pro_sec,) = cycles(owner, "PRO-SEC")
+    assert pro_sec.revocation_id == second["revocation_id"]  # it now comes back with ACC-DLP
+
+    staff(api.gateway, operation="reinstate", username="ada", credential_id="ACC-DLP", **STAFF)
+    assert set(statuses(api, candidate).values()) == {"earned"}
+
+
 def test_what_also_stands_on_another_credential_is_not_withdrawn(api, mail, candidate) -> None:
     passes(api, candidate, "250-580", "r-ep")  # CERT-EP
     passes(api, candidate, "250-586", "r-em")  # CERT-EM: PRO-SEC, 2 of 5
@@ -201,6 +251,51 @@ def test_revoking_at_the_same_moment_revokes_once(api, mail, candidate) -> None:
     assert sum(answer["changed"] for answer in answers) == 1
     assert len(list(Revocation.query(owner, Revocation.sk.startswith("REVOCATION#")))) == 1
     assert all(award.revoked for award in cycles(owner, "CERT-EP"))
+
+
+def interleaved(monkeypatch, meanwhile: Callable[[], object]) -> None:
+    """The next revocation or reinstatement reads, then `meanwhile` runs to the end, then it writes."""
+    real = revocation.passed_results
+    pending = [meanwhile]
+
+    def reading(*args: Any, **kwargs: Any) -> Any:
+        results = real(*args, **kwargs)
+        if pending:
+            pending.pop()()
+        return results
+
+    monkeypatch.setattr(revocation, "passed_results", reading)
+
+
+@pytest.mark.parametrize("first", ["reinstate", "revoke"])
+def test_a_prerequisite_revoked_while_what_needs_it_is_reinstated_never_leaves_it_standing(
+    api, mail, candidate, monkeypatch, first
+):
+    """Each reads the other's award without writing it: whichever writes second must read again."""
+    passes(api, candidate, "ASM-DLP-101", "r-acc")
+    passes(api, candidate, "250-587", "r-dlp")
+    owner = owner_of(api, candidate)
+    staff(api.gateway, operation="revoke", username="ada", credential_id="CERT-DLP", **REVOKE)
+    note = {"note": STAFF["reason"], "by": STAFF["by"], "now": clock.now()}
+
+    def revoke() -> object:
+        return revocation.revoke(owner, "ACC-DLP", category="exam_misconduct", **note)
+
+    def reinstate() -> object:
+        return revocation.reinstate(owner, "CERT-DLP", **note)
+
+    if first == "reinstate":  # it reads ACC-DLP held, the revocation commits, it reads again and refuses
+        interleaved(monkeypatch, revoke)
+        with pytest.raises(Conflict) as refused:
+            reinstate()
+        assert refused.value.code == "revoked_through_prerequisite"
+    else:  # it reads CERT-DLP withdrawn, the reinstatement commits, it reads again and withdraws it with ACC-DLP
+        interleaved(monkeypatch, reinstate)
+        done = revoke()
+        assert {w.credential_id for w in done.cycles} == {"ACC-DLP", "CERT-DLP"}
+    (acc,), (dlp,) = cycles(owner, "ACC-DLP"), cycles(owner, "CERT-DLP")
+    assert acc.revoked
+    assert dlp.revoked, "CERT-DLP stands on a revoked ACC-DLP"
 
 
 def test_another_candidates_revocation_touches_nothing_of_mine(api, mail, candidate) -> None:

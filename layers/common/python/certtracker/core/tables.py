@@ -90,6 +90,14 @@ def condition_failed(error: PynamoDBException) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
 
 
+def conflicted(error: TransactWriteError) -> bool:
+    """Whether a transaction was refused because another one was writing the same item at that moment: read
+    again and retry, as for a condition that did not hold."""
+    return any(
+        reason is not None and reason.code == "TransactionConflict" for reason in error.cancellation_reasons or []
+    )
+
+
 def put_once(item: Table, key_attribute: Any) -> bool:
     """Write `item` only if no item has its key: True if this call wrote it, False if one was already there.
     What makes a write exactly-once however often, or however concurrently, it is attempted."""

@@ -23,13 +23,13 @@ from certtracker.accounts.identity import find_account
 from certtracker.core import email
 from certtracker.core.errors import Conflict, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
-from certtracker.core.tables import condition_failed, transaction
+from certtracker.core.tables import condition_failed, conflicted, transaction
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import get_credential, titles
 from certtracker.credentials.facts import cycles_by_credential, evidence_for_next_cycle, passed_results
 from certtracker.credentials.requirements import Facts, HeldCredential, PassedResult, evaluate
 from certtracker.credentials.standing import CATEGORIES, PREREQUISITE_REVOKED, REASONS
-from certtracker.models.credential_awards import CredentialAward, Revocation, revocation_key
+from certtracker.models.credential_awards import CredentialAward, Revocation, award_key, revocation_key
 
 # One transaction holds at most 100 writes: the record and 99 award cycles, far more than any candidate has.
 MAX_CYCLES = 99
@@ -68,7 +68,8 @@ def revoke(account_id: str, credential_id: str, *, category: str, note: str, by:
         if not targets:
             return Outcome(own[-1].revocation_id, credential_id, [], changed=False)
         withdrawn = _with_cascade(targets, award_list, passed_results(account_id, consistent=True), now)
-        if len(withdrawn) > MAX_CYCLES:
+        checked = _standing_on(withdrawn, [a for a in award_list if a.revoked])
+        if len(withdrawn) + len(checked) > MAX_CYCLES:
             raise Conflict("Too many award cycles to revoke at once: ask an engineer.", code="too_many_cycles")
         revocation_id = f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
         record = Revocation(
@@ -90,10 +91,11 @@ def revoke(account_id: str, credential_id: str, *, category: str, note: str, by:
                     actions, condition = awards.revocation_update(
                         award, revoked=True, reason=reason, at=now, revocation_id=revocation_id
                     )
-                    not_revoked = CredentialAward.revoked.does_not_exist() | (CredentialAward.revoked == False)  # noqa: E712
-                    writes.update(award, actions=actions, condition=condition & not_revoked)
+                    writes.update(award, actions=actions, condition=condition & _NOT_REVOKED)
+                for award in checked:  # skipped as withdrawn already: a reinstatement meanwhile makes this read again
+                    writes.condition_check(CredentialAward, award.account_id, award.sk, condition=_REVOKED)
         except TransactWriteError as error:
-            if condition_failed(error):
+            if condition_failed(error) or conflicted(error):
                 continue  # revoked, reinstated, awarded or given a badge meanwhile: read again
             raise
         count("AwardRevoked")
@@ -126,6 +128,15 @@ def reinstate(account_id: str, credential_id: str, *, note: str, by: str, now: d
             restored = [award for award in own if award.revoked and award.revocation_id is None]
         else:
             restored = [award for award in award_list if award.revoked and award.revocation_id == record.revocation_id]
+        kept = _still_standing_on_revoked(restored, award_list, passed_results(account_id, consistent=True), now)
+        if blocking := {kept[award.sk].because_of for award in own if award.sk in kept}:
+            required = ", ".join(sorted(blocking))
+            raise Conflict(
+                f"This credential requires {required}, which is revoked (since this one was): reinstate {required} "
+                "first, then this one.",
+                code="revoked_through_prerequisite",
+            )
+        restored = [award for award in restored if award.sk not in kept]
         try:
             with transaction() as writes:
                 if record is not None:
@@ -147,8 +158,23 @@ def reinstate(account_id: str, credential_id: str, *, note: str, by: str, now: d
                     )
                     still_revoked = CredentialAward.revoked == True  # noqa: E712
                     writes.update(award, actions=actions, condition=condition & still_revoked & same)
+                for award in _stood_on_by(restored, [a for a in award_list if not a.revoked]):
+                    writes.condition_check(CredentialAward, award.account_id, award.sk, condition=_NOT_REVOKED)
+                for sk, stays in kept.items():  # stays withdrawn, now with what it still stands on
+                    award = next(a for a in award_list if a.sk == sk)
+                    writes.update(
+                        award,
+                        actions=[
+                            CredentialAward.revocation_id.set(stays.revocation_id)
+                            if stays.revocation_id
+                            else CredentialAward.revocation_id.remove(),
+                            CredentialAward.revoked_reason.set(PREREQUISITE_REVOKED),
+                        ],
+                        condition=(CredentialAward.revoked == True)  # noqa: E712
+                        & (CredentialAward.revocation_id == award.revocation_id),
+                    )
         except TransactWriteError as error:
-            if condition_failed(error):
+            if condition_failed(error) or conflicted(error):
                 continue
             raise
         count("AwardReinstated")
@@ -201,6 +227,76 @@ def repair_cascade(account_id: str, now: datetime) -> list[Withdrawn]:
     return repaired
 
 
+_NOT_REVOKED = CredentialAward.revoked.does_not_exist() | (CredentialAward.revoked == False)  # noqa: E712
+_REVOKED = CredentialAward.revoked == True  # noqa: E712
+
+
+def _previous_key(award: CredentialAward) -> str:
+    """The key of the cycle before `award` (a renewal stands on it)."""
+    return award_key(award.credential_id, int(award.cycle) - 1)
+
+
+def _standing_on(these: list[CredentialAward], among: list[CredentialAward]) -> list[CredentialAward]:
+    """Those of `among` that stand on one of `these`: a renewal of one, or a cycle of a credential that requires
+    one's credential. A revocation reads the revoked ones without writing them; were one reinstated meanwhile, it
+    would have to be withdrawn with the others."""
+    keys = {award.sk for award in these}
+    credentials = {award.credential_id for award in these}
+    return [
+        award
+        for award in among
+        if award.sk not in keys and (_previous_key(award) in keys or awards.prerequisites_used(award) & credentials)
+    ]
+
+
+def _stood_on_by(these: list[CredentialAward], among: list[CredentialAward]) -> list[CredentialAward]:
+    """Those of `among` that one of `these` stands on: the cycle one renewed, or a cycle of a credential one
+    requires. A reinstatement reads them without writing them; were one revoked meanwhile, what it reinstates
+    would stand on a revoked credential."""
+    renewed = {_previous_key(award) for award in these}
+    used = set().union(*(awards.prerequisites_used(award) for award in these))
+    return [award for award in among if award.sk in renewed or award.credential_id in used]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A cycle that stays withdrawn: the credential it stands on and the revocation it joins (None: unrecorded)."""
+
+    because_of: str
+    revocation_id: str | None
+
+
+def _still_standing_on_revoked(
+    restored: list[CredentialAward], award_list: list[CredentialAward], results: list[PassedResult], now: datetime
+) -> dict[str, _Kept]:
+    """Which of the `restored` cycles would stand only on something that stays revoked (revoked by another
+    revocation since, which skipped them as already withdrawn), by award key; to a fixed point, as what is kept
+    withdrawn can itself be what another stands on."""
+    restoring = {award.sk for award in restored}
+    staying = {award.sk: award for award in award_list if award.revoked and award.sk not in restoring}
+    cycles = cycles_by_credential(award_list)
+    kept: dict[str, _Kept] = {}
+    changed = True
+    while changed:
+        changed = False
+        for award in restored:
+            if award.sk in kept or not stood_only_on(
+                award, staying, cycles, award_list, results, now, restoring=restoring
+            ):
+                continue
+            own = cycles[award.credential_id]
+            position = next(i for i, cycle in enumerate(own) if cycle.sk == award.sk)
+            used = awards.prerequisites_used(award)
+            under = [own[position - 1]] if position and own[position - 1].sk in staying else []
+            under += [a for a in staying.values() if a.credential_id in used]
+            joined = [kept[a.sk].revocation_id if a.sk in kept else a.revocation_id for a in under]
+            revocation_id = next((r for r in joined if r), None)
+            kept[award.sk] = _Kept(under[0].credential_id if under else award.credential_id, revocation_id)
+            staying[award.sk] = award
+            changed = True
+    return kept
+
+
 def _record(account_id: str, revocation_id: str | None) -> Revocation | None:
     if revocation_id is None:
         return None
@@ -235,8 +331,11 @@ def stood_only_on(
     award_list: list[CredentialAward],
     results: list[PassedResult],
     now: datetime,
+    *,
+    restoring: set[str] | frozenset[str] = frozenset(),
 ) -> bool:
-    """Whether `award` stood only on the `withdrawn` cycles (by award key)."""
+    """Whether `award` stood only on the `withdrawn` cycles (by award key), the revoked cycles being `restoring`
+    counted as held."""
     own = cycles[award.credential_id]
     position = next(i for i, cycle in enumerate(own) if cycle.sk == award.sk)
     previous = own[position - 1] if position else None
@@ -250,7 +349,10 @@ def stood_only_on(
     except NotFound:  # withdrawn from the catalog since: nothing to evaluate it against
         return False
     held = [
-        HeldCredential(a.credential_id, a.earned_at, a.expires_at, a.revoked or a.sk in withdrawn) for a in award_list
+        HeldCredential(
+            a.credential_id, a.earned_at, a.expires_at, (a.revoked and a.sk not in restoring) or a.sk in withdrawn
+        )
+        for a in award_list
     ]
     # Re-evaluated without them as of the day it was earned, and as of each moment since when what it could stand
     # on grew (a credential earned, a result taken), up to now: it is withdrawn only if none meets its requirements.
