@@ -7,7 +7,6 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from certtracker.accounts import lifecycle as accounts
-from certtracker.accounts import recovery
 from certtracker.accounts.sessions import session_cookies
 from certtracker.contract.accounts import (
     Accepted,
@@ -101,6 +100,8 @@ def recover_username(body: UsernameRecoveryRequest) -> Response[Accepted]:
 
     Always 202, whether or not an account matches: the email is sent from a queue, so neither the
     answer nor its timing tells whether an account exists."""
+    from certtracker.accounts import recovery
+
     recovery.request("username", body.email)
     return Response(202, content_types.APPLICATION_JSON, RECOVERY_ACCEPTED)
 
@@ -110,6 +111,8 @@ def recover_password(body: PasswordRecoveryRequest) -> Response[Accepted]:
     """Email me a password reset link.
 
     Always 202, whether or not an account matches. The link works once, for 30 minutes."""
+    from certtracker.accounts import recovery
+
     recovery.request("password", body.username_or_email)
     return Response(202, content_types.APPLICATION_JSON, RECOVERY_ACCEPTED)
 

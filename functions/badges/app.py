@@ -12,9 +12,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from certtracker.certificates import badges
 from certtracker.contract.badges import Badge, SignedStatusList
-from certtracker.contract.catalog import CredentialIdPath
 from certtracker.core import clock
 from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.fields import CredentialIdPath
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import BadgesSettings, load
 

@@ -10,10 +10,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker.contract.catalog import CredentialIdPath
 from certtracker.contract.credentials import HeldCredentials, LogoLink, Logos, Plan, ProgressList
 from certtracker.core import clock
 from certtracker.core.api import CertTrackerResolver, error_responses
+from certtracker.core.fields import CredentialIdPath
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import CredentialsSettings, load
 from certtracker.credentials import views

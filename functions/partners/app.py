@@ -15,7 +15,9 @@ from certtracker.core import clock
 from certtracker.core.api import CertTrackerResolver, error_responses
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import PartnersSettings, load
-from certtracker.partners import association, credit, views
+
+# Each route imports the part of certtracker.partners it uses (the report: credit and its views; the answers to an
+# association request: association): a cold start loads one of them, not both.
 
 settings = load(PartnersSettings)
 app = CertTrackerResolver()
@@ -39,6 +41,8 @@ def partner_credentials(
     """A partner's active employees with the credentials they hold (status, expiry), paged; on the first page
     the partner tier's requirements, met or missing, and what lapses within 90 days. Only a program manager
     of that partner (PartnerNet's flag): 403 `not_partner_manager` for anyone else."""
+    from certtracker.partners import credit, views
+
     now = clock.now()
     caller = app.caller().account_id
     if app.accepts("text/csv"):
@@ -55,6 +59,8 @@ def association_preview(body: AssociationAnswer) -> AssociationRequestOut:
 
     The token of the emailed link alone answers: it reached the address the account proved. 410
     `link_expired` once the link is used, lapsed, or withdrawn by a newer change of the PartnerNet contact."""
+    from certtracker.partners import association
+
     found = association.preview(body.token)
     return AssociationRequestOut(
         partner_id=found.partner_id,
@@ -68,6 +74,8 @@ def association_preview(body: AssociationAnswer) -> AssociationRequestOut:
 def association_confirm(body: AssociationAnswer) -> AssociationAnswered:
     """Confirm a partner association request: the account is associated with the partner from now on (moved
     from another partner, if it was associated with one). The link works once."""
+    from certtracker.partners import association
+
     found = association.confirm(body.token)
     return AssociationAnswered(message=f"Your account is now associated with {found.partner_name}.")
 
@@ -76,6 +84,8 @@ def association_confirm(body: AssociationAnswer) -> AssociationAnswered:
 def association_refuse(body: AssociationAnswer) -> AssociationAnswered:
     """Refuse a partner association request: the account stays as it was, and the partner program team is told
     (the PartnerNet contact's id, nothing about the account). The link works once."""
+    from certtracker.partners import association
+
     association.refuse(body.token, settings.support_partner_email)
     return AssociationAnswered(message="Refused: your account stays as it was, and the partner program team is told.")
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from certtracker.contract.exams import WebhookAnswer, WebhookResult
+from certtracker.contract.pearson_vue import WebhookAnswer, WebhookResult
 from certtracker.core.api import CertTrackerResolver, error_responses
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import PearsonVueWebhookSettings, load

@@ -9,7 +9,6 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from certtracker import partner_addresses
 from certtracker.accounts import passwords, reauthentication, sessions
 from certtracker.accounts.identity import claim_holder, find_account, find_by_email, find_by_username, session_account
 from certtracker.accounts.verification import (
@@ -64,6 +63,8 @@ def register(registration: Registration) -> bool:
     that a verified account holds gets the same answer (its owner is told by email), so registration
     never reveals who has an account; a taken username must be told.
     """
+    from certtracker import partner_addresses  # registration's only: not on the sign-in path
+
     if partner_addresses.partner_for_email(registration.email):
         raise InvalidInput(partner_addresses.PARTNERNET_ROUTE, field="email", code="partner_email_domain")
     passwords.check_password_policy(registration.password, username=registration.username)

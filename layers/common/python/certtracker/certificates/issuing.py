@@ -21,7 +21,6 @@ from typing import Any, Literal
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from certtracker.accounts.identity import session_account
 from certtracker.certificates import codes
 from certtracker.core import aws, names
 from certtracker.core.errors import Conflict, Gone, InvalidInput, NotFound
@@ -88,6 +87,8 @@ def name_of(account_id: str, award: CredentialAward) -> str:
         return award.holder_name
     name = _earliest_name(account_id, award)
     if name is None:
+        from certtracker.accounts.identity import session_account  # issuing's only: not verification's
+
         account = session_account(account_id)
         name = names.printed_name(account.first_name, account.last_name)
     return name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from certtracker.certificates import codes, issuing, name_changes
+from certtracker.certificates import codes, issuing
 from certtracker.contract.certificates import (
     CertificateList,
     CertificateOut,
@@ -84,6 +84,8 @@ def name_change(item: NameChangeRequest) -> NameChangeOut:
 
 
 def name_change_requests(account_id: str, now: datetime) -> NameChanges:
+    from certtracker.certificates import name_changes  # only this route's: not on the verification page's path
+
     return NameChanges(
         current_names=name_changes.current_names(account_id, now),
         requests=[name_change(item) for item in name_changes.requests_of(account_id)],

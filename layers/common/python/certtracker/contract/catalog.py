@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import ConfigDict, Field
 
 from certtracker.core.api import Model
+from certtracker.core.fields import CREDENTIAL_ID, CredentialIdPath
 
-# A credential's id, as the catalog names them (CERT-EP, ACC-DLP): anything else is refused before any lookup.
-CREDENTIAL_ID = r"^[A-Z0-9-]+$"
-CredentialIdPath = Annotated[str, Path(min_length=1, max_length=40, pattern=CREDENTIAL_ID)]
+__all__ = ["CREDENTIAL_ID", "CredentialIdPath"]  # and the models below: the catalog routes' contract
 
 
 class Exam(Model):

@@ -7,9 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from certtracker.contract.catalog import CREDENTIAL_ID
 from certtracker.core.api import Model, StrictModel
-from certtracker.core.fields import OneLine
+from certtracker.core.fields import CREDENTIAL_ID, OneLine
 
 
 class CertificateRequest(StrictModel):

@@ -7,9 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from certtracker.contract.catalog import CREDENTIAL_ID
 from certtracker.core.api import Model, StrictModel
-from certtracker.core.fields import EmailAddress, MultiLine
+from certtracker.core.fields import CREDENTIAL_ID, EmailAddress, MultiLine
 
 CredentialId = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=CREDENTIAL_ID)]
 # A short note to the recipient: plain text (fields.multi_line), shown as text everywhere.

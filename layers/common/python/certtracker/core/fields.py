@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Literal
 
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from certtracker.core import names
@@ -121,6 +122,9 @@ def _username_or_email(value: str) -> str:
     return email_address(value) if "@" in value else one_line(value)
 
 
+# A credential's id, as the catalog names them (CERT-EP, ACC-DLP): anything else is refused before any lookup.
+CREDENTIAL_ID = r"^[A-Z0-9-]+$"
+CredentialIdPath = Annotated[str, Path(min_length=1, max_length=40, pattern=CREDENTIAL_ID)]
 Username = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=3, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]+$"),
