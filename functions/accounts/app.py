@@ -21,12 +21,16 @@ from certtracker.contract.accounts import (
     UsernameRecoveryRequest,
     VerifyEmailRequest,
 )
+from certtracker.core import aws
 from certtracker.core.api import CertTrackerResolver, error_responses
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import AccountsSettings, load
 
 settings = load(AccountsSettings)
 app = CertTrackerResolver(client_address_from=settings.client_address_from)
+# Recovery and registration's partner-domain check are imported where they are used, off the sign-in path (with
+# SnapStart, before the snapshot).
+aws.load_before_snapshot("certtracker.accounts.recovery", "certtracker.partner_addresses")
 
 RECOVERY_ACCEPTED = Accepted(
     message="If an account matches, we have sent an email to its address. It can take a few minutes to arrive."

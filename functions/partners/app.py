@@ -11,13 +11,17 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from certtracker.contract.partners import AssociationAnswer, AssociationAnswered, AssociationRequestOut, PartnerReport
-from certtracker.core import clock
+from certtracker.core import aws, clock
 from certtracker.core.api import CertTrackerResolver, error_responses
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import PartnersSettings, load
 
 # Each route imports the part of certtracker.partners it uses (the report: credit and its views; the answers to an
-# association request: association): a cold start loads one of them, not both.
+# association request: association): a cold start loads one of them, not both (with SnapStart, all, before the
+# snapshot).
+aws.load_before_snapshot(
+    "certtracker.partners.credit", "certtracker.partners.views", "certtracker.partners.association"
+)
 
 settings = load(PartnersSettings)
 app = CertTrackerResolver()

@@ -49,6 +49,55 @@ def test_every_function_with_aws_clients_registers_the_after_restore_hook_at_ini
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
+# Imports each function's handler from nothing, runs the before-snapshot hooks as Lambda does when it takes the
+# snapshot, and lists the modules its routes import inside their bodies that are still not loaded.
+BEFORE_SNAPSHOT = """
+import ast, importlib.util, json, sys
+from infra import lambdas
+lambdas.prepare_process()
+import snapshot_restore_py as hooks
+
+def route_imports(path):
+    found = set()
+    for top in ast.parse(path.read_text()).body:
+        if isinstance(top, ast.FunctionDef):
+            for node in ast.walk(top):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    for alias in node.names:
+                        name = f"{node.module}.{alias.name}"
+                        found.add(name if importlib.util.find_spec(name) else node.module)
+                elif isinstance(node, ast.Import):
+                    found.update(alias.name for alias in node.names)
+    return found
+
+late = {}
+for name, function in lambdas.load_functions().items():
+    for module in [m for m in sys.modules if m.split(".")[0] in ("certtracker", "certtracker_functions")]:
+        del sys.modules[module]
+    hooks._before_snapshot_registry.clear()
+    function.load_module()
+    for hook, args, kwargs in hooks._before_snapshot_registry:
+        hook(*args, **kwargs)
+    path = function.spec.code_dir / (function.spec.handler.rpartition(".")[0] + ".py")
+    if missing := sorted(m for m in route_imports(path) if m not in sys.modules):
+        late[name] = missing
+print(json.dumps(late))
+"""
+
+
+def test_with_snapstart_what_a_route_imports_where_it_is_used_is_loaded_before_the_snapshot() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", BEFORE_SNAPSHOT],
+        cwd=template.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {}
+
+
 def _restore() -> None:
     """What Lambda does on a restore: each registered hook, in order."""
     for hook, args, kwargs in snapshot_restore_py._after_restore_registry:
