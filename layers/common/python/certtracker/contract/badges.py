@@ -1,7 +1,5 @@
 """Response models of the Open Badges routes."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import Field

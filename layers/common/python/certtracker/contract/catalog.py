@@ -1,7 +1,5 @@
 """Response models of the catalog routes."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import ConfigDict, Field
@@ -45,7 +43,7 @@ class Requirement(Model):
         description="all_of: every child; any_of: one child; n_of: `count` children; exam: a pass of one of "
         "`exams`; credential: `credential_id` held and valid"
     )
-    children: list[Requirement] = Field(description="all_of, any_of, n_of: the requirements combined; else empty")
+    children: list["Requirement"] = Field(description="all_of, any_of, n_of: the requirements combined; else empty")
     count: int | None = Field(None, description="n_of: how many children must be met")
     exams: list[ExamVersion] = Field(description="exam: the exam versions that count; else empty")
     within_months: int | None = Field(None, description="exam: the pass counts for this many months, if set")

@@ -1,7 +1,5 @@
 """Request and response models of the certificates and verification routes."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Literal
 

@@ -1,7 +1,5 @@
 """Response models of the credentials routes."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal
 
@@ -54,7 +52,7 @@ class ProgressNode(Model):
     met: bool
     met_units: int = Field(description="Progress units met: an n_of counts as its count, an any_of as one")
     total_units: int
-    children: list[ProgressNode]
+    children: list["ProgressNode"]
     count: int | None = Field(None, description="n_of: how many children must be met")
     exams: list[ExamVersion] = Field(description="exam: the versions that count (a retired one only where listed)")
     within_months: int | None = Field(None, description="exam: a pass counts for this many months")

@@ -1,8 +1,6 @@
 """Request and response models of the exam registration and history routes (Pearson VUE's result webhook:
 certtracker.contract.pearson_vue)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Literal
 

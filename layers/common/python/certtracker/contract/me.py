@@ -1,7 +1,5 @@
 """The response of GET /me (kept apart from the accounts models so the me function loads no email validator)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from certtracker.core.api import Model

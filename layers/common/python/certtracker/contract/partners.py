@@ -1,8 +1,6 @@
 """Models of the partner routes: the credit report (GET /partners/{partner_id}/credentials) and an account owner's
 answer to a partner association request (POST /partner-association/…)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal
 

@@ -1,8 +1,6 @@
 """The result Pearson VUE posts to the webhook, and its answer (apart from the candidate's exam routes, so the webhook
 loads only these)."""
 
-from __future__ import annotations
-
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
