@@ -15,8 +15,7 @@ import requests
 from infra import seed
 from tests.depth import examples
 
-# Per operation, in schemathesis's fuzzing phase; its coverage phase (each parameter's boundary and invalid values)
-# runs whole at either depth.
+# Per operation (schemathesis's --max-examples); the checks are the same at either depth.
 MAX_EXAMPLES = examples(quick=15, deep=100)
 
 

@@ -42,7 +42,7 @@ from tests.functions.test_shares import link_token
 
 DAY = 86_400
 # Twelve were enough to find each defect of issue 21 when it was put back (about a minute on one core, see the end of
-# the module): `make test` tries the first six of the same derandomized sequence, `make test-deep` twenty-four.
+# the module): `make test` tries six (the same six every run: derandomized), `make test-deep` twenty-four.
 EXAMPLES = examples(quick=6, deep=24)
 MIN_STEPS = 7
 MAX_STEPS = 15
