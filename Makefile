@@ -23,7 +23,7 @@ BENCH_ARGS ?=
 # Playwright (tests/browser, the page bench) drives Debian's Chromium by path: it never fetches a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test check lint format typecheck cfn-lint checkov unit functions e2e browser openapi countries bench build lock fonts clean
+.PHONY: run test test-deep check lint format typecheck cfn-lint checkov unit functions e2e browser openapi countries bench build lock fonts clean
 
 # Whether the interpreter $(1) exists and is the runtime's version.
 same-python = test -x $(1) && test "$$($(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" = "$(LAMBDA_PYTHON)"
@@ -75,10 +75,19 @@ run: $(STAMP) $(FONTS_STAMP)
 ## test: lint, types, template, sam build, and every test ring (unit, functions, e2e with schemathesis)
 test: check
 
+## test-deep: make test with the generated tests at their deep counts (hypothesis's deep profile, tests/depth.py):
+## more examples per property, per schemathesis operation and of the every-reader model; before a release
+test-deep:
+	$(MAKE) --no-print-directory check PYTEST_ARGS="$(PYTEST_ARGS) --hypothesis-profile=deep"
+
 # The rings run on every core (pytest-xdist, at most four workers), each test file whole on one worker: its order
-# stays as written, and its local stack (one per ring and worker) is put back as it started before it. PYTEST_ARGS="-n0"
-# runs them in one process.
-PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --dist=loadfile
+# stays as written, and its local stack (one per ring and worker) is put back as it started before it. The files are
+# handed out in collection order (browser, e2e, functions, unit), not most-tests-first: most-tests-first interleaved
+# the rings on a worker, and each return to a ring started its stack (and Chromium) again, and it put the longest
+# files (the screenshots, schemathesis, the every-reader model: one test each) last, to run alone at the end. In
+# collection order a worker meets each ring once, and the longest work comes first. PYTEST_ARGS="-n0" runs them in
+# one process.
+PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --dist=loadfile --no-loadscope-reorder
 
 # build comes before the tests: tests/unit/test_build.py checks what it made.
 check: lint typecheck cfn-lint build $(FONTS_STAMP)

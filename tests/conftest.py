@@ -22,6 +22,7 @@ import botocore.loaders
 import botocore.session
 
 from infra import lambdas
+from tests import depth  # noqa: F401 (registers the deep profile before hypothesis loads one)
 
 
 def _one_botocore_loader() -> None:

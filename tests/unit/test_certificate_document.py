@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from certtracker.certificates import document
 from certtracker.certificates.document import CertificateContent, UndrawableName, render, undrawable
+from tests.depth import examples
 
 FONTS = document.fonts_dir()
 
@@ -202,7 +203,11 @@ def _drawable_characters() -> list[str]:
     return chars
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(quick=20, deep=40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(st.sampled_from(_drawable_characters()), min_size=1, max_size=24).map("".join))
 def test_any_name_made_of_drawable_characters_renders(name: str) -> None:
     assert render(content(name)).startswith(b"%PDF-")

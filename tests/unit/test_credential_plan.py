@@ -20,6 +20,7 @@ from certtracker.credentials.requirements import (
     PassedResult,
     evaluate,
 )
+from tests.depth import examples
 
 NOW = datetime(2027, 6, 1, tzinfo=UTC)
 RETIRED = {"OLD-1"}
@@ -78,7 +79,7 @@ trees = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(quick=60, deep=300), deadline=None)
 @given(tree=trees, already=st.lists(tree_exams, max_size=4))
 def test_passing_the_planned_exams_earns_the_credential(tree: Node, already: list[str]) -> None:
     facts = Facts.of(passes(*already, days_ago=5))
@@ -118,7 +119,7 @@ trees_with_prerequisites = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(quick=60, deep=300), deadline=None)
 @given(
     tree=trees_with_prerequisites,
     revoked=st.sets(st.sampled_from(sorted(PREREQUISITES))),

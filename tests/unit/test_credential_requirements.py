@@ -26,6 +26,7 @@ from certtracker.credentials.requirements import (
     parse,
     to_json,
 )
+from tests.depth import examples
 
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 EXAMS = ["250-580", "250-561", "250-587", "250-550", "ASM-EP-101", "ASM-EP-201"]
@@ -208,13 +209,13 @@ held_credentials = st.builds(
 facts_lists = st.tuples(st.lists(results, max_size=8), st.lists(held_credentials, max_size=4))
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(quick=60, deep=300))
 @given(trees)
 def test_every_tree_survives_its_json_form(tree: Node) -> None:
     assert parse(to_json(tree)) == tree
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(quick=60, deep=300))
 @given(trees, facts_lists, results, moments)
 def test_adding_a_passed_result_never_lowers_progress(
     tree: Node, facts: tuple, extra: PassedResult, now: datetime
@@ -226,7 +227,7 @@ def test_adding_a_passed_result_never_lowers_progress(
     assert after.total_units == before.total_units
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(quick=60, deep=300))
 @given(trees, facts_lists, moments)
 def test_an_n_of_is_met_exactly_when_count_children_are(tree: Node, facts: tuple, now: datetime) -> None:
     for node in nodes(evaluate(tree, Facts.of(*facts), now)):
@@ -235,7 +236,7 @@ def test_an_n_of_is_met_exactly_when_count_children_are(tree: Node, facts: tuple
             assert node.total_units == node.node.count
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(quick=60, deep=300))
 @given(trees, facts_lists, moments)
 def test_percent_is_100_exactly_when_the_tree_is_met(tree: Node, facts: tuple, now: datetime) -> None:
     for node in nodes(evaluate(tree, Facts.of(*facts), now)):
@@ -243,7 +244,7 @@ def test_percent_is_100_exactly_when_the_tree_is_met(tree: Node, facts: tuple, n
         assert (node.percent == 100) == node.met
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(quick=60, deep=300))
 @given(exam_nodes, st.sampled_from(EXAMS), moments)
 def test_a_pass_counts_for_an_exam_node_only_when_its_version_is_listed(
     node: ExamRequirement, exam_id: str, taken_at: datetime
@@ -252,7 +253,7 @@ def test_a_pass_counts_for_an_exam_node_only_when_its_version_is_listed(
     assert evaluation.met == (exam_id in node.exam_ids)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(quick=60, deep=300))
 @given(st.integers(1, 36), moments, moments)
 def test_a_result_counts_from_when_it_is_taken_until_it_ages_out(
     months: int, taken_at: datetime, now: datetime
@@ -262,7 +263,7 @@ def test_a_result_counts_from_when_it_is_taken_until_it_ages_out(
     assert met == (taken_at <= now < add_months(taken_at, months))
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(quick=60, deep=300))
 @given(trees, facts_lists, moments, st.integers(1, 2000))
 def test_freshness_and_expiry_only_take_away_as_time_passes_without_new_facts(
     tree: Node, facts: tuple, now: datetime, days: int
@@ -274,7 +275,7 @@ def test_freshness_and_expiry_only_take_away_as_time_passes_without_new_facts(
     assert evaluate(tree, known, now + timedelta(days=days)).met_units <= evaluate(tree, known, now).met_units
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(quick=40, deep=200))
 @given(held_credentials, moments)
 def test_a_credential_counts_as_a_prerequisite_only_while_held_and_valid(
     credential: HeldCredential, now: datetime

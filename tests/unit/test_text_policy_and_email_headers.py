@@ -17,6 +17,7 @@ from certtracker.contract import accounts, profile, support
 from certtracker.contract.support import AnonymousSupportRequestBody
 from certtracker.core import email, fields
 from certtracker.core.api import StrictModel
+from tests.depth import examples
 
 SENDER = "CertTracker <noreply@certtracker.example.com>"
 TEAM = "global_exams@certtracker.example.com"
@@ -153,7 +154,7 @@ addresses = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(quick=60, deep=300), deadline=None)
 @given(name=texts, subject=texts, address=addresses)
 def test_build_never_raises_on_header_content_that_passed_validation(name, subject, address):
     body = _anonymous_request(name, subject, address)
@@ -176,7 +177,7 @@ def test_build_never_raises_on_header_content_that_passed_validation(name, subje
         assert " ".join(body.subject.split()) in str(message["Subject"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(quick=60, deep=300), deadline=None)
 @given(subject=texts, name=texts)
 def test_build_makes_any_subject_one_line_even_without_validation(subject, name):
     values = {"reference": "CT-AAAA-BBBB", "name": name, "email": TEAM, "category": "login"}
