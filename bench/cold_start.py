@@ -58,9 +58,9 @@ MARKER = "bench: the handler import starts"
 PROBE = f"""
 import importlib.util, json, sys, time
 path, attribute = sys.argv[1], sys.argv[2]
-if len(sys.argv) > 3:  # its floor's handler first, not timed: what is timed is then only what the handler adds
-    floor = importlib.util.spec_from_file_location("floor_under_bench", sys.argv[3])
-    floor.loader.exec_module(importlib.util.module_from_spec(floor))
+if len(sys.argv) > 3:  # another handler first, not timed: what is timed is then only what this one adds to it
+    first = importlib.util.spec_from_file_location("first_under_bench", sys.argv[3])
+    first.loader.exec_module(importlib.util.module_from_spec(first))
 modules_before = len(sys.modules)
 print({MARKER!r}, file=sys.stderr, flush=True)
 start, cpu_start = time.perf_counter(), time.process_time()
@@ -98,10 +98,19 @@ class Result:
     target: Target
     times_ms: list[float] = field(default_factory=list)  # CPU time of each import
     wall_ms: list[float] = field(default_factory=list)
-    # CPU time of the import in a process that has imported its floor's handler first: what it adds to the floor,
-    # measured as a difference in one process rather than between two medians (far less noise on a shared machine;
-    # an upper bound, as the floor's own imports that the function does without are not subtracted).
+    # Paired in one process each, so that the machine's noise mostly cancels (two medians of whole imports, each
+    # moved by whatever else the machine runs, compare far less steadily): the CPU time of the import after its
+    # floor's handler (what it adds to the floor), and of the floor's handler after it (what the floor loads that
+    # it does without: boto3 and what only boto3 uses).
     above_ms: list[float] = field(default_factory=list)
+    floor_only_ms: list[float] = field(default_factory=list)
+
+    def paired_ratio(self, floor_ms: float) -> float | None:
+        """Its cost as a ratio to its floor's, from the paired differences: 1 + (added - left out) / floor."""
+        if not self.above_ms or not self.floor_only_ms:
+            return None
+        return 1 + (statistics.median(self.above_ms) - statistics.median(self.floor_only_ms)) / floor_ms
+
     modules: int = 0
     package_ms: dict[str, float] = field(default_factory=dict)  # median own time per top-level package
     imported_via: dict[str, str] = field(default_factory=dict)
@@ -165,10 +174,15 @@ def _environment(target: Target) -> dict[str, str]:
     return env
 
 
-def _run(target: Target, *, importtime: bool, after: Path | None = None) -> tuple[dict[str, float], str]:
+def _run(
+    target: Target, *, importtime: bool, after: Path | None = None, timed: Target | None = None
+) -> tuple[dict[str, float], str]:
+    """One fresh process in `target`'s directory and environment, timing the import of `timed`'s handler (by
+    default `target`'s), after importing the handler at `after` untimed if given."""
+    timed = timed or target
     command = [sys.executable, "-S", *(["-X", "importtime"] if importtime else []), "-c", PROBE]
     completed = subprocess.run(
-        [*command, str(target.path), target.attribute, *([str(after)] if after else [])],
+        [*command, str(timed.path), timed.attribute, *([str(after)] if after else [])],
         cwd=target.code_dir,
         env=_environment(target),
         capture_output=True,
@@ -237,11 +251,13 @@ def _measure(results: list[Result], repeats: int, importtime_runs: int, progress
 
     floors = {result.target.name: result.target for result in results if result.target.floor == result.target.name}
 
-    def attempt(result: Result, importtime: bool, after: Path | None = None) -> tuple[dict[str, float], str] | None:
+    def attempt(
+        result: Result, importtime: bool, after: Path | None = None, timed: Target | None = None
+    ) -> tuple[dict[str, float], str] | None:
         if result.error:
             return None
         try:
-            return _run(result.target, importtime=importtime, after=after)
+            return _run(result.target, importtime=importtime, after=after, timed=timed)
         except (RuntimeError, subprocess.TimeoutExpired) as error:
             result.error = str(error)
             return None
@@ -258,9 +274,11 @@ def _measure(results: list[Result], repeats: int, importtime_runs: int, progress
                 result.wall_ms.append(outcome[0]["ms"])
                 result.modules = int(outcome[0]["modules"])
             if result.target.floor != result.target.name:
-                paired = attempt(result, importtime=False, after=floors[result.target.floor].path)
-                if paired:
-                    result.above_ms.append(paired[0]["cpu_ms"])
+                floor = floors[result.target.floor]
+                if added := attempt(result, importtime=False, after=floor.path):
+                    result.above_ms.append(added[0]["cpu_ms"])
+                if left_out := attempt(result, importtime=False, after=result.target.path, timed=floor):
+                    result.floor_only_ms.append(left_out[0]["cpu_ms"])
     for _ in range(importtime_runs):
         for result in results:
             outcome = attempt(result, importtime=True)
