@@ -7,6 +7,7 @@ import json
 import random
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 import snapshot_restore_py
@@ -36,17 +37,17 @@ print(json.dumps(missing))
 """
 
 
-def test_every_function_with_aws_clients_registers_the_after_restore_hook_at_init() -> None:
+def _answer_of(script: str) -> Any:
+    """Runs `script` in a fresh interpreter from the repository and reads the JSON of its last line."""
     done = subprocess.run(
-        [sys.executable, "-c", EACH_INIT],
-        cwd=template.ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        [sys.executable, "-c", script], cwd=template.ROOT, capture_output=True, text=True, timeout=300, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_every_function_with_aws_clients_registers_the_after_restore_hook_at_init() -> None:
+    assert _answer_of(EACH_INIT) == []
 
 
 # Imports each function's handler from nothing, runs the before-snapshot hooks as Lambda does when it takes the
@@ -86,16 +87,7 @@ print(json.dumps(late))
 
 
 def test_with_snapstart_what_a_route_imports_where_it_is_used_is_loaded_before_the_snapshot() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", BEFORE_SNAPSHOT],
-        cwd=template.ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == {}
+    assert _answer_of(BEFORE_SNAPSHOT) == {}
 
 
 def _restore() -> None:
