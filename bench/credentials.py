@@ -36,7 +36,7 @@ class Run:
 
 def measure(repeats: int) -> list[Run]:
     from certtracker.credentials import catalog
-    from certtracker.credentials.requirements import Facts, HeldCredential, PassedResult, evaluate
+    from certtracker.credentials.evaluator import Facts, HeldCredential, PassedResult, evaluate
 
     exams = json.loads((ROOT / "infra" / "seed_data" / "catalog.json").read_text("utf-8"))["exams"]
     document = json.loads(SEED_DOCUMENT.read_text("utf-8"))

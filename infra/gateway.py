@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import fnmatch
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -131,20 +132,32 @@ class Gateway:
     def _authorize(
         self, method: str, path: str, resource: str, headers: dict[str, str]
     ) -> dict[str, Any] | GatewayResponse:
+        event = authorizer_event(method, path, resource=resource, headers=headers)
         try:
-            policy = self.authorizer.invoke(authorizer_event(method, path, resource=resource, headers=headers))
+            policy = self.authorizer.invoke(event)
         except Exception as error:
             if str(error) == "Unauthorized":
                 return self.gateway_response("UNAUTHORIZED", 401)
             return self.gateway_response("AUTHORIZER_FAILURE", 500)
-        statements = policy.get("policyDocument", {}).get("Statement", [])
-        if not any(statement.get("Effect") == "Allow" for statement in statements) or any(
-            statement.get("Effect") == "Deny" for statement in statements
+        # As API Gateway evaluates the policy: a statement counts for this call when one of its resources matches
+        # the call's method ARN (`*` matching any run of characters); an explicit Deny wins over any Allow.
+        applying = [
+            statement
+            for statement in policy.get("policyDocument", {}).get("Statement", [])
+            if statement.get("Action") == "execute-api:Invoke"
+            and any(_arn_matches(pattern, event["methodArn"]) for pattern in statement.get("Resource", []))
+        ]
+        if not any(statement.get("Effect") == "Allow" for statement in applying) or any(
+            statement.get("Effect") == "Deny" for statement in applying
         ):
             return self.gateway_response("ACCESS_DENIED", 403)
         context = dict(policy.get("context") or {})
         context["principalId"] = policy.get("principalId")
         return context
+
+
+def _arn_matches(pattern: str, arn: str) -> bool:
+    return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), arn, re.DOTALL) is not None
 
 
 def _from_proxy_result(result: dict[str, Any]) -> GatewayResponse:

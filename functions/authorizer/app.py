@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from http.cookies import CookieError, SimpleCookie
 
-from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
-    APIGatewayAuthorizerRequestEvent,
-    APIGatewayAuthorizerResponse,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker.accounts import sessions
+from certtracker.accounts import gateway_policy, sessions
 from certtracker.core.errors import Forbidden, Unauthorized
 from certtracker.core.observability import count, logger, metrics
 from certtracker.core.settings import AuthorizerSettings, load
@@ -18,14 +14,14 @@ from certtracker.core.settings import AuthorizerSettings, load
 settings = load(AuthorizerSettings)
 
 
-def _credentials(event: APIGatewayAuthorizerRequestEvent) -> tuple[str | None, bool]:
+def _credentials(headers: dict[str, str]) -> tuple[str | None, bool]:
     """The session token and whether it came from the cookie (which makes writes need CSRF)."""
-    authorization = event.headers.get("authorization") or ""
+    authorization = headers.get("authorization") or ""
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip(), False
     try:
-        cookie = SimpleCookie(event.headers.get("cookie") or "")
+        cookie = SimpleCookie(headers.get("cookie") or "")
     except CookieError:
         return None, False
     morsel = cookie.get(settings.cookie_name)
@@ -45,7 +41,7 @@ def _refuse() -> Exception:
 @metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
     try:
-        return _decide(APIGatewayAuthorizerRequestEvent(event))
+        return _decide(event)
     except _Refusal:
         raise _refuse() from None
     except Exception:
@@ -58,32 +54,23 @@ class _Refusal(Exception):
     """No valid session: the caller is not logged in."""
 
 
-def _decide(request: APIGatewayAuthorizerRequestEvent) -> dict:
-    token, via_cookie = _credentials(request)
+def _decide(event: dict) -> dict:
+    headers = gateway_policy.headers(event)
+    token, via_cookie = _credentials(headers)
     if token is None or len(token) > 128:
         raise _Refusal
-    arn = request.parsed_arn
-    policy = APIGatewayAuthorizerResponse(
-        principal_id="anonymous",
-        region=arn.region,
-        aws_account_id=arn.aws_account_id,
-        api_id=arn.api_id,
-        stage=arn.stage,
-    )
+    routes = gateway_policy.stage_routes(str(event.get("methodArn") or ""))
     try:
         session = sessions.authenticate(
             token,
-            method=request.http_method,
+            method=str(event.get("httpMethod") or ""),
             via_cookie=via_cookie,
-            csrf_token=request.headers.get("x-csrf-token"),
+            csrf_token=headers.get("x-csrf-token"),
         )
     except Unauthorized:
         raise _Refusal from None
     except Forbidden:
         count("CsrfRejected")
-        policy.deny_all_routes()
-        return policy.asdict()
-    policy.principal_id = session.account_id
-    policy.context = {"account_id": session.account_id, "session_id": session.token_hash}
-    policy.allow_all_routes()
-    return policy.asdict()
+        return gateway_policy.deny(routes)
+    context = {"account_id": session.account_id, "session_id": session.token_hash}
+    return gateway_policy.allow(routes, session.account_id, context)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from certtracker.certificates import issuing, name_changes, views
+from certtracker.certificates import issuing, name_changes, records, views
 from certtracker.contract.certificates import (
     CertificateList,
     CertificateOut,
@@ -48,7 +48,7 @@ def request_certificate(body: CertificateRequest) -> Response[CertificateOut]:
     account_id = app.caller().account_id
     requested = issuing.request(account_id, body.credential_id, now=now, press=press)
     item = requested.certificate
-    answer = views.certificate(item, issuing.award_status(account_id, item.award_sk, now))
+    answer = views.certificate(item, records.award_status(account_id, item.award_sk, now))
     return Response(201 if requested.created else 200, content_types.APPLICATION_JSON, answer)
 
 

@@ -4,7 +4,7 @@ or the staff's choice; the rest verify as superseded; a second run changes nothi
 
 from __future__ import annotations
 
-from certtracker.certificates import issuing
+from certtracker.certificates import issuing, records
 from certtracker.core import clock
 from certtracker.models.certificates import Certificate, certificate_key
 from certtracker.models.credential_awards import CredentialAward
@@ -21,7 +21,7 @@ def issued_in_three_names(owner: str) -> list[Certificate]:
     [award] = CredentialAward.query(owner)
     made = []
     for name in NAMES:
-        sk = certificate_key(award.award_id, issuing.name_digest(name))
+        sk = certificate_key(award.award_id, records.name_digest(name))
         certificate = issuing._reserve(owner, sk, award, name, clock.now())
         assert certificate is not None
         certificate.update(actions=[Certificate.status.set("ready")])

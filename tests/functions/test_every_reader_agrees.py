@@ -21,7 +21,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from certtracker.certificates import badges, issuing
+from certtracker.certificates import badges, records
 from certtracker.core import clock
 from certtracker.credentials import awards, standing
 from certtracker.credentials.catalog import Credential, all_credentials
@@ -438,7 +438,7 @@ class History:
         assert {c["credential_id"]: c["status"] for c in me["credentials"]} == status, "the partner report"
 
     def check_the_certificates(self, by_key: dict[str, CredentialAward], now: datetime) -> None:
-        stored = issuing.certificates_of(self.owner)
+        stored = records.certificates_of(self.owner)
         assert {c.certificate_id for c in stored} == {certificate_id for certificate_id, _ in self.certificates}
         for certificate in stored:
             found = standing.of_certificate(certificate.status, by_key.get(certificate.award_sk), now)

@@ -11,7 +11,7 @@ import pytest
 
 from certtracker.credentials import catalog
 from certtracker.credentials.catalog import InvalidCatalog
-from certtracker.credentials.requirements import Facts, HeldCredential, PassedResult, evaluate
+from certtracker.credentials.evaluator import Facts, HeldCredential, PassedResult, evaluate
 from infra.template import ROOT
 
 SEED_DOCUMENT = ROOT / "infra" / "seed_data" / "credentials.json"

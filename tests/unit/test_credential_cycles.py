@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from certtracker.credentials.catalog import Credential, Recertification
 from certtracker.credentials.evaluation import decide
-from certtracker.credentials.requirements import ExamRequirement, PassedResult, add_months
+from certtracker.credentials.evaluator import PassedResult, add_months
+from certtracker.credentials.requirements import ExamRequirement
 from certtracker.models.credential_awards import CredentialAward
 
 NOW = datetime(2027, 6, 1, 12, tzinfo=UTC)

@@ -7,19 +7,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from certtracker.credentials.evaluator import Facts, HeldCredential, PassedResult, evaluate
 from certtracker.credentials.plan import steps, timeline
-from certtracker.credentials.requirements import (
-    AllOf,
-    AnyOf,
-    CredentialRequirement,
-    ExamRequirement,
-    Facts,
-    HeldCredential,
-    Node,
-    NOf,
-    PassedResult,
-    evaluate,
-)
+from certtracker.credentials.requirements import AllOf, AnyOf, CredentialRequirement, ExamRequirement, Node, NOf
 from tests.depth import examples
 
 NOW = datetime(2027, 6, 1, tzinfo=UTC)

@@ -9,20 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from certtracker.credentials.evaluator import Evaluation, Facts, HeldCredential, PassedResult, add_months, evaluate
 from certtracker.credentials.requirements import (
     AllOf,
     AnyOf,
     CredentialRequirement,
-    Evaluation,
     ExamRequirement,
-    Facts,
-    HeldCredential,
     InvalidRequirement,
     Node,
     NOf,
-    PassedResult,
-    add_months,
-    evaluate,
     parse,
     to_json,
 )

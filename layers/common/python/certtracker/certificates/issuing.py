@@ -13,22 +13,30 @@ by the next request after RENDER_TAKEOVER.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from certtracker.certificates import codes
+from certtracker.certificates.records import (
+    award_of,
+    certificate_at,
+    certificates_of,
+    current_certificate,
+    current_key,
+    name_digest,
+    name_of,
+    verification_path,
+)
 from certtracker.core import aws, names
 from certtracker.core.errors import Conflict, Gone, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
 from certtracker.core.tables import condition_failed, transaction
 from certtracker.credentials import awards, catalog, standing
 from certtracker.models.certificates import (
-    CERTIFICATE_PREFIX,
     CODE_SK,
     Certificate,
     VerificationCode,
@@ -40,58 +48,9 @@ from certtracker.models.credential_awards import STATUS_LIST_SIZE, CredentialAwa
 DOWNLOAD_LINK_SECONDS = 300
 RENDER_TAKEOVER = timedelta(minutes=2)  # well past the function's timeout: a render still going has died
 
-VerificationStatus = Literal["valid", "expired", "revoked", "withdrawn", "superseded", "unavailable"]
-
-
-def name_digest(name: str) -> str:
-    return hashlib.sha256(name.encode()).hexdigest()[:24]
-
 
 def object_key(account_id: str, certificate_id: str) -> str:
     return f"certificates/{account_id}/{certificate_id}.pdf"
-
-
-def verification_path(code: str) -> str:
-    return f"/verify/{codes.grouped(code)}"
-
-
-def current_key(award: CredentialAward) -> str:
-    """Where the award's current certificate is, or goes: its name and how often it was renamed."""
-    if award.holder_name is None:
-        raise ValueError("the award has no name yet: see award_name")
-    return certificate_key(award.award_id, name_digest(award.holder_name), int(award.name_changes or 0))
-
-
-def current_certificate(award: CredentialAward, certificates: list[Certificate]) -> Certificate | None:
-    """The award's current certificate among the holder's (one query's worth): the one in the name the award
-    carries, never a withdrawn or superseded one. An award from before names were kept: its earliest certificate."""
-    mine = [c for c in certificates if c.award_sk == award.sk and standing.certificate_ended(c.status) is None]
-    if award.holder_name is None:
-        return min(mine, key=lambda certificate: certificate.created_at, default=None)
-    key = current_key(award)
-    return next((certificate for certificate in mine if certificate.sk == key), None)
-
-
-def _earliest_name(account_id: str, award: CredentialAward) -> str | None:
-    found = Certificate.query(
-        account_id, Certificate.sk.startswith(award_certificates_prefix(award.award_id)), consistent_read=True
-    )
-    kept = [certificate for certificate in found if standing.certificate_ended(certificate.status) != "withdrawn"]
-    return min(kept, key=lambda certificate: certificate.created_at).holder_name if kept else None
-
-
-def name_of(account_id: str, award: CredentialAward) -> str:
-    """The name the award's certificates print, read only: the award's, or for an award granted before awards kept
-    a name, its earliest certificate's, or else the profile's now (which `award_name` would record)."""
-    if award.holder_name is not None:
-        return award.holder_name
-    name = _earliest_name(account_id, award)
-    if name is None:
-        from certtracker.accounts.identity import session_account  # issuing's only: not verification's
-
-        account = session_account(account_id)
-        name = names.printed_name(account.first_name, account.last_name)
-    return name
 
 
 def award_name(account_id: str, award: CredentialAward) -> str:
@@ -184,25 +143,18 @@ def issue(account_id: str, award: CredentialAward, *, now: datetime, press: Pres
     rendered now; a queued or stalled one is rendered on the way."""
     assert award.holder_name is not None
     sk = current_key(award)
-    existing = _get(account_id, sk)
+    existing = certificate_at(account_id, sk)
     if existing is None:
         fresh = _reserve(account_id, sk, award, award.holder_name, now)
         if fresh is not None:
             _render(fresh, award, now=now, press=press)
             count("CertificateIssued")
             return Requested(fresh, created=True)
-        existing = _get(account_id, sk)  # a concurrent request reserved it first
+        existing = certificate_at(account_id, sk)  # a concurrent request reserved it first
         assert existing is not None
     if existing.status == "rendering" and _stalled(existing, now) and _take_over(existing, now):
         _render(existing, award, now=now, press=press)
     return Requested(existing, created=False)
-
-
-def _get(account_id: str, sk: str) -> Certificate | None:
-    try:
-        return Certificate.get(account_id, sk, consistent_read=True)
-    except DoesNotExist:
-        return None
 
 
 def _new(
@@ -384,7 +336,7 @@ def keep_one_current(
 
 
 def _award_of(certificate: Certificate) -> CredentialAward:
-    award = _award(certificate.pk, certificate.award_sk)
+    award = award_of(certificate.pk, certificate.award_sk)
     if award is None:
         raise NotFound("The award of this certificate is gone.", code="award_not_found")
     return award
@@ -456,12 +408,6 @@ def _render(certificate: Certificate, award: CredentialAward, *, now: datetime, 
 
 
 # ------------------------------------------------------------------------------------------ reading
-def certificates_of(account_id: str) -> list[Certificate]:
-    """Every certificate of the holder, newest first: one query."""
-    found = Certificate.query(account_id, Certificate.sk.startswith(CERTIFICATE_PREFIX))
-    return sorted(found, key=lambda certificate: certificate.created_at, reverse=True)
-
-
 def _mine(account_id: str, certificate_id: str) -> Certificate:
     for certificate in certificates_of(account_id):
         if certificate.certificate_id == certificate_id:
@@ -476,7 +422,7 @@ def download_link(account_id: str, certificate_id: str, *, now: datetime, press:
     certificate = _mine(account_id, certificate_id)
     if certificate.status == "rendering" and _stalled(certificate, now) and _take_over(certificate, now):
         _render(certificate, _award_of(certificate), now=now, press=press)
-    found = standing.of_certificate(certificate.status, _award(account_id, certificate.award_sk), now)
+    found = standing.of_certificate(certificate.status, award_of(account_id, certificate.award_sk), now)
     if found in ("withdrawn", "superseded"):
         raise Gone(
             f"This certificate was {found}"
@@ -501,84 +447,6 @@ def download_link(account_id: str, certificate_id: str, *, now: datetime, press:
             },
             ExpiresIn=DOWNLOAD_LINK_SECONDS,
         )
-    )
-
-
-def _award(account_id: str, award_sk: str) -> CredentialAward | None:
-    try:
-        return CredentialAward.get(account_id, award_sk)
-    except DoesNotExist:
-        return None
-
-
-def award_status(account_id: str, award_sk: str, now: datetime) -> awards.Status | None:
-    award = _award(account_id, award_sk)
-    return None if award is None else awards.status_of(award, now)
-
-
-# ------------------------------------------------------------------------------------------ verifying
-@dataclass(frozen=True)
-class Verification:
-    status: VerificationStatus
-    certificate_id: str
-    credential_id: str
-    holder_name: str | None = None
-    earned_at: datetime | None = None
-    expires_at: datetime | None = None
-    revoked_at: datetime | None = None
-    replaced_by: str | None = None
-    superseded_at: datetime | None = None
-
-
-def verify(typed_code: str, now: datetime) -> Verification:
-    """What a certificate's code says now: its holder and credential, and whether it is valid, expired, revoked,
-    withdrawn (replaced by a corrected one), superseded (re-issued in a name the program approved: when, and
-    nothing that would tell the new name), or no longer available (its holder was erased)."""
-    try:
-        code = codes.parse(typed_code)
-    except codes.MistypedCode:
-        raise InvalidInput(
-            "This code has a typing mistake: check each character against the certificate.",
-            field="code",
-            code="mistyped_code",
-        ) from None
-    except codes.MalformedCode:
-        raise InvalidInput(
-            "This is not a verification code: it has 16 letters and digits, in groups of four.",
-            field="code",
-            code="malformed_code",
-        ) from None
-    count("CertificateVerification")
-    try:
-        pointer = VerificationCode.get(VerificationCode.key(code), CODE_SK)
-    except DoesNotExist:
-        raise NotFound("No certificate has this verification code.", code="unknown_code") from None
-    certificate = None
-    if pointer.account_id is not None and pointer.certificate_sk is not None:
-        certificate = _get(pointer.account_id, pointer.certificate_sk)
-    if certificate is None or pointer.account_id is None:
-        return Verification("unavailable", pointer.certificate_id, pointer.credential_id)
-    award = _award(pointer.account_id, certificate.award_sk)
-    found = standing.of_certificate(certificate.status, award, now)
-    if found == "withdrawn":
-        return Verification(
-            "withdrawn", certificate.certificate_id, certificate.credential_id, replaced_by=certificate.replaced_by
-        )
-    if found == "superseded":
-        return Verification(
-            "superseded", certificate.certificate_id, certificate.credential_id, superseded_at=certificate.superseded_at
-        )
-    if award is None or found == "unavailable":
-        return Verification("unavailable", certificate.certificate_id, certificate.credential_id)
-    status: VerificationStatus = "valid" if standing.counts(found) else found  # type: ignore[assignment]
-    return Verification(
-        status,
-        certificate.certificate_id,
-        certificate.credential_id,
-        holder_name=certificate.holder_name,
-        earned_at=award.earned_at,
-        expires_at=award.expires_at,
-        revoked_at=award.revoked_at if award.revoked else None,
     )
 
 

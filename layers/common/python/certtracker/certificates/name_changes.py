@@ -18,7 +18,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from certtracker.accounts.identity import find_account, session_account
-from certtracker.certificates import issuing
+from certtracker.certificates import issuing, records
 from certtracker.core import email, names, submissions, throttling
 from certtracker.core.errors import Conflict, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
@@ -68,7 +68,7 @@ def current_names(account_id: str, now: datetime) -> list[str]:
         if award.holder_name is not None:
             name = award.holder_name
         else:
-            first = issuing.current_certificate(award, certificates)
+            first = records.current_certificate(award, certificates)
             name = first.holder_name if first is not None else profile_name
         if name not in found:
             found.append(name)

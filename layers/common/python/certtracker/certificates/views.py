@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from certtracker.certificates import codes, issuing
+from certtracker.certificates import codes, records
 from certtracker.contract.certificates import (
     CertificateList,
     CertificateOut,
@@ -31,7 +31,7 @@ def certificate(item: Certificate, credential_status: Status | None) -> Certific
     return CertificateOut(
         certificate_id=item.certificate_id,
         verification_code=codes.grouped(item.verification_code),
-        verification_path=issuing.verification_path(item.verification_code),
+        verification_path=records.verification_path(item.verification_code),
         status=item.status,  # type: ignore[arg-type]
         credential_id=item.credential_id,
         credential_title=_credential(item.credential_id).title,
@@ -51,12 +51,12 @@ def certificate(item: Certificate, credential_status: Status | None) -> Certific
 def certificates(account_id: str, now: datetime) -> CertificateList:
     statuses = {award.sk: awards.status_of(award, now) for award in awards.awards_of(account_id)}  # one query
     return CertificateList(
-        certificates=[certificate(item, statuses.get(item.award_sk)) for item in issuing.certificates_of(account_id)]
+        certificates=[certificate(item, statuses.get(item.award_sk)) for item in records.certificates_of(account_id)]
     )
 
 
 def verification(typed_code: str, now: datetime) -> VerificationOut:
-    found = issuing.verify(typed_code, now)
+    found = records.verify(typed_code, now)
     return VerificationOut(
         status=found.status,
         certificate_id=found.certificate_id,

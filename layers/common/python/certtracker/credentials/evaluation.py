@@ -18,13 +18,13 @@ from certtracker.core import clock, email, names
 from certtracker.core.observability import count, logger
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import Credential, all_credentials
+from certtracker.credentials.evaluator import Evaluation, Facts, HeldCredential, PassedResult, add_months, evaluate
 from certtracker.credentials.facts import (
     cycles_by_credential,
     evidence_for_next_cycle,
     held_credentials,
     passed_results,
 )
-from certtracker.credentials.requirements import Evaluation, Facts, HeldCredential, PassedResult, add_months, evaluate
 from certtracker.models.credential_awards import CredentialAward
 from certtracker.models.exam_results import ExamResult
 from certtracker.notifications import notify

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from certtracker.credentials.requirements import HeldCredential, PassedResult
+from certtracker.credentials.evaluator import HeldCredential, PassedResult
 from certtracker.models.credential_awards import CredentialAward
 from certtracker.models.exam_results import RESULT_PREFIX, ExamResult
 

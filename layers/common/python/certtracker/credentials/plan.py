@@ -17,18 +17,8 @@ from datetime import datetime, timedelta
 from itertools import combinations, product
 from typing import Literal
 
-from certtracker.credentials.requirements import (
-    AllOf,
-    AnyOf,
-    CredentialRequirement,
-    Evaluation,
-    ExamRequirement,
-    Facts,
-    Node,
-    NOf,
-    add_months,
-    evaluate,
-)
+from certtracker.credentials.evaluator import Evaluation, Facts, add_months, evaluate
+from certtracker.credentials.requirements import AllOf, AnyOf, CredentialRequirement, ExamRequirement, Node, NOf
 
 # Enough alternatives per node to find the cheapest path in any real program; a bound keeps it fast.
 MAX_ALTERNATIVES = 32

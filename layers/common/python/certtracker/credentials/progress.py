@@ -11,6 +11,7 @@ from typing import Literal
 
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import Credential, all_credentials
+from certtracker.credentials.evaluator import Evaluation, Facts, PassedResult, evaluate
 from certtracker.credentials.facts import (
     cycles_by_credential,
     evidence_for_next_cycle,
@@ -18,7 +19,6 @@ from certtracker.credentials.facts import (
     passed_results,
 )
 from certtracker.credentials.plan import Lapse, Step, fresh_results_used, steps, timeline
-from certtracker.credentials.requirements import Evaluation, Facts, PassedResult, evaluate
 from certtracker.exams import catalog as exam_catalog
 from certtracker.models.credential_awards import CredentialAward
 

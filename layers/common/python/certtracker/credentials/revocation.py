@@ -26,8 +26,8 @@ from certtracker.core.observability import count, logger
 from certtracker.core.tables import condition_failed, conflicted, transaction
 from certtracker.credentials import awards
 from certtracker.credentials.catalog import get_credential, titles
+from certtracker.credentials.evaluator import Facts, HeldCredential, PassedResult, evaluate
 from certtracker.credentials.facts import cycles_by_credential, evidence_for_next_cycle, passed_results
-from certtracker.credentials.requirements import Facts, HeldCredential, PassedResult, evaluate
 from certtracker.credentials.standing import CATEGORIES, PREREQUISITE_REVOKED, REASONS
 from certtracker.models.credential_awards import CredentialAward, Revocation, award_key, revocation_key
 

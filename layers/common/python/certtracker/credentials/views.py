@@ -24,7 +24,7 @@ from certtracker.contract.credentials import (
 )
 from certtracker.core import aws
 from certtracker.core.errors import NotFound
-from certtracker.credentials import awards, requirements, standing
+from certtracker.credentials import awards, evaluator, requirements, standing
 from certtracker.credentials.catalog import titles as credential_titles
 from certtracker.credentials.progress import plan, progress
 from certtracker.exams import catalog as exam_catalog
@@ -66,7 +66,7 @@ def held(account_id: str, now: datetime) -> HeldCredentials:
     )
 
 
-def _node(evaluation: requirements.Evaluation) -> ProgressNode:
+def _node(evaluation: evaluator.Evaluation) -> ProgressNode:
     common: dict[str, Any] = {
         "met": evaluation.met,
         "met_units": evaluation.met_units,

@@ -18,7 +18,7 @@ from pynamodb.expressions.condition import size
 
 from certtracker import notifications
 from certtracker.accounts.identity import find_account, session_account
-from certtracker.certificates import issuing
+from certtracker.certificates import records
 from certtracker.core import addresses, aws, clock, deadline, email, submissions, throttling
 from certtracker.core.email import quoting
 from certtracker.core.errors import Conflict, Gone, InvalidInput, NotFound, ServiceUnavailable
@@ -226,7 +226,7 @@ def certificate_name(account_id: str, chosen: list[CredentialAward]) -> str:
     the free profile name. Should the awards carry different names (one awarded while a name change was being
     approved), the most recently earned award's: the newest name the program printed."""
     newest = max(chosen, key=lambda award: award.earned_at)
-    return issuing.name_of(account_id, newest)  # read only: only the certificates and badges functions record it
+    return records.name_of(account_id, newest)  # read only: only the certificates and badges functions record it
 
 
 def _invitation(
@@ -369,11 +369,11 @@ def _count_view(link: ShareLink, now: datetime) -> Share:
 def _verification_paths(account_id: str, current: list[CredentialAward]) -> dict[str, str]:
     """Per award of `current`, the verification page of its current certificate (never a withdrawn or superseded
     one: those would say nothing of the name printed now), when it has one."""
-    certificates = issuing.certificates_of(account_id)
+    certificates = records.certificates_of(account_id)
     paths: dict[str, str] = {}
     for award in current:
-        if (certificate := issuing.current_certificate(award, certificates)) is not None:
-            paths[award.sk] = issuing.verification_path(certificate.verification_code)
+        if (certificate := records.current_certificate(award, certificates)) is not None:
+            paths[award.sk] = records.verification_path(certificate.verification_code)
     return paths
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from certtracker.accounts.identity import claim_holder, find_account
-from certtracker.certificates import codes, issuing, name_changes
+from certtracker.certificates import codes, issuing, name_changes, records
 from certtracker.core import names
 from certtracker.core.errors import Conflict, InvalidInput, NotFound
 from certtracker.core.observability import count, logger
@@ -195,7 +195,7 @@ def correct_name(request: CorrectName, now: datetime) -> dict[str, Any]:
         raise refusal
     certificate_id = request.certificate_id
     if certificate_id is not None and not any(
-        c.certificate_id == certificate_id for c in issuing.certificates_of(account_id)
+        c.certificate_id == certificate_id for c in records.certificates_of(account_id)
     ):
         raise NotFound("The candidate has no certificate with this id.", code="certificate_not_found")
     decided = name_changes.correct(account_id, name, by=request.by, reason=request.reason, now=now)
