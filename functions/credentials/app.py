@@ -11,12 +11,16 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from certtracker.contract.credentials import HeldCredentials, LogoLink, Logos, Plan, ProgressList
-from certtracker.core import clock
+from certtracker.core import aws, clock
 from certtracker.core.api import CertTrackerResolver, error_responses
 from certtracker.core.fields import CredentialIdPath
 from certtracker.core.observability import logger, metrics
 from certtracker.core.settings import CredentialsSettings, load
 from certtracker.credentials import views
+
+# The progress and plan routes import the evaluator's answers where they use them: the held credentials' and the
+# logos' routes load none of it (with SnapStart, all, before the snapshot).
+aws.load_before_snapshot("certtracker.credentials.progress_views")
 
 settings = load(CredentialsSettings)
 app = CertTrackerResolver()
@@ -33,14 +37,18 @@ def my_credentials() -> HeldCredentials:
 def my_progress() -> ProgressList:
     """My progress toward every credential: its status (not_started, in_progress, earned, expiring, expired,
     revoked), the percent met, and the requirement tree with each node met or not and what met it."""
-    return views.progress_list(app.caller().account_id, clock.now())
+    from certtracker.credentials import progress_views
+
+    return progress_views.progress_list(app.caller().account_id, clock.now())
 
 
 @app.get("/me/plan", tags=["credentials"], responses=error_responses(401))
 def my_plan() -> Plan:
     """My plan: for each credential I do not hold, the smallest set of exams still to pass that can be booked
     today, and a dated timeline of what lapses when (expiries, renewal windows, results ageing out)."""
-    return views.plan_answer(app.caller().account_id, clock.now())
+    from certtracker.credentials import progress_views
+
+    return progress_views.plan_answer(app.caller().account_id, clock.now())
 
 
 @app.get("/me/logos", tags=["credentials"], responses=error_responses(401))
