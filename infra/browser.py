@@ -51,6 +51,21 @@ class Route:
 _ROUTE = re.compile(r'^\s*"(/[^"]*)":\s*\[\s*"([^"]+)",\s*(true|false)\s*\],?\s*$', re.MULTILINE)
 
 
+_WITH_PARAMETER = re.compile(r'"(/[^"]*)":\s*\[\s*"([^"]+)",\s*(true|false)\s*\]')
+
+
+def opens_a_page(path: str) -> bool:
+    """Whether web/app.js's router shows a page for `path` (a path without query or fragment), as its `routeOf`
+    resolves one: a path of ROUTES, or `<prefix>/<one segment>` for a prefix of WITH_PARAMETER. Anything else is
+    its "Page not found"."""
+    if path in {route.path for route in routes()}:
+        return True
+    source = APP_JS.read_text(encoding="utf-8")
+    block = source.split("const WITH_PARAMETER = {", 1)[1].split("};", 1)[0]
+    prefix, _, parameter = path.rpartition("/")
+    return bool(parameter) and prefix in {found for found, _, _ in _WITH_PARAMETER.findall(block)}
+
+
 def routes() -> list[Route]:
     """Every route of web/app.js's ROUTES table, in its order."""
     block = APP_JS.read_text(encoding="utf-8").split("const ROUTES = {", 1)[1].split("};", 1)[0]

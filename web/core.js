@@ -150,9 +150,15 @@ export function h(tag, attributes = {}, ...children) {
 export function page(main, title, ...content) {
   document.title = `${title} — CertTracker`;
   const heading = h("h1", { tabindex: "-1", id: "page-title" }, title);
-  main.replaceChildren(heading, ...content);
+  // replaceChildren writes a null as the text "null": a section a page leaves out (null, false) is skipped.
+  main.replaceChildren(heading, ...content.flat().filter((child) => child !== null && child !== undefined && child !== false));
   heading.focus({ preventScroll: true });
   return main;
+}
+
+// An email address that may wrap where a reader expects it to: before the @ and before each dot.
+export function address(text) {
+  return h("span", { class: "address" }, String(text).split(/(?=[@.])/).flatMap((part, index) => (index ? [h("wbr"), part] : [part])));
 }
 
 export function dateText(iso, { time = false } = {}) {
@@ -323,6 +329,7 @@ export function pager(nextCursor, more) {
 }
 
 // A table cell with its column's name, shown beside the value when the table stacks on a phone.
+// A table cell; on a phone (table.stack) its content is one box beside the column's label, which wraps.
 export function cell(label, ...content) {
-  return h("td", { "data-label": label }, ...content);
+  return h("td", { "data-label": label }, h("div", { class: "cell" }, ...content));
 }

@@ -14,6 +14,8 @@ from certtracker.contract.accounts import (
     LoginRequest,
     LoginResponse,
     PasswordChangeRequest,
+    PasswordLink,
+    PasswordLinkRequest,
     PasswordRecoveryRequest,
     PasswordResetRequest,
     RegisterRequest,
@@ -119,6 +121,22 @@ def recover_password(body: PasswordRecoveryRequest) -> Response[Accepted]:
 
     recovery.request("password", body.username_or_email)
     return Response(202, content_types.APPLICATION_JSON, RECOVERY_ACCEPTED)
+
+
+@app.post("/auth/password-link", tags=["accounts"], responses=error_responses(410, 413, 422))
+def describe_password_link(body: PasswordLinkRequest) -> PasswordLink:
+    """What a password reset or set-password link is for, without using it: the account's username (a password
+    manager saves the password under it) and, for an account PartnerNet made, its company. 410 `link_expired` for
+    a link that could no longer be used, so the page says so before a password is typed."""
+    from certtracker import partner_addresses
+
+    purpose, account = accounts.password_link(body.token)
+    partner = account.partner_id if purpose == "set_password" else None
+    return PasswordLink(
+        purpose=purpose,  # type: ignore[arg-type]  # the two purposes _live_token accepts
+        username=account.username,
+        company=(partner_addresses.company_name(partner) or partner) if partner else None,
+    )
 
 
 @app.post("/auth/password-reset", tags=["accounts"], status_code=204, responses=error_responses(410, 413, 422))

@@ -27,6 +27,27 @@ _EXPECTED_API_ANSWER = re.compile(r"^Failed to load resource: the server respond
 TIMEOUT_MS = 15_000
 
 
+# Why a page scrolls sideways, or null: the page wider than its window (and the elements reaching past the window's
+# right edge, widest first), or a box inside it that scrolls sideways because its content is wider than it (a table
+# in its wrapper: on a phone its rows stack and must fit). Code blocks may scroll.
+SIDEWAYS = """() => {
+  const width = document.documentElement.clientWidth;
+  const name = (e) => `${e.tagName.toLowerCase()}${e.className ? "." + e.className : ""}`;
+  if (document.documentElement.scrollWidth > width) {
+    const past = [...document.body.querySelectorAll("*")].filter((e) => e.getBoundingClientRect().right > width + 0.5);
+    const named = past.slice(0, 3).map((e) => `${name(e)} (${Math.round(e.getBoundingClientRect().right)} px)`);
+    return `${document.documentElement.scrollWidth} px wide in a ${width} px window; ${named.join(", ")}`;
+  }
+  const boxes = [...document.body.querySelectorAll("*")].filter((e) => e.tagName !== "PRE"
+    && ["auto", "scroll"].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1);
+  const scrolling = boxes.map((e) => `${name(e)} scrolls: ${e.scrollWidth} px in ${e.clientWidth} px`);
+  return scrolling.length ? scrolling.join("; ") : null;
+}"""
+
+
+LEAKED_VALUE = re.compile(r"\b(?:null|undefined|NaN)\b|\[object \w+\]")
+
+
 class Portal:
     """One tab on the portal. Console errors (CSP violations show there), uncaught exceptions and 5xx answers
     are collected; `arrive()` waits for a page to finish rendering, checks it with axe-core and fails on any
@@ -79,9 +100,22 @@ class Portal:
             self.assert_no_problems()  # the reason the page did not come, when the page said one
             raise error
         self.assert_no_problems()
+        self.assert_no_leaked_values()
+        wide = self.sideways()
+        assert not wide, f"{self.path} scrolls sideways: {wide}"
         if axe:
             self.check_accessibility()
         return self
+
+    def sideways(self) -> str | None:
+        """None, or why the page is wider than its window: no page may scroll sideways, a phone's included."""
+        return self.page.evaluate(SIDEWAYS)
+
+    def assert_no_leaked_values(self) -> None:
+        """No page shows a programming value as if it were words: null, undefined, NaN, [object Object]."""
+        shown = self.page.locator("body").inner_text()
+        leaked = LEAKED_VALUE.findall(shown)
+        assert not leaked, f"{self.path} shows {sorted(set(leaked))} in its text:\n{shown}"
 
     def heading(self) -> str:
         return self.page.locator("main > h1").inner_text()

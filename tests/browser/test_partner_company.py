@@ -63,10 +63,19 @@ def test_a_provisioned_manager_sets_a_password_and_sees_the_company_credit(porta
     )
 
     portal.goto(marta_link, "Set your password")
+    expect(portal.main().locator("dl.facts")).to_contain_text(marta)
+    expect(portal.main().locator("dl.facts")).to_contain_text("Example Partner Inc.")
+    portal.page.screenshot(path=str(SCREENSHOTS / "set-password.png"), full_page=True)
+    portal.main().get_by_role("link", name="privacy notice").click()  # read it, then come back to the form
+    portal.arrive()
+    portal.page.go_back()
+    portal.arrive("Set your password")
     portal.main().get_by_label("Password").fill(PASSWORD)
     portal.main().get_by_role("button", name="Set the password").click()
-    portal.arrive("Your password is set")
-    portal.sign_in(Candidate(marta, "marta.lind@partner.example.com", PASSWORD, "Marta", "Lind"))
+    portal.arrive("Welcome, Marta")  # on the dashboard, signed in by the password just set
+    portal.page.screenshot(path=str(SCREENSHOTS / "set-password-done.png"), full_page=True)
+    portal.goto("/set-password", "Set your password")  # used: the page no longer holds its token
+    portal.says("Open the link in the email again", role="alert")
     portal.nav("My company").click()
     portal.arrive("My company")
     requirements = portal.main().get_by_role("table", name=re.compile("^Requirements"))
@@ -81,9 +90,13 @@ def test_a_provisioned_manager_sets_a_password_and_sees_the_company_credit(porta
     assert text.startswith("name,username,email,credential_id")
     assert "Omar Haddad" in text
     portal.page.screenshot(path=str(SCREENSHOTS / "company-manager.png"), full_page=True)
+    portal.page.set_viewport_size({"width": 375, "height": 800})  # the report on a phone: no sideways scroll
+    assert portal.sideways() is None, portal.sideways()
+    portal.page.screenshot(path=str(SCREENSHOTS / "company-manager-375.png"), full_page=True)
+    portal.page.set_viewport_size({"width": 1280, "height": 800})
 
     portal.goto("/profile", "Your profile")
-    expect(portal.main()).to_contain_text("associated with partner P-1001 through PartnerNet")
+    expect(portal.main()).to_contain_text("Your account belongs to Example Partner Inc. in PartnerNet")
 
 
 def _run_sync(stack) -> None:
@@ -137,7 +150,7 @@ def test_a_candidate_with_an_account_confirms_the_association_from_the_email(por
 
     portal.sign_in(lee)
     portal.goto("/profile", "Your profile")
-    expect(portal.main()).to_contain_text("associated with partner P-1003 through PartnerNet")
+    expect(portal.main()).to_contain_text("Your account belongs to Contoso Integration GmbH in PartnerNet")
     # The link worked once.
     portal.goto(f"/confirm-partner#token={token}", "This link cannot be used")
     assert "invalid, used or expired" in portal.main().get_by_role("alert").inner_text()

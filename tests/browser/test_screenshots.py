@@ -1,7 +1,7 @@
 """Every route of web/app.js at 375 and 1280 px wide, light, and the pages in DARK dark too:
 a full-page screenshot of each under screenshots/ (git ignores it) to look at, and each page checked with
-axe-core and for console errors. The candidate has an exam result (and with it a credential and its
-certificate, re-issued once in an approved name, with a second name change pending), an open registration, a
+axe-core, for console errors and for scrolling sideways. The candidate has an exam result (and with it a credential
+and its certificate, re-issued once in an approved name, with a second name change pending), an open registration, a
 support request and a share, so the signed-in pages show data rather than their empty state; the certificate's
 verification page (/verify/{code}), the superseded one's, and the shared link (/shares/{token}) are photographed
 beside the routes."""
@@ -78,6 +78,8 @@ def _visit(tab: Portal, path: str, shot: Path, failures: list[str]) -> None:
         failures.append(f"{path} at {shot.parent.name}: {error}")
     shot.parent.mkdir(parents=True, exist_ok=True)
     tab.page.screenshot(path=shot, full_page=True)
+    if wide := tab.sideways():
+        failures.append(f"{path} at {shot.parent.name} scrolls sideways: {wide}")
 
 
 def test_every_page_at_375_and_1280_px_and_dark(chromium: Any, stack: Stack) -> None:

@@ -21,7 +21,7 @@ from certtracker.core import clock
 from certtracker.core.aws import reset_clients
 from certtracker.credentials import catalog as credential_catalog
 from certtracker.exams import catalog
-from infra import emulator_state, iam, lambdas, mailbox, resources, seed, template
+from infra import browser, emulator_state, iam, lambdas, mailbox, resources, seed, template
 from infra.gateway import Gateway, GatewayResponse
 from infra.lambdas import load_functions
 from infra.partnernet_standin import PREFIX as PARTNERNET_PREFIX
@@ -116,8 +116,27 @@ def aws() -> Iterator[None]:
         _forget_caches()
         _as_seeded_at[0] = _EmulatorCalls.count
         yield
+        dead = _links_to_no_page(mailbox.sent_messages())
     reset_clients()
     clock.reset()
+    assert not dead, "emails sent in this test link to pages web/app.js does not have:\n" + "\n".join(dead)
+
+
+_WEB_BASE = template.LOCAL_PARAMETERS["WebBaseUrl"]
+_LINK = re.compile(r"https?://[^\s\"'<>]+")
+
+
+def _links_to_no_page(messages: list[dict[str, Any]]) -> list[str]:
+    """Every link to the web pages in `messages` (text and HTML) whose path the pages' router has no page for."""
+    dead = []
+    for message in messages:
+        for link in sorted(set(_LINK.findall(message["text"] + " " + message["html"]))):
+            if not link.startswith(_WEB_BASE + "/"):
+                continue
+            path = re.split(r"[?#]", link.removeprefix(_WEB_BASE), maxsplit=1)[0].rstrip(".,;:)")
+            if not path.startswith("/api/") and not browser.opens_a_page(path):
+                dead.append(f"{message['subject']!r} to {message['to']}: {link}")
+    return dead
 
 
 def _forget_caches() -> None:

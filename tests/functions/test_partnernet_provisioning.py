@@ -101,6 +101,19 @@ def test_a_new_contact_gets_an_account_with_its_partner_and_a_set_password_link_
     assert error(again, 410)["code"] == "link_expired"
 
 
+def test_the_set_password_page_learns_the_username_and_company_and_the_profile_names_the_company(api, mail) -> None:
+    provision(api, change())
+    token = set_password_token(mail, "jane.doe@partner.example.com")
+    described = api.call("POST", "/auth/password-link", {"token": token})
+    assert described.status == 200, described.body
+    assert described.json() == {"purpose": "set_password", "username": "jane.doe", "company": "Example Partner Inc."}
+
+    assert api.call("POST", "/auth/password-reset", {"token": token, "new_password": PASSWORD}).status == 204
+    assert error(api.call("POST", "/auth/password-link", {"token": token}), 410)["code"] == "link_expired"
+    me = api.call("GET", "/me", token=api.login("jane.doe").json()["token"]).json()
+    assert (me["partner_id"], me["partner_name"]) == ("P-1001", "Example Partner Inc.")
+
+
 def test_the_set_password_link_works_72_hours(api, mail) -> None:
     provision(api, change())
     token = set_password_token(mail, "jane.doe@partner.example.com")

@@ -129,6 +129,25 @@ def test_reset_link_issued_before_a_later_password_change_is_refused(api, mail, 
     assert api.login("ada", "Copper-Kettle-Drums-64").status == 200
 
 
+def test_a_reset_link_says_whose_password_it_sets_without_being_used_and_is_refused_before_use_once_spent(
+    api, mail, candidate
+):
+    older = reset_link(api, mail)
+    token = reset_link(api, mail)
+    described = api.call("POST", "/auth/password-link", {"token": token})
+    assert described.status == 200, described.body
+    assert described.json() == {"purpose": "reset_password", "username": "ada", "company": None}
+    assert reset(api, token).status == 204  # describing it did not use it
+
+    for spent in (token, older):  # used; issued before the password changed
+        assert error(api.call("POST", "/auth/password-link", {"token": spent}), 410)["code"] == "link_expired"
+    verification = api.call("POST", "/auth/password-link", {"token": "x" * 43})
+    assert error(verification, 410)["code"] == "link_expired"  # no such link, as a mistyped one
+    me = api.call("GET", "/me", token=api.login("ada", NEW_PASSWORD).json()["token"]).json()
+    assert me["partner_id"] is None
+    assert me["partner_name"] is None
+
+
 def test_verification_and_reset_links_do_not_stand_in_for_each_other(api, mail, candidate):
     api.register("bea", "bea@example.org")
     verification = mail.latest_link("bea@example.org", "/verify-email")

@@ -1,6 +1,6 @@
 // My company (/company): for a partner's program managers, which employees hold which credentials, what the partner's
 // tier requires (met or missing) and what lapses within 90 days; the whole list as CSV for a spreadsheet.
-import { ApiError, api, cell, dateText, errorText, h, page, pager } from "../core.js";
+import { ApiError, address, api, cell, dateText, errorText, h, page, pager } from "../core.js";
 
 const STATUS = { earned: "Valid", expiring: "Expiring", expired: "Expired", revoked: "Revoked" };
 
@@ -32,7 +32,7 @@ function employeeRow(employee) {
   const held = employee.credentials.length
     ? h("ul", { class: "plain" }, employee.credentials.map((c) => h("li", {}, `${c.title} — ${STATUS[c.status] || c.status}, until ${dateText(c.expires_at)}`)))
     : h("span", { class: "muted" }, "None yet");
-  return h("tr", {}, cell("Employee", employee.name, h("br"), h("span", { class: "muted" }, employee.email)), cell("Credentials", held));
+  return h("tr", {}, cell("Employee", employee.name, h("br"), h("span", { class: "muted" }, address(employee.email))), cell("Credentials", held));
 }
 
 async function downloadCsv(partnerId, button) {

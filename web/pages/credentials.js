@@ -84,9 +84,8 @@ export default async function render(main, { me }) {
   const current = (entry) => certificates.find((c) => c.credential_id === entry.credential_id && c.cycle === entry.cycle && !RETIRED.has(c.status));
 
   function certificateCell(entry) {
-    const holder = cell("Certificate");
+    const holder = cell("Certificate", h("div", { class: "cert-cell" }, certificateActions(entry)));
     cells.set(entry.credential_id, [holder, entry]);
-    holder.append(h("div", { class: "cert-cell" }, certificateActions(entry)));
     return holder;
   }
 
@@ -124,7 +123,7 @@ export default async function render(main, { me }) {
   async function requestCertificate(entry) {
     const made = await api("POST", "/me/certificates", { body: { credential_id: entry.credential_id } });
     certificates.splice(0, certificates.length, made, ...certificates.filter((c) => c.certificate_id !== made.certificate_id));
-    for (const [holder, heldEntry] of cells.values()) holder.firstChild.replaceChildren(...certificateActions(heldEntry));
+    for (const [holder, heldEntry] of cells.values()) holder.querySelector(".cert-cell").replaceChildren(...certificateActions(heldEntry));
     const list = certificatesSection();
     document.getElementById("certificates-section").replaceWith(list);
     notice(list, `Your certificate of ${made.credential_title} is ready: ${made.certificate_id}. Download it, or share its verification page.`);

@@ -2,9 +2,13 @@
 import { h, link, page, takeToken } from "../core.js";
 
 // The link's token; without one (the link was cut short, or the page was reloaded after its token was taken
-// out of the address bar) the page says what to do and answers null.
-export function missingToken(main, title) {
-  const token = takeToken();
+// out of the address bar) the page says what to do and answers null. With `keep`, the token also stays in this tab
+// (sessionStorage) until `spentToken()`: a person who reads the privacy notice the form links to and comes back
+// finds the form again, not "open the link again".
+export function missingToken(main, title, { keep = false } = {}) {
+  const key = `link-token:${location.pathname}`;
+  const token = takeToken() || (keep ? sessionStorage.getItem(key) : null);
+  if (token && keep) sessionStorage.setItem(key, token);
   if (token) return token;
   page(
     main,
@@ -39,4 +43,9 @@ export function confirmPage(main, { title, explanation, action, call }) {
     }
   });
   page(main, title, form, result);
+}
+
+// The kept token of this page's link is used up (or could not be used): forget it.
+export function spentToken() {
+  sessionStorage.removeItem(`link-token:${location.pathname}`);
 }

@@ -354,7 +354,7 @@ export default async function render(main, { me }) {
   );
   // An account PartnerNet keeps: its partner company gets credit for the credentials (issue 15).
   const partner = me.partner_id
-    ? h("p", { class: "notice notice-info" }, `Your account is associated with partner ${me.partner_id} through PartnerNet: your credentials count toward its partner program requirements. `, me.partner_manager ? link("/company", "See your company's credit") : "")
+    ? h("p", { class: "notice notice-info" }, `Your account belongs to ${me.partner_name || `partner ${me.partner_id}`} in PartnerNet: your credentials count toward its partner program requirements. `, me.partner_manager ? link("/company", "See your company's credit") : "")
     : null;
   page(main, "Your profile", partner, details, h("div", { class: "columns columns-even" }, email, password), historyHolder, elsewhere);
 }

@@ -1,6 +1,6 @@
 // My shares (/credentials/shares): send an employer or customer a link to the credentials I choose, for as long as I
 // choose, and see whether and when it was opened; revoke a link at once. ?credential=ID ticks that one in the form.
-import { ApiError, api, button, cell, dateText, errorText, field, h, idempotencyKey, notice, onSubmit, page } from "../core.js";
+import { ApiError, address, api, button, cell, dateText, errorText, field, h, idempotencyKey, notice, onSubmit, page } from "../core.js";
 
 const SHAREABLE = new Set(["earned", "expiring", "expired"]);
 const DURATIONS = [["7", "7 days"], ["14", "14 days"], ["30", "30 days"], ["60", "60 days"], ["90", "90 days"]];
@@ -88,7 +88,7 @@ export default async function render(main) {
     return h(
       "tr",
       {},
-      cell("Recipient", h("span", { class: "share-recipient" }, share.recipient_email)),
+      cell("Recipient", h("span", { class: "share-recipient" }, address(share.recipient_email))),
       cell("Credentials", share.credentials.map((credential) => credential.title).join(", ")),
       cell("Shared", dateText(share.created_at)),
       cell(share.status === "expired" ? "Expired" : "Until", dateText(share.status === "revoked" ? share.revoked_at : share.expires_at)),

@@ -7,7 +7,7 @@ Registration, an email change and provisioning consult it, so it sits below thos
 from __future__ import annotations
 
 from certtracker.core.addresses import canonical
-from certtracker.models.partners import DOMAIN_PREFIX, PartnerDomain
+from certtracker.models.partners import DOMAIN_PREFIX, PARTNER_PREFIX, PartnerCompany, PartnerDomain
 
 # The seed page's words to a partner employee who tries to self-register.
 PARTNERNET_ROUTE = (
@@ -30,4 +30,12 @@ def partner_for_email(email: str) -> str | None:
     keys = [DOMAIN_PREFIX + candidate for candidate in _domain_and_parents(domain)]
     for item in PartnerDomain.batch_get(keys):
         return str(item.partner_id)
+    return None
+
+
+def company_name(partner_id: str) -> str | None:
+    """The partner company's name as PartnerNet keeps it (what a person recognises; the id is PartnerNet's), or None
+    for a partner the sync has not written (yet)."""
+    for item in PartnerCompany.batch_get([PARTNER_PREFIX + partner_id]):
+        return str(item.name)
     return None

@@ -296,6 +296,16 @@ def _set_password(
     )
 
 
+def password_link(token: str) -> tuple[str, Account]:
+    """What a reset or set-password link is for, without using it: its purpose and its account. A link that could
+    not be used answers 410 now, as using it would, so the page says so before a password is typed."""
+    item = _live_token(token, "reset_password", "set_password")
+    account = find_account(item.account_id)
+    if account is None or item.issued_at < account.password_changed_at:
+        raise Gone(LINK_GONE, code="link_expired")
+    return str(item.purpose), account
+
+
 def reset_password(token: str, new_password: str) -> None:
     """A reset link, or the set-password link of an account PartnerNet made (setting it accepts the privacy notice
     the page shows, as registering does)."""

@@ -79,7 +79,7 @@ def deliver(kind: Kind, identifier: str) -> str:
     if not email.recipient_allows(account.email):
         return "limited"
     if kind == "username":
-        _must_send(account, "username_reminder", {"link": email.web_link("/login")})
+        _must_send(account, "username_reminder", {"link": email.web_link("/")})
         count("UsernameRecovered")
         return "username_sent"
     token, item = one_time_token("reset_password", account.account_id, RESET_PASSWORD_TTL)

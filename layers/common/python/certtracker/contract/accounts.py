@@ -68,6 +68,20 @@ class PasswordResetRequest(StrictModel):
     new_password: Password
 
 
+class PasswordLinkRequest(StrictModel):
+    token: OpaqueToken
+
+
+class PasswordLink(Model):
+    """What an emailed password link is for, before it is used: the page shows whose password it sets."""
+
+    purpose: Literal["reset_password", "set_password"]
+    username: str
+    company: str | None = Field(
+        None, description="The partner company of an account PartnerNet made, on its set-password link"
+    )
+
+
 class PasswordChangeRequest(StrictModel):
     current_password: Password
     new_password: Password

@@ -14,6 +14,7 @@ class Me(Model):
     last_name: str
     country: str
     partner_id: str | None
+    partner_name: str | None = None  # that partner company's name
     partner_manager: bool | None = None  # a program manager of that partner: sees its credit report
     marketing_opt_in: bool
     privacy_notice_version: str

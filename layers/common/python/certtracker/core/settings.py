@@ -276,6 +276,7 @@ class CatalogSettings(FunctionSettings):
 
 class MeSettings(FunctionSettings):
     accounts_table: str = text()
+    partners_table: str = text()
 
 
 class SettingsError(RuntimeError):
