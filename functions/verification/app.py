@@ -29,7 +29,8 @@ def verify(code: Annotated[str, Path(min_length=1, max_length=64)]) -> Response[
     """Anyone: what the certificate with this code says now (public, no session). Its status is live: valid,
     expired, revoked, withdrawn (replaced by a corrected certificate) or unavailable (the holder's data was
     erased). Case, dashes and spaces do not matter, and I, L and O read as 1, 1 and 0. 422 `mistyped_code` when
-    the check character shows a typing mistake; 404 `unknown_code` when no certificate has the code."""
+    the check character shows a typing mistake, `certificate_id_not_code` for the certificate's id (printed just
+    above the code) typed instead; 404 `unknown_code` when no certificate has the code."""
     app.limit_per_address(
         "verify",
         PER_ADDRESS,

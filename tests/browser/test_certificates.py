@@ -138,6 +138,14 @@ def test_a_holder_gets_downloads_and_verifies_a_certificate_and_anyone_can_check
     portal.goto("/verify", "Verify a certificate")
     expect(portal.main().get_by_role("form", name="Check a code").get_by_label("Verification code")).to_be_empty()
 
+    # The certificate id, printed just above the code, typed instead of it: recognised, and told where the code is.
+    form = portal.main().get_by_role("form", name="Check a code")
+    form.get_by_label("Verification code").fill(certificate_id.lower().replace("-", " "))
+    form.get_by_role("button", name="Check").click()
+    portal.arrive("Certificate verification")
+    assert portal.path == f"/verify/{certificate_id}"  # its own shape in the address bar, not regrouped
+    expect(portal.main().locator(".field-error")).to_contain_text("This is the certificate's id, not its verification")
+
 
 def test_a_revoked_credential_shows_revoked_on_the_verification_page_and_its_pdf_no_longer_downloads(
     portal: Portal,

@@ -58,6 +58,16 @@ def test_a_typo_is_told_apart_from_an_unknown_code_and_from_garbage(api, candida
         assert error(verify(api, garbage), 422)["code"] in ("malformed_code", "validation_error")
 
 
+def test_a_certificate_id_typed_for_the_code_is_recognised_and_told_where_the_code_is(api, candidate) -> None:
+    certificate_id = issued(api, candidate)["certificate_id"]
+    for typed in (certificate_id, certificate_id.lower().replace("-", ""), certificate_id.replace("-", "%20")):
+        refused = error(verify(api, typed), 422)
+        assert refused["code"] == "certificate_id_not_code", typed
+        assert refused["field"] == "code"
+        assert "verification code is printed just below it" in refused["message"]
+    assert error(verify(api, "C-" + "1" * 11), 422)["code"] == "malformed_code"  # one character short: not an id
+
+
 def test_the_status_is_live_revoked_expired_and_reinstated(api, candidate) -> None:
     made = issued(api, candidate, days=40)
     award = next(iter(CredentialAward.query(owner_of(api, candidate), CredentialAward.sk.startswith("AWARD#CERT-EP"))))

@@ -245,6 +245,16 @@ def test_only_credentials_held_and_not_revoked_can_be_shared(api, mail, holder) 
     assert not mail.to(EMPLOYER)
 
 
+def test_a_share_of_nothing_is_refused_in_words_a_person_wrote(api, holder) -> None:
+    body = {"recipient_email": EMPLOYER, "credential_ids": [], "expires_in_days": 30}
+    refused = error(api.call("POST", "/me/shares", body, token=holder["token"]), 422)
+    assert refused == {
+        "code": "validation_error",
+        "field": "credential_ids",
+        "message": "Tick at least one credential to share.",
+    }
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from certtracker.core.input_messages import NOUNS
 from certtracker.models.accounts import AccountClaim
 from certtracker.models.support_requests import SupportRequest
 from tests.functions.conftest import error
@@ -139,7 +140,7 @@ def test_a_name_that_would_print_blank_or_as_a_pile_of_accents_is_refused_naming
                 refused = error(api.call(method, path, body(value), token=token), 422)
                 assert refused["field"] == field
                 assert reason in refused["message"]
-                assert refused["message"].startswith(f"{field}: must not")
+                assert refused["message"].startswith(f"{NOUNS[field][:1].upper()}{NOUNS[field][1:]} must not")
     assert api.call("GET", "/me/profile", token=candidate["token"]).json() == before
     assert not [claim for claim in AccountClaim.scan() if claim.pk == AccountClaim.for_username("lin")]
 

@@ -55,10 +55,10 @@ def test_too_many_requests_carries_retry_after() -> None:
 @pytest.mark.parametrize(
     ("body", "field", "words"),
     [
-        ("{}", "name", "this field is required"),
-        ('{"name": "a", "colour": "red"}', "colour", "does not accept this field"),
-        ('{"name": "a", "count": "many"}', "count", "integer"),
-        ('{"name": ["a"]}', "name", "string"),
+        ("{}", "name", "Your name is missing."),
+        ('{"name": "a", "colour": "red"}', "colour", "This form does not take a field named 'colour'."),
+        ('{"name": "a", "count": "many"}', "count", "must be a whole number."),
+        ('{"name": ["a"]}', "name", "Your name must be text."),
     ],
 )
 def test_an_invalid_field_is_named_in_a_422(body: str, field: str, words: str) -> None:

@@ -11,7 +11,7 @@ function credentialChoices(held, chosen) {
     h(
       "div",
       { class: "field field-checkbox" },
-      h("input", { type: "checkbox", id: `share-${credential.credential_id}`, value: credential.credential_id, checked: chosen === credential.credential_id, "data-credential": "" }),
+      h("input", { type: "checkbox", id: `share-${credential.credential_id}`, value: credential.credential_id, checked: chosen === credential.credential_id || held.length === 1, "data-credential": "" }),
       h("label", { for: `share-${credential.credential_id}` }, credential.title, credential.status === "expired" ? h("span", { class: "muted" }, " (expired)") : null),
     ),
   );

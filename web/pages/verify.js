@@ -17,8 +17,10 @@ const VERDICTS = {
 };
 
 // Typed or scanned, with or without dashes and spaces, in small letters: the address shows it as printed.
+// A certificate id (C-XXXX-XXXX-XXXX, printed above the code) keeps its own shape: the answer says where the code is.
 function tidy(typed) {
   const compact = typed.replace(/[\s-]+/g, "").toUpperCase();
+  if (/^C[0-9A-Z]{12}$/.test(compact)) return `C-${compact.slice(1).match(/.{4}/g).join("-")}`;
   return compact.match(/.{1,4}/g)?.join("-") || "";
 }
 

@@ -59,6 +59,17 @@ def grouped(canonical: str) -> str:
     return "-".join(canonical[start : start + 4] for start in range(0, len(canonical), 4))
 
 
+def is_certificate_id(typed: str) -> bool:
+    """Whether someone typed a certificate id (C-XXXX-XXXX-XXXX, printed above the verification code) where a
+    verification code belongs: with or without its dashes, spaces and capitals, mistyped or not."""
+    canonical = "".join(unquote(typed[:64]).split()).replace("-", "").upper().translate(_READ_AS)
+    return (
+        len(canonical) == len(CERTIFICATE_ID_PREFIX) - 1 + CERTIFICATE_ID_LENGTH
+        and canonical.startswith(CERTIFICATE_ID_PREFIX[0])
+        and all(symbol in _VALUE for symbol in canonical[1:])
+    )
+
+
 def parse(typed: str) -> str:
     """The canonical form of a code as someone typed or scanned it; MalformedCode or MistypedCode if it is none."""
     if len(typed) > 64:

@@ -129,6 +129,13 @@ def verify(typed_code: str, now: datetime) -> Verification:
             code="mistyped_code",
         ) from None
     except codes.MalformedCode:
+        if codes.is_certificate_id(typed_code):
+            raise InvalidInput(
+                "This is the certificate's id, not its verification code. The verification code is printed just "
+                "below it: 16 letters and digits in groups of four.",
+                field="code",
+                code="certificate_id_not_code",
+            ) from None
         raise InvalidInput(
             "This is not a verification code: it has 16 letters and digits, in groups of four.",
             field="code",

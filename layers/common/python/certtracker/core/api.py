@@ -22,8 +22,9 @@ from pydantic import BaseModel, ConfigDict
 
 from certtracker.core import deadline
 from certtracker.core.errors import DomainError, TooManyRequests, Unauthorized
+from certtracker.core.input_messages import field_name, sentence
 from certtracker.core.observability import count, logger
-from certtracker.core.strict_input import STRICT_INPUT, reason
+from certtracker.core.strict_input import STRICT_INPUT
 
 # Every JSON body CertTracker accepts is small; anything bigger is refused before parsing.
 MAX_BODY_BYTES = 16 * 1024
@@ -266,9 +267,8 @@ class CertTrackerResolver(APIGatewayRestResolver):
         first = problems[0] if problems else {}
         if first.get("type") == "json_invalid":
             return error_response(400, "invalid_json", "The request body is not valid JSON.")
-        location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
-        field = ".".join(location) or None
-        message = f"{field}: {reason(first)}." if field else f"The request body is invalid: {reason(first)}."
+        field = field_name(first.get("loc", ()))
+        message = sentence(first)
         others = len(problems) - 1
         if others:
             message += f" ({others} more problem{'s' if others > 1 else ''} after this one.)"

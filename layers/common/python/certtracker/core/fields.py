@@ -105,10 +105,10 @@ def email_address(value: str) -> str:
     try:
         parsed = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as problem:
-        reason = str(problem).rstrip(".")
-        if "before the @-sign" in reason:
-            reason = "must be plain ASCII before the @: such an address cannot be delivered to (" + reason + ")"
-        raise ValueError(reason[:1].lower() + reason[1:]) from None
+        # Our words, not the library's: it says what is wrong in its own terms ("exactly one @-sign").
+        if "before the @-sign" in str(problem):
+            raise ValueError("must be plain ASCII before the @: such an address cannot be delivered to") from None
+        raise ValueError("must have one @, with a name before it and a domain after it") from None
     address = parsed.ascii_email
     if address is None:  # never without SMTPUTF8, but the type allows it
         raise ValueError("must be plain ASCII before the @: such an address cannot be delivered to")
