@@ -50,6 +50,7 @@ const SIGNED_OUT_NAV = [
   ["/", "Sign in"],
   ["/register", "Register"],
   ["/faq", "First time users"],
+  ["/verify", "Verify a certificate"],
   ["/contact", "Contact support"],
 ];
 

@@ -131,8 +131,11 @@ def test_a_holder_gets_downloads_and_verifies_a_certificate_and_anyone_can_check
     portal.arrive("Credentials")
     expect(page.locator('head meta[name="robots"]')).to_have_count(0)
 
-    # Signed out, as an employer: the QR's link and the bare form.
+    # Signed out, as an employer: verification is in the header and the footer of every page, the QR's link, the form.
     portal.sign_out()
+    expect(page.locator("footer").get_by_role("link", name="Verify a certificate")).to_have_attribute("href", "/verify")
+    portal.nav("Verify a certificate").click()
+    portal.arrive("Verify a certificate")
     portal.goto(f"/verify/{code.lower()}", "Certificate verification")
     expect(portal.main().get_by_role("region", name="Valid")).to_contain_text("Mateo Álvarez")
     portal.goto("/verify", "Verify a certificate")

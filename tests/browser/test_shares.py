@@ -89,9 +89,17 @@ def test_a_candidate_shares_two_credentials_sees_the_view_and_revokes_the_link(
     notice = stack.wait_for_mail(lambda m: candidate.email in m["to"] and "opened" in m["subject"])
     assert EMPLOYER in notice["text"]
 
+    # Revoking asks first; keeping it changes nothing; the date it worked until stays once revoked.
+    until = row.locator('td[data-label="Until"]').inner_text()
     row.get_by_role("button", name=f"Revoke the link sent to {EMPLOYER}").click()
+    row.get_by_role("button", name="Keep it").click()
+    expect(row).to_contain_text("Active")
+    row.get_by_role("button", name=f"Revoke the link sent to {EMPLOYER}").click()
+    expect(row).to_contain_text("The link stops working at once")
+    row.get_by_role("button", name=f"Yes, revoke the link sent to {EMPLOYER}").click()
     portal.says(f"The link sent to {EMPLOYER} no longer works")
-    expect(row).to_contain_text("Revoked")
+    expect(row).to_contain_text("Revoked on")
+    expect(row.locator('td[data-label="Until"]')).to_have_text(until)
     expect(row.get_by_role("button")).to_have_count(0)
 
     recipient.page.reload()

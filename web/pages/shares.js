@@ -80,19 +80,37 @@ export default async function render(main) {
     }
   }
 
+  // Revoking asks first, in place: the link stops at once and cannot be turned back on.
+  function revokeButton(share) {
+    const holder = h("div", { class: "revoke" });
+    const ask = h("button", { type: "button", class: "secondary", "aria-label": `Revoke the link sent to ${share.recipient_email}` }, "Revoke");
+    ask.addEventListener("click", () => {
+      const yes = h("button", { type: "button", class: "danger", "aria-label": `Yes, revoke the link sent to ${share.recipient_email}` }, "Yes, revoke");
+      const keep = h("button", { type: "button", class: "secondary" }, "Keep it");
+      yes.addEventListener("click", () => revoke(share, yes));
+      keep.addEventListener("click", () => {
+        holder.replaceChildren(ask);
+        ask.focus();
+      });
+      holder.replaceChildren(h("p", {}, "The link stops working at once, for good."), yes, " ", keep);
+      yes.focus();
+    });
+    holder.append(ask);
+    return holder;
+  }
+
   const row = (share) => {
     const [tagClass, word] = STATUS[share.status] || ["tag", share.status];
-    const action = share.status === "active" ? h("button", { type: "button", class: "secondary" }, "Revoke") : null;
-    action?.addEventListener("click", () => revoke(share, action));
-    action?.setAttribute("aria-label", `Revoke the link sent to ${share.recipient_email}`);
+    const action = share.status === "active" ? revokeButton(share) : null;
     return h(
       "tr",
       {},
       cell("Recipient", h("span", { class: "share-recipient" }, address(share.recipient_email))),
       cell("Credentials", share.credentials.map((credential) => credential.title).join(", ")),
       cell("Shared", dateText(share.created_at)),
-      cell(share.status === "expired" ? "Expired" : "Until", dateText(share.status === "revoked" ? share.revoked_at : share.expires_at)),
-      cell("Status", h("span", { class: tagClass }, word)),
+      // The date the link was made to work until stays; a revoked one says when it was revoked beside its status.
+      cell(share.status === "expired" ? "Expired" : "Until", dateText(share.expires_at)),
+      cell("Status", h("span", { class: tagClass }, word), share.status === "revoked" && share.revoked_at ? h("span", { class: "muted" }, ` on ${dateText(share.revoked_at)}`) : null),
       cell("Views", views(share)),
       cell("", action),
     );
