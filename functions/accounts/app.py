@@ -30,8 +30,7 @@ from certtracker.core.settings import AccountsSettings, load
 
 settings = load(AccountsSettings)
 app = CertTrackerResolver(client_address_from=settings.client_address_from)
-# Recovery and registration's partner-domain check are imported where they are used, off the sign-in path (with
-# SnapStart, before the snapshot).
+# Recovery and the partner lookups load where they are used, off the sign-in path (SnapStart: before the snapshot).
 aws.load_before_snapshot("certtracker.accounts.recovery", "certtracker.partner_addresses")
 
 RECOVERY_ACCEPTED = Accepted(
@@ -125,18 +124,9 @@ def recover_password(body: PasswordRecoveryRequest) -> Response[Accepted]:
 
 @app.post("/auth/password-link", tags=["accounts"], responses=error_responses(410, 413, 422))
 def describe_password_link(body: PasswordLinkRequest) -> PasswordLink:
-    """What a password reset or set-password link is for, without using it: the account's username (a password
-    manager saves the password under it) and, for an account PartnerNet made, its company. 410 `link_expired` for
-    a link that could no longer be used, so the page says so before a password is typed."""
-    from certtracker import partner_addresses
-
-    purpose, account = accounts.password_link(body.token)
-    partner = account.partner_id if purpose == "set_password" else None
-    return PasswordLink(
-        purpose=purpose,  # type: ignore[arg-type]  # the two purposes _live_token accepts
-        username=account.username,
-        company=(partner_addresses.company_name(partner) or partner) if partner else None,
-    )
+    """What a reset or set-password link is for, unused: the username (for password managers), an account PartnerNet
+    made its company. 410 `link_expired` for a link that could no longer be used, before a password is typed."""
+    return PasswordLink.model_validate(accounts.password_link(body.token))
 
 
 @app.post("/auth/password-reset", tags=["accounts"], status_code=204, responses=error_responses(410, 413, 422))

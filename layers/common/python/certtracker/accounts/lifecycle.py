@@ -296,14 +296,21 @@ def _set_password(
     )
 
 
-def password_link(token: str) -> tuple[str, Account]:
-    """What a reset or set-password link is for, without using it: its purpose and its account. A link that could
-    not be used answers 410 now, as using it would, so the page says so before a password is typed."""
+def password_link(token: str) -> dict[str, str | None]:
+    """What a reset or set-password link is for, without using it: its purpose, its account's username and, for an
+    account PartnerNet made, the partner company's name. A link that could not be used answers 410 now, as using it
+    would, so the page says so before a password is typed."""
     item = _live_token(token, "reset_password", "set_password")
     account = find_account(item.account_id)
     if account is None or item.issued_at < account.password_changed_at:
         raise Gone(LINK_GONE, code="link_expired")
-    return str(item.purpose), account
+    partner = account.partner_id if item.purpose == "set_password" else None
+    company = None
+    if partner is not None:
+        from certtracker.partner_addresses import company_name  # a set-password link's only, as registration's check
+
+        company = company_name(partner) or partner
+    return {"purpose": str(item.purpose), "username": account.username, "company": company}
 
 
 def reset_password(token: str, new_password: str) -> None:
