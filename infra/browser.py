@@ -8,6 +8,7 @@ so a page added there is measured and photographed without touching the tests.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -58,12 +59,17 @@ def opens_a_page(path: str) -> bool:
     """Whether web/app.js's router shows a page for `path` (a path without query or fragment), as its `routeOf`
     resolves one: a path of ROUTES, or `<prefix>/<one segment>` for a prefix of WITH_PARAMETER. Anything else is
     its "Page not found"."""
-    if path in {route.path for route in routes()}:
-        return True
-    source = APP_JS.read_text(encoding="utf-8")
-    block = source.split("const WITH_PARAMETER = {", 1)[1].split("};", 1)[0]
+    exact, with_parameter = _page_paths()
     prefix, _, parameter = path.rpartition("/")
-    return bool(parameter) and prefix in {found for found, _, _ in _WITH_PARAMETER.findall(block)}
+    return path in exact or (bool(parameter) and prefix in with_parameter)
+
+
+@functools.cache
+def _page_paths() -> tuple[frozenset[str], frozenset[str]]:
+    """The router's paths and its prefixes that take one segment more, read from web/app.js once."""
+    block = APP_JS.read_text(encoding="utf-8").split("const WITH_PARAMETER = {", 1)[1].split("};", 1)[0]
+    prefixes = frozenset(found for found, _, _ in _WITH_PARAMETER.findall(block))
+    return frozenset(route.path for route in routes()), prefixes
 
 
 def routes() -> list[Route]:
